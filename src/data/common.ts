@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/** Latency in milliseconds (fractional: the histograms keep microseconds). */
+export const LatencyStats = z.object({
+  count: z.number().int().nonnegative(),
+  min: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  max: z.number(),
+});
+export type LatencyStats = z.infer<typeof LatencyStats>;
+
+/** The service-level indicators of one load phase, for one journey or all together. */
+export const SliResult = z.object({
+  /** Requests sent in the measured window (warm-up excluded) that completed or failed. */
+  requests: z.number().int().nonnegative(),
+  /** Responses with status >= 400, plus transport errors and timeouts. */
+  errors: z.number().int().nonnegative(),
+  /** Responses with status >= 500, plus transport errors and timeouts: what availability counts. */
+  serverErrors: z.number().int().nonnegative(),
+  timeouts: z.number().int().nonnegative(),
+  transportErrors: z.number().int().nonnegative(),
+  statusCodes: z.record(z.string(), z.number().int().nonnegative()),
+  durationSec: z.number().nonnegative(),
+  throughputRps: z.number().nonnegative(),
+  /** errors / requests, 0..1. */
+  errorRate: z.number().min(0).max(1),
+  /** 1 - serverErrors / requests, 0..1. */
+  availability: z.number().min(0).max(1),
+  /** Latency of completed responses (any status). */
+  latency: LatencyStats,
+  /** HDR histogram of response times in microseconds, hdr-histogram-js compressed base64. */
+  histogram: z.string(),
+});
+export type SliResult = z.infer<typeof SliResult>;
+
+/** One second of a load phase, measured window only; `second` counts from its start. */
+export const TimelinePoint = z.object({
+  second: z.number().int().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  p50: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+});
+export type TimelinePoint = z.infer<typeof TimelinePoint>;
+
+export const ProcessSample = z.object({
+  /** Milliseconds since sampling started. */
+  t: z.number().nonnegative(),
+  /** CPU of the whole process tree in the interval, percent of one core (200 = two cores busy). */
+  cpuPercent: z.number().nonnegative(),
+  rssBytes: z.number().nonnegative(),
+  processes: z.number().int().nonnegative(),
+});
+export type ProcessSample = z.infer<typeof ProcessSample>;
+
+export const ProcessStats = z.object({
+  cpuSeconds: z.number().nonnegative(),
+  cpuPercentMean: z.number().nonnegative(),
+  cpuPercentMax: z.number().nonnegative(),
+  rssMeanBytes: z.number().nonnegative(),
+  rssMaxBytes: z.number().nonnegative(),
+  samples: z.array(ProcessSample),
+});
+export type ProcessStats = z.infer<typeof ProcessStats>;
+
+/** How a load phase was generated. */
+export const LoadParams = z.object({
+  model: z.literal('closed'),
+  tool: z.string(),
+  connections: z.number().int().positive(),
+  rateRps: z.number().positive().optional(),
+  durationMs: z.number().nonnegative(),
+  warmupMs: z.number().nonnegative(),
+  requestTimeoutMs: z.number().positive(),
+});
+export type LoadParams = z.infer<typeof LoadParams>;
+
+/** Everything needed to say how a result was obtained and to reproduce it. */
+export const Provenance = z.object({
+  tool: z.string(),
+  createdAt: z.string(),
+  commit: z.string().nullable(),
+  configPath: z.string(),
+  configHash: z.string(),
+  /** Command lines: perf-flow's own, and the service's build and start. */
+  commands: z.array(z.string()),
+  node: z.string(),
+  platform: z.string(),
+  cpuModel: z.string(),
+  cpuCount: z.number().int().positive(),
+  totalMemoryBytes: z.number().nonnegative(),
+  /** Versions of the tools that measured: autocannon, hdr-histogram-js, ... */
+  versions: z.record(z.string(), z.string()),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+export const GuidanceData = z.object({
+  text: z.string().optional(),
+  trigger: z.string().optional(),
+  focus: z.array(z.string()),
+  targets: z.array(z.string()),
+  applied: z.array(z.string()),
+});
+export type GuidanceData = z.infer<typeof GuidanceData>;
+
+export const Verdict = z.enum(['PASS', 'PARTIAL', 'FAIL', 'INCONCLUSIVE']);

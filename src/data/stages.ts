@@ -1,0 +1,245 @@
+import { z } from 'zod';
+import {
+  GuidanceData,
+  LoadParams,
+  ProcessStats,
+  Provenance,
+  SliResult,
+  TimelinePoint,
+  Verdict,
+} from './common.js';
+
+export const STAGES = [
+  'baseline',
+  'profile-analysis',
+  'optimization-plan',
+  'load-test',
+  'slo-gate',
+  'summary',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Bump a stage's major when a reader of the old shape would misread the new one. */
+export const SCHEMA_MAJOR: Record<Stage, number> = {
+  baseline: 1,
+  'profile-analysis': 1,
+  'optimization-plan': 1,
+  'load-test': 1,
+  'slo-gate': 1,
+  summary: 1,
+};
+
+const header = <S extends Stage>(stage: S) => ({
+  schema: z.literal(`perf-flow/${stage}@${SCHEMA_MAJOR[stage]}`),
+  provenance: Provenance,
+  guidance: GuidanceData,
+});
+
+export const SloDefinition = z.object({
+  name: z.string(),
+  sli: z.string(),
+  journey: z.string().optional(),
+  target: z.string(),
+  warning: z.string().optional(),
+  weight: z.number(),
+  key: z.boolean(),
+  source: z.enum(['config', 'guidance']),
+});
+
+export const JourneyResult = z.object({
+  name: z.string(),
+  method: z.string(),
+  path: z.string(),
+  result: SliResult,
+  timeline: z.array(TimelinePoint),
+});
+export type JourneyResult = z.infer<typeof JourneyResult>;
+
+export const BaselineData = z.object({
+  ...header('baseline'),
+  load: LoadParams,
+  journeys: z.array(JourneyResult),
+  overall: SliResult,
+  /** CPU and RSS of the service's process tree; null when perf-flow did not start it. */
+  service: ProcessStats.nullable(),
+  slos: z.array(SloDefinition),
+});
+export type BaselineData = z.infer<typeof BaselineData>;
+
+export const Hotspot = z.object({
+  functionName: z.string(),
+  /** Path relative to the repository when inside it, else the URL as the profile has it. */
+  file: z.string().nullable(),
+  /** 1-based. */
+  line: z.number().int().nullable(),
+  column: z.number().int().nullable(),
+  selfMs: z.number().nonnegative(),
+  totalMs: z.number().nonnegative(),
+  /** Share of all non-idle samples, 0..1. */
+  selfShare: z.number().min(0).max(1),
+  totalShare: z.number().min(0).max(1),
+  category: z.string(),
+});
+export type Hotspot = z.infer<typeof Hotspot>;
+
+export const CpuAnalysis = z.object({
+  profileFiles: z.array(z.string()),
+  sampleCount: z.number().int().nonnegative(),
+  /** Wall time the profile covers, ms. */
+  durationMs: z.number().nonnegative(),
+  /** Time on CPU (all samples but idle), ms. */
+  activeMs: z.number().nonnegative(),
+  idleShare: z.number().min(0).max(1),
+  gcShare: z.number().min(0).max(1),
+  programShare: z.number().min(0).max(1),
+  topSelf: z.array(Hotspot),
+  topTotal: z.array(Hotspot),
+});
+export type CpuAnalysis = z.infer<typeof CpuAnalysis>;
+
+export const ProfileAnalysisData = z.object({
+  ...header('profile-analysis'),
+  status: z.enum(['analyzed', 'no-profile']),
+  /** Why there is no profile, in words a user can act on. */
+  reason: z.string().optional(),
+  load: LoadParams,
+  /** The SLIs under profiling (the profiler slows the service: not for the gate). */
+  underProfiling: SliResult,
+  cpu: CpuAnalysis.nullable(),
+});
+export type ProfileAnalysisData = z.infer<typeof ProfileAnalysisData>;
+
+export const PlanItem = z.object({
+  id: z.string(),
+  rank: z.number().int().positive(),
+  title: z.string(),
+  kind: z.string(),
+  bucket: z.enum(['quick-win', 'strategic', 'major']),
+  hypothesis: z.string(),
+  evidence: z.array(z.string()),
+  steps: z.array(z.string()),
+  expectedGain: z.object({
+    /** Expected cut in the affected latency, percent, as a range. */
+    latencyPctLow: z.number().nonnegative(),
+    latencyPctHigh: z.number().nonnegative(),
+    rationale: z.string(),
+  }),
+  effortDays: z.number().positive(),
+  risk: z.enum(['low', 'medium', 'high']),
+  roi: z.number().nonnegative(),
+  successCriteria: z.array(z.string()),
+  rollback: z.string(),
+  /** Why the guidance moved this item, if it did. */
+  guidanceNote: z.string().optional(),
+});
+export type PlanItem = z.infer<typeof PlanItem>;
+
+export const OptimizationPlanData = z.object({
+  ...header('optimization-plan'),
+  items: z.array(PlanItem),
+  /** What the plan rests on and what it could not use. */
+  inputs: z.array(z.string()),
+});
+export type OptimizationPlanData = z.infer<typeof OptimizationPlanData>;
+
+export const LoadTestData = z.object({
+  ...header('load-test'),
+  scenario: z.literal('load'),
+  load: LoadParams,
+  overall: SliResult,
+  journeys: z.array(JourneyResult),
+  timeline: z.array(TimelinePoint),
+  service: ProcessStats.nullable(),
+  slos: z.array(SloDefinition),
+});
+export type LoadTestData = z.infer<typeof LoadTestData>;
+
+export const ErrorBudget = z.object({
+  /** Bad events the SLO allows in this run (requests over the latency, errors, failures). */
+  allowed: z.number().nonnegative(),
+  /** Bad events seen. */
+  consumed: z.number().nonnegative(),
+  /** consumed / allowed; above 1 the budget is exhausted. Null when nothing is allowed. */
+  burned: z.number().nonnegative().nullable(),
+});
+export type ErrorBudget = z.infer<typeof ErrorBudget>;
+
+export const SloEvaluation = z.object({
+  name: z.string(),
+  sli: z.string(),
+  journey: z.string().optional(),
+  target: z.string(),
+  warning: z.string().optional(),
+  /** In the SLI's canonical unit (ms, fraction, rps); null when not measurable. */
+  observed: z.number().nullable(),
+  status: z.enum(['pass', 'warning', 'fail', 'inconclusive']),
+  score: z.number().min(0).max(1),
+  weight: z.number().nonnegative(),
+  key: z.boolean(),
+  samples: z.number().int().nonnegative(),
+  reason: z.string(),
+  budget: ErrorBudget.nullable(),
+});
+export type SloEvaluation = z.infer<typeof SloEvaluation>;
+
+export const SloGateData = z.object({
+  ...header('slo-gate'),
+  /** Which stage's measurements were judged. */
+  source: z.enum(['load-test', 'baseline']),
+  verdict: Verdict,
+  score: z.number().min(0).max(1).nullable(),
+  scoring: z.object({ pass: z.number(), partial: z.number() }),
+  failOn: z.array(Verdict),
+  failed: z.boolean(),
+  reasons: z.array(z.string()),
+  slos: z.array(SloEvaluation),
+});
+export type SloGateData = z.infer<typeof SloGateData>;
+
+export const Comparison = z.object({
+  metric: z.string(),
+  journey: z.string().optional(),
+  before: z.number(),
+  after: z.number(),
+  /** (after - before) / before * 100; null when before is 0. */
+  changePct: z.number().nullable(),
+  /** Whether the change is for the better, given which direction is good for the metric. */
+  better: z.boolean().nullable(),
+});
+export type Comparison = z.infer<typeof Comparison>;
+
+export const SummaryData = z.object({
+  ...header('summary'),
+  verdict: Verdict.nullable(),
+  headline: z.string(),
+  stagesPresent: z.array(z.string()),
+  stagesMissing: z.array(z.string()),
+  /** Before/after against an earlier result of the same config in the report directory. */
+  comparison: z
+    .object({
+      beforeCreatedAt: z.string(),
+      beforeCommit: z.string().nullable(),
+      rows: z.array(Comparison),
+    })
+    .nullable(),
+  nextSteps: z.array(z.string()),
+});
+export type SummaryData = z.infer<typeof SummaryData>;
+
+export const DATA_SCHEMAS = {
+  baseline: BaselineData,
+  'profile-analysis': ProfileAnalysisData,
+  'optimization-plan': OptimizationPlanData,
+  'load-test': LoadTestData,
+  'slo-gate': SloGateData,
+  summary: SummaryData,
+} as const;
+
+export type StageData = {
+  baseline: BaselineData;
+  'profile-analysis': ProfileAnalysisData;
+  'optimization-plan': OptimizationPlanData;
+  'load-test': LoadTestData;
+  'slo-gate': SloGateData;
+  summary: SummaryData;
+};
