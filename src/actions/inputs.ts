@@ -1,0 +1,110 @@
+import type { Verdict } from '../config/types.js';
+import { VERDICTS } from '../config/types.js';
+import { parseDuration, parseRate } from '../config/units.js';
+import { ConfigError } from '../errors.js';
+import type { CommonInputs } from '../stages/context.js';
+
+/** Reads one input by name; '' when unset (as @actions/core's getInput answers). */
+export type InputReader = (name: string) => string;
+
+export interface InputSpec {
+  description: string;
+  default?: string;
+}
+
+/** The inputs every action takes (ARCHITECTURE.md). action.yml files must agree (tested). */
+export const COMMON_INPUTS = {
+  config: {
+    description: 'Path of perf-flow.yml, relative to working-directory.',
+    default: 'perf-flow.yml',
+  },
+  guidance: {
+    description:
+      'Free-text guidance, e.g. "API latency is critical, p95 must be under 100ms". Targets it states become key SLOs; focus areas reorder the plan.',
+  },
+  trigger: {
+    description:
+      'Why this run happens: slo-breach, capacity-planning, cost-reduction, user-complaint, proactive or new-feature.',
+  },
+  'report-dir': {
+    description: 'Where reports and data files go, relative to working-directory.',
+    default: 'perf-flow-report',
+  },
+  'working-directory': { description: 'The directory perf-flow works in.', default: '.' },
+  token: {
+    description: 'GitHub token for artifacts, PR comments and check runs. Masked, never stored.',
+    default: '${{ github.token }}',
+  },
+} satisfies Record<string, InputSpec>;
+
+export const FAIL_ON_INPUT = {
+  'fail-on': {
+    description:
+      "Verdicts that fail the job, comma-separated, overriding the config (default: the config's fail-on, FAIL, INCONCLUSIVE).",
+  },
+} satisfies Record<string, InputSpec>;
+
+export const LOAD_OVERRIDE_INPUTS = {
+  duration: { description: 'Overrides load-test.duration, e.g. "30s".' },
+  connections: { description: 'Overrides load-test.connections: a whole number of connections.' },
+  rate: { description: 'Overrides load-test.rate, e.g. "200rps".' },
+} satisfies Record<string, InputSpec>;
+
+function optional(read: InputReader, name: string): string | undefined {
+  const value = read(name).trim();
+  return value === '' ? undefined : value;
+}
+
+function withDefault(read: InputReader, name: keyof typeof COMMON_INPUTS): string {
+  return optional(read, name) ?? (COMMON_INPUTS[name] as InputSpec).default ?? '';
+}
+
+export function readCommonInputs(read: InputReader): CommonInputs {
+  const guidance = optional(read, 'guidance');
+  const trigger = optional(read, 'trigger');
+  return {
+    config: withDefault(read, 'config'),
+    reportDir: withDefault(read, 'report-dir'),
+    workingDirectory: withDefault(read, 'working-directory'),
+    ...(guidance ? { guidance } : {}),
+    ...(trigger ? { trigger } : {}),
+  };
+}
+
+export function readFailOn(read: InputReader): Verdict[] | undefined {
+  const value = optional(read, 'fail-on');
+  if (value === undefined) return undefined;
+  const verdicts = value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((v) => v.toUpperCase());
+  for (const v of verdicts) {
+    if (!(VERDICTS as readonly string[]).includes(v)) {
+      throw new ConfigError(`expected verdicts from ${VERDICTS.join(', ')}, got "${v}"`, 'fail-on');
+    }
+  }
+  return verdicts as Verdict[];
+}
+
+/** The common inputs plus fail-on: the gate's and the whole flow's. */
+export function readGateInputs(read: InputReader): CommonInputs & { failOn?: Verdict[] } {
+  const failOn = readFailOn(read);
+  return { ...readCommonInputs(read), ...(failOn ? { failOn } : {}) };
+}
+
+export function readLoadOverrides(read: InputReader) {
+  const duration = optional(read, 'duration');
+  const connections = optional(read, 'connections');
+  const rate = optional(read, 'rate');
+  if (connections !== undefined && !/^[1-9]\d{0,4}$/.test(connections)) {
+    throw new ConfigError(
+      `expected a whole number of connections from 1 to 99999, got "${connections}"`,
+      'connections',
+    );
+  }
+  return {
+    ...(duration !== undefined ? { durationMs: parseDuration(duration, 'duration') } : {}),
+    ...(connections !== undefined ? { connections: Number(connections) } : {}),
+    ...(rate !== undefined ? { rateRps: parseRate(rate, 'rate') } : {}),
+  };
+}

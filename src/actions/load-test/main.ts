@@ -1,0 +1,6 @@
+import * as core from '@actions/core';
+import { runLoadTest } from '../../stages/load-test.js';
+import { runAction } from '../run-action.js';
+import { readInputs } from './inputs.js';
+
+await runAction('load-test', (deps) => runLoadTest(readInputs(core.getInput), deps));

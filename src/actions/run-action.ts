@@ -1,0 +1,46 @@
+import * as core from '@actions/core';
+import { detectPlatform } from '../platform/index.js';
+import { stopAllServices } from '../service/runner.js';
+import type { StageDeps } from '../stages/context.js';
+import { describeFailure } from './failure.js';
+
+interface ActionOutcome {
+  verdict?: string;
+  failed: boolean;
+  outputs: Record<string, string>;
+}
+
+/**
+ * The one wrapper around every action entry, and the only caller of core.setFailed. Outputs
+ * are set by the stage; this adds the job's failure when the verdict is in fail-on.
+ */
+export async function runAction(
+  name: string,
+  run: (deps: StageDeps) => Promise<ActionOutcome>,
+): Promise<void> {
+  const token = core.getInput('token');
+  if (token) core.setSecret(token);
+  // A cancelled job sends SIGINT then SIGTERM: the service under test must not outlive it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stopAllServices().finally(() => process.exit(130));
+    });
+  }
+  const platform = detectPlatform();
+  try {
+    const outcome = await run({ platform, commandLine: `perf-flow action ${name}` });
+    for (const [key, value] of Object.entries(outcome.outputs)) core.setOutput(key, value);
+    if (outcome.failed) {
+      core.setFailed(
+        `perf-flow ${name}: verdict ${outcome.verdict ?? 'none'}, which fails the gate (fail-on).`,
+      );
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    const failure = describeFailure(error);
+    core.setFailed(failure.message);
+    process.exitCode = failure.exitCode;
+  } finally {
+    await stopAllServices();
+  }
+}

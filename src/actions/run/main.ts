@@ -1,0 +1,6 @@
+import * as core from '@actions/core';
+import { runFlow } from '../../stages/flow.js';
+import { runAction } from '../run-action.js';
+import { readInputs } from './inputs.js';
+
+await runAction('run', (deps) => runFlow(readInputs(core.getInput), deps));

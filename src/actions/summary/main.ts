@@ -1,0 +1,6 @@
+import * as core from '@actions/core';
+import { runSummary } from '../../stages/summary.js';
+import { runAction } from '../run-action.js';
+import { readInputs } from './inputs.js';
+
+await runAction('summary', (deps) => runSummary(readInputs(core.getInput), deps));

@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeFailure } from './actions/failure.js';
+import { readFailOn, readLoadOverrides } from './actions/inputs.js';
+import { ConfigError, ExitCode } from './errors.js';
+import { packageRoot } from './package-root.js';
+import { detectPlatform } from './platform/index.js';
+import { stopAllServices } from './service/runner.js';
+import { runBaseline } from './stages/baseline.js';
+import type { CommonInputs, StageDeps } from './stages/context.js';
+import { runFlow } from './stages/flow.js';
+import { runLoadTest } from './stages/load-test.js';
+import { runOptimizationPlan } from './stages/optimization-plan.js';
+import { runProfileAnalysis } from './stages/profile-analysis.js';
+import { runSloGate } from './stages/slo-gate.js';
+import { runSummary } from './stages/summary.js';
+import { STAGES } from './data/stages.js';
+
+const HELP = `perf-flow: measure an HTTP service under load, find its bottlenecks, plan optimizations,
+and gate changes on SLOs.
+
+Usage: perf-flow <command> [options]
+
+Commands:
+  run                 the whole flow: baseline, profile-analysis, optimization-plan,
+                      load-test, slo-gate, summary
+  demo                the whole flow on the bundled demo service (what \`npm start\` runs)
+  baseline            SLIs of each journey under load
+  profile-analysis    CPU profile under load, top functions
+  optimization-plan   optimizations ranked by ROI
+  load-test           steady load over the journey mix, per-second timeline
+  slo-gate            PASS / PARTIAL / FAIL / INCONCLUSIVE, error budgets
+  summary             one page of everything above
+
+Options:
+  -c, --config FILE             perf-flow.yml (default: perf-flow.yml; demo: the demo's own)
+  -g, --guidance TEXT           e.g. "API latency is critical, p95 must be under 100ms"
+  -t, --trigger NAME            slo-breach, capacity-planning, cost-reduction,
+                                user-complaint, proactive, new-feature
+  -o, --out DIR                 report directory (default: perf-flow-report)
+  -C, --working-directory DIR   resolve --config and --out from here (default: .)
+      --artifacts DIR           hand stage results over through DIR, as separate jobs do
+      --fail-on LIST            verdicts that fail (run, demo, slo-gate), e.g. FAIL,INCONCLUSIVE
+      --duration D              load-test: override load-test.duration, e.g. 30s
+      --connections N           load-test: override load-test.connections
+      --rate R                  load-test: override load-test.rate, e.g. 200rps
+  -h, --help                    this help
+  -v, --version                 perf-flow's version
+
+Exit codes: 0 the verdict passes, 1 the gate failed, 2 a usage or configuration error,
+3 the service failed to start or crashed, or another runtime failure.
+Docs: docs/config.md`;
+
+const COMMANDS = ['run', 'demo', ...STAGES] as const;
+type Command = (typeof COMMANDS)[number];
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  guidance: { type: 'string', short: 'g' },
+  trigger: { type: 'string', short: 't' },
+  out: { type: 'string', short: 'o' },
+  'working-directory': { type: 'string', short: 'C' },
+  artifacts: { type: 'string' },
+  'fail-on': { type: 'string' },
+  duration: { type: 'string' },
+  connections: { type: 'string' },
+  rate: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. See perf-flow --help.`, 'arguments');
+  }
+}
+
+/** Options that only some commands take are refused elsewhere, so a typo is never ignored. */
+function checkOptionsFit(command: Command, values: Values) {
+  const only: Record<string, Command[]> = {
+    'fail-on': ['run', 'demo', 'slo-gate'],
+    duration: ['load-test'],
+    connections: ['load-test'],
+    rate: ['load-test'],
+  };
+  for (const [option, commands] of Object.entries(only)) {
+    if (values[option as keyof Values] !== undefined && !commands.includes(command)) {
+      throw new ConfigError(
+        `--${option} applies to ${commands.join(', ')}, not ${command}`,
+        `--${option}`,
+      );
+    }
+  }
+}
+
+function commonInputs(command: Command, values: Values): CommonInputs {
+  const config =
+    values.config ??
+    (command === 'demo'
+      ? path.join(packageRoot(), 'examples/demo-service/perf-flow.yml')
+      : 'perf-flow.yml');
+  return {
+    config,
+    reportDir: values.out ?? 'perf-flow-report',
+    workingDirectory: values['working-directory'] ?? '.',
+    ...(values.guidance !== undefined ? { guidance: values.guidance } : {}),
+    ...(values.trigger !== undefined ? { trigger: values.trigger } : {}),
+  };
+}
+
+async function dispatch(command: Command, values: Values, deps: StageDeps) {
+  const inputs = commonInputs(command, values);
+  const read = (name: string) => String(values[name as keyof Values] ?? '');
+  switch (command) {
+    case 'run':
+    case 'demo': {
+      const failOn = readFailOn(read);
+      return runFlow({ ...inputs, ...(failOn ? { failOn } : {}) }, deps);
+    }
+    case 'baseline':
+      return runBaseline(inputs, deps);
+    case 'profile-analysis':
+      return runProfileAnalysis(inputs, deps);
+    case 'optimization-plan':
+      return runOptimizationPlan(inputs, deps);
+    case 'load-test':
+      return runLoadTest({ ...inputs, overrides: readLoadOverrides(read) }, deps);
+    case 'slo-gate': {
+      const failOn = readFailOn(read);
+      return runSloGate({ ...inputs, ...(failOn ? { failOn } : {}) }, deps);
+    }
+    case 'summary':
+      return runSummary(inputs, deps);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv);
+    if (values.version) {
+      const { readFileSync } = await import('node:fs');
+      console.log(
+        JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version,
+      );
+      return ExitCode.pass;
+    }
+    if (values.help || positionals.length === 0) {
+      console.log(HELP);
+      return positionals.length === 0 && !values.help ? ExitCode.usage : ExitCode.pass;
+    }
+    const [name, ...extra] = positionals;
+    if (!(COMMANDS as readonly string[]).includes(name!)) {
+      throw new ConfigError(
+        `unknown command "${name}" (expected one of ${COMMANDS.join(', ')})`,
+        'command',
+      );
+    }
+    if (extra.length > 0) throw new ConfigError(`unexpected argument "${extra[0]}"`, 'arguments');
+    const command = name as Command;
+    checkOptionsFit(command, values);
+    const platform = detectPlatform(
+      values.artifacts ? { artifactsDir: path.resolve(values.artifacts) } : {},
+    );
+    const outcome = await dispatch(command, values, {
+      platform,
+      commandLine: ['perf-flow', ...argv]
+        .map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))
+        .join(' '),
+    });
+    for (const [key, value] of Object.entries(outcome.outputs)) platform.setOutput(key, value);
+    const reportPath =
+      'reportPath' in outcome ? outcome.reportPath : outcome.outputs['summary-path'];
+    if (outcome.verdict) {
+      console.log(
+        `perf-flow: verdict ${outcome.verdict}${outcome.failed ? ' (the gate fails)' : ''}; report: ${reportPath}`,
+      );
+    } else {
+      console.log(`perf-flow: ${command} done; report: ${reportPath}`);
+    }
+    return outcome.failed ? ExitCode.gateFailed : ExitCode.pass;
+  } catch (error) {
+    const failure = describeFailure(error);
+    console.error(`perf-flow: ${failure.message}`);
+    return failure.exitCode;
+  } finally {
+    await stopAllServices();
+  }
+}
+
+// Ctrl-C must not leave the service under test running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`perf-flow: ${signal}: stopping the service under test\n`);
+    void stopAllServices().finally(() => process.exit(130));
+  });
+}
+process.exitCode = await main(process.argv.slice(2));

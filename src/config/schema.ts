@@ -1,0 +1,327 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { isAllowedHost, normaliseHost } from './hosts.js';
+import type {
+  Config,
+  JourneyConfig,
+  LoadSettings,
+  ServiceConfig,
+  SliName,
+  SloConfig,
+  Threshold,
+  Verdict,
+} from './types.js';
+import { SLI_NAMES, VERDICTS } from './types.js';
+import {
+  urlPath,
+  requestBody,
+  duration,
+  fraction,
+  headerMap,
+  nonEmpty,
+  oneOfUpperCase,
+  positiveDuration,
+  positiveRate,
+  stringMap,
+  strictObject,
+} from './fields.js';
+import type { Parsed } from './units.js';
+import { describeValue, readThreshold } from './units.js';
+
+/**
+ * The perf-flow.yml file as written (kebab-case keys, units in strings), validated and
+ * turned into the normalised `Config`. docs/config.md documents every field; keep the two
+ * in step.
+ */
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export const DEFAULTS = {
+  ready: '/',
+  startTimeoutMs: 30_000,
+  buildTimeoutMs: 600_000,
+  stopTimeoutMs: 5_000,
+  method: 'GET',
+  weight: 1,
+  scoring: { pass: 0.9, partial: 0.75 },
+  load: { durationMs: 10_000, warmupMs: 2_000, connections: 10, requestTimeoutMs: 10_000 },
+  loadTestDurationMs: 20_000,
+  profileDurationMs: 10_000,
+  failOn: ['FAIL', 'INCONCLUSIVE'] as Verdict[],
+} as const;
+
+const PORT_PLACEHOLDER = '${PORT}';
+
+function serviceSchema(configDir: string) {
+  return strictObject({
+    build: nonEmpty.optional(),
+    start: nonEmpty.optional(),
+    url: nonEmpty,
+    ready: urlPath.default(DEFAULTS.ready),
+    env: stringMap.default({}),
+    'working-directory': nonEmpty.optional(),
+    'start-timeout': positiveDuration.default(DEFAULTS.startTimeoutMs),
+    'build-timeout': positiveDuration.default(DEFAULTS.buildTimeoutMs),
+    'stop-timeout': positiveDuration.default(DEFAULTS.stopTimeoutMs),
+  }).transform((raw): ServiceConfig => ({
+    ...(raw.build !== undefined && { build: raw.build }),
+    ...(raw.start !== undefined && { start: raw.start }),
+    url: raw.url,
+    ready: raw.ready,
+    env: raw.env,
+    cwd: path.resolve(configDir, raw['working-directory'] ?? '.'),
+    startTimeoutMs: raw['start-timeout'],
+    buildTimeoutMs: raw['build-timeout'],
+    stopTimeoutMs: raw['stop-timeout'],
+  }));
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+const journeySchema = strictObject({
+  name: nonEmpty,
+  method: oneOfUpperCase(HTTP_METHODS).default(DEFAULTS.method),
+  path: urlPath,
+  headers: headerMap.default({}),
+  body: requestBody.optional(),
+  weight: z.number().positive().default(DEFAULTS.weight),
+}).transform((raw): JourneyConfig => {
+  const headers = { ...raw.headers };
+  if (raw.body?.json && !hasHeader(headers, 'content-type')) {
+    headers['content-type'] = 'application/json';
+  }
+  return {
+    name: raw.name,
+    method: raw.method,
+    path: raw.path,
+    headers,
+    ...(raw.body !== undefined && { body: raw.body.text }),
+    weight: raw.weight,
+  };
+});
+
+function isUpperBound(threshold: Threshold): boolean {
+  return threshold.op === '<' || threshold.op === '<=';
+}
+
+/** Why a warning cannot sit with its target, or undefined when it can. */
+function warningProblem(target: Threshold, warning: Threshold): string | undefined {
+  const upper = isUpperBound(target);
+  if (upper !== isUpperBound(warning)) {
+    return `must compare in the same direction as the target "${target.text}" (${upper ? '< or <=' : '> or >='}), got "${warning.text}"`;
+  }
+  const looser = upper ? warning.value > target.value : warning.value < target.value;
+  if (!looser) {
+    return `must be looser than the target "${target.text}" (a ${upper ? 'higher' : 'lower'} limit), got "${warning.text}"`;
+  }
+  return undefined;
+}
+
+function readWarning(
+  value: unknown,
+  sli: SliName,
+  target: Threshold,
+): Parsed<Threshold | undefined> {
+  if (value === undefined) return { ok: true, value: undefined };
+  const warning = readThreshold(value, sli);
+  if (!warning.ok) return warning;
+  const problem = warningProblem(target, warning.value);
+  return problem === undefined ? warning : { ok: false, message: problem };
+}
+
+const sloSchema = strictObject({
+  name: nonEmpty.optional(),
+  sli: z.enum(SLI_NAMES),
+  journey: nonEmpty.optional(),
+  target: z.unknown(),
+  warning: z.unknown().optional(),
+  weight: z.number().min(0).default(DEFAULTS.weight),
+  key: z.boolean().default(false),
+}).transform((raw, ctx): SloConfig => {
+  // The unit a threshold needs depends on the SLI, so thresholds are read here, not per field.
+  const target =
+    raw.target === undefined
+      ? ({ ok: false, message: 'required' } as const)
+      : readThreshold(raw.target, raw.sli);
+  if (!target.ok) {
+    ctx.addIssue({ code: 'custom', path: ['target'], message: target.message });
+    return z.NEVER;
+  }
+  const warning = readWarning(raw.warning, raw.sli, target.value);
+  if (!warning.ok) {
+    ctx.addIssue({ code: 'custom', path: ['warning'], message: warning.message });
+    return z.NEVER;
+  }
+  const scope = raw.journey === undefined ? '' : ` of ${raw.journey}`;
+  return {
+    name: raw.name ?? `${raw.sli}${scope} ${target.value.text}`,
+    sli: raw.sli,
+    ...(raw.journey !== undefined && { journey: raw.journey }),
+    target: target.value,
+    ...(warning.value !== undefined && { warning: warning.value }),
+    weight: raw.weight,
+    key: raw.key,
+    source: 'config',
+  };
+});
+
+const scoringSchema = strictObject({
+  pass: fraction.default(DEFAULTS.scoring.pass),
+  partial: fraction.default(DEFAULTS.scoring.partial),
+}).superRefine((scoring, ctx) => {
+  if (scoring.partial > scoring.pass) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['partial'],
+      message: `must not be above scoring.pass (${scoring.pass}), got ${scoring.partial}`,
+    });
+  }
+});
+
+/** Every key optional: load-test falls back to load's values, load to the defaults. */
+const loadSchema = strictObject({
+  duration: positiveDuration.optional(),
+  'warm-up': duration.optional(),
+  connections: z.number().int().min(1).max(10_000).optional(),
+  rate: positiveRate.optional(),
+  timeout: positiveDuration.optional(),
+});
+type RawLoad = z.output<typeof loadSchema>;
+
+const profileSchema = strictObject({
+  duration: positiveDuration.optional(),
+  connections: z.number().int().min(1).max(10_000).optional(),
+});
+
+const allowedHost = z.string().transform((entry, ctx): string => {
+  const host = normaliseHost(entry);
+  if (host !== undefined) return host;
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected a host name or IP address without scheme, port or path, got ${describeValue(entry)}`,
+  });
+  return z.NEVER;
+});
+
+function loadSettings(raw: RawLoad, fallback: LoadSettings): LoadSettings {
+  const rateRps = raw.rate ?? fallback.rateRps;
+  return {
+    durationMs: raw.duration ?? fallback.durationMs,
+    warmupMs: raw['warm-up'] ?? fallback.warmupMs,
+    connections: raw.connections ?? fallback.connections,
+    ...(rateRps !== undefined && { rateRps }),
+    requestTimeoutMs: raw.timeout ?? fallback.requestTimeoutMs,
+  };
+}
+
+function checkServiceUrl(
+  service: ServiceConfig,
+  allowedHosts: string[],
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['service', 'url'], message });
+  const hasPlaceholder = service.url.includes(PORT_PLACEHOLDER);
+  if (hasPlaceholder && service.start === undefined) {
+    issue(
+      `contains ${PORT_PLACEHOLDER}, but without service.start there is nothing to pass PORT to: write the port the service listens on`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(service.url.replaceAll(PORT_PLACEHOLDER, '1'));
+  } catch {
+    issue(`expected a URL like "http://127.0.0.1:${PORT_PLACEHOLDER}", got "${service.url}"`);
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    issue(`must be http or https, got "${url.protocol.replace(/:$/, '')}"`);
+  } else if (!isAllowedHost(url.hostname, allowedHosts)) {
+    issue(
+      `host "${url.hostname}" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts`,
+    );
+  }
+}
+
+function checkJourneyNames(journeys: JourneyConfig[], ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  journeys.forEach((journey, index) => {
+    const earlier = first.get(journey.name);
+    if (earlier === undefined) first.set(journey.name, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['journeys', index, 'name'],
+        message: `duplicate journey name "${journey.name}" (also journeys[${earlier}])`,
+      });
+    }
+  });
+}
+
+function checkSlos(slos: SloConfig[], journeys: JourneyConfig[], ctx: z.RefinementCtx): void {
+  const journeyNames = journeys.map((journey) => journey.name);
+  const first = new Map<string, number>();
+  slos.forEach((slo, index) => {
+    if (slo.journey !== undefined && !journeyNames.includes(slo.journey)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slos', index, 'journey'],
+        message: `no journey named "${slo.journey}" (journeys: ${journeyNames.join(', ')})`,
+      });
+    }
+    // Reports and the gate's data are keyed by SLO name; two alike would overwrite each other.
+    const earlier = first.get(slo.name);
+    if (earlier === undefined) first.set(slo.name, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slos', index, 'name'],
+        message: `duplicate SLO name "${slo.name}" (also slos[${earlier}]): give each SLO its own name`,
+      });
+    }
+  });
+}
+
+/** The schema of one file: the working directory defaults to the file's own directory. */
+export function configSchema(source: { path: string; hash: string }) {
+  return strictObject({
+    service: serviceSchema(path.dirname(source.path)),
+    journeys: z.array(journeySchema).min(1),
+    slos: z.array(sloSchema).default([]),
+    scoring: scoringSchema.prefault({}),
+    load: loadSchema.prefault({}),
+    'load-test': loadSchema.prefault({}),
+    profile: profileSchema.prefault({}),
+    'fail-on': z.array(oneOfUpperCase(VERDICTS)).default([...DEFAULTS.failOn]),
+    'allowed-hosts': z.array(allowedHost).default([]),
+  })
+    .superRefine((raw, ctx) => {
+      checkServiceUrl(raw.service, raw['allowed-hosts'], ctx);
+      checkJourneyNames(raw.journeys, ctx);
+      checkSlos(raw.slos, raw.journeys, ctx);
+    })
+    .transform((raw): Config => {
+      const baseline = loadSettings(raw.load, DEFAULTS.load);
+      return {
+        path: source.path,
+        hash: source.hash,
+        service: raw.service,
+        journeys: raw.journeys,
+        slos: raw.slos,
+        scoring: raw.scoring,
+        baseline,
+        loadTest: loadSettings(raw['load-test'], {
+          ...baseline,
+          durationMs: DEFAULTS.loadTestDurationMs,
+        }),
+        profile: {
+          durationMs: raw.profile.duration ?? DEFAULTS.profileDurationMs,
+          connections: raw.profile.connections ?? baseline.connections,
+        },
+        failOn: [...new Set(raw['fail-on'])],
+        allowedHosts: [...new Set(raw['allowed-hosts'])],
+      };
+    });
+}

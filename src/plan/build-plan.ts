@@ -1,0 +1,143 @@
+import type { GuidanceData } from '../data/common.js';
+import type { BaselineData, CpuAnalysis, PlanItem, SloEvaluation } from '../data/stages.js';
+import type { DraftItem } from './draft.js';
+import { applyFocus, applyTargets, knownFocus } from './focus.js';
+import { GC_RULE } from './hotspot-rules.js';
+import { gcItem, hotspotItems, MAX_HOTSPOT_ITEMS, SIGNIFICANT_SHARE } from './hotspot-items.js';
+import { concernOf, isMissed } from './slo-gap.js';
+import { errorItem, investigationItem } from './slo-items.js';
+import { ms, pct, round1 } from './text.js';
+
+export interface PlanInput {
+  cpu: CpuAnalysis | null;
+  baseline: BaselineData | null;
+  sloEvaluations: SloEvaluation[];
+  guidance: GuidanceData;
+}
+
+export interface Plan {
+  items: PlanItem[];
+  /** What the plan rests on and what it could not use. */
+  inputs: string[];
+}
+
+/** The optimization plan, ranked by ROI. Pure and deterministic: same input, same plan. */
+export function buildPlan(input: PlanInput): Plan {
+  const { cpu, baseline, guidance } = input;
+  const ids = new Set<string>();
+  const missed = input.sloEvaluations.filter(isMissed);
+  const perfMisses = missed.filter((slo) => {
+    const concern = concernOf(slo.sli);
+    return concern === 'latency' || concern === 'throughput';
+  });
+
+  const cpuItems: DraftItem[] = [];
+  if (cpu !== null) {
+    const ctx = { cpu, baseline, perfMisses };
+    cpuItems.push(...hotspotItems(ctx, ids));
+    const gc = gcItem(ctx, ids);
+    if (gc !== null) cpuItems.push(gc);
+  }
+  // CPU items cite the missed latency and throughput SLOs; only without them does a miss
+  // need an item of its own.
+  const investigations =
+    cpuItems.length > 0
+      ? []
+      : perfMisses.map((slo) => investigationItem(slo, { cpu, baseline }, ids));
+  const errors = groupByJourney(missed.filter((slo) => concernOf(slo.sli) === 'errors')).map(
+    ([journey, slos]) => errorItem(journey, slos, baseline, ids),
+  );
+
+  const drafts = applyTargets(
+    applyFocus([...cpuItems, ...investigations, ...errors], guidance.focus),
+    guidance.targets,
+  );
+  return { items: rank(drafts), inputs: describeInputs(input, cpuItems.length) };
+}
+
+/** ROI descending; equal ROI by id, so the order never depends on input order. */
+function rank(items: DraftItem[]): PlanItem[] {
+  return [...items]
+    .sort((a, b) => b.roi - a.roi || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((item, i) => ({ ...item, rank: i + 1 }));
+}
+
+function groupByJourney(slos: SloEvaluation[]): Array<[string | undefined, SloEvaluation[]]> {
+  const groups = new Map<string | undefined, SloEvaluation[]>();
+  for (const slo of slos) groups.set(slo.journey, [...(groups.get(slo.journey) ?? []), slo]);
+  return [...groups.entries()];
+}
+
+function describeInputs(input: PlanInput, cpuItemCount: number): string[] {
+  const { cpu, baseline, sloEvaluations, guidance } = input;
+  const lines: string[] = [];
+  if (cpu === null) {
+    lines.push('no CPU profile: hotspot rules not applied');
+  } else {
+    lines.push(
+      `CPU profile: ${cpu.profileFiles.length} file(s), ${cpu.sampleCount} samples, ${round1(cpu.activeMs / 1000)} s on CPU, idle ${pct(cpu.idleShare)}`,
+    );
+    const significant = cpu.topSelf.filter((h) => h.selfShare >= SIGNIFICANT_SHARE).length;
+    lines.push(
+      significant === 0
+        ? `no function holds ${pct(SIGNIFICANT_SHARE)} or more of active CPU time: no hotspot items`
+        : `hotspot rules applied to ${Math.min(significant, MAX_HOTSPOT_ITEMS)} function(s) at or above ${pct(SIGNIFICANT_SHARE)} of active CPU time`,
+    );
+    if (significant > MAX_HOTSPOT_ITEMS) {
+      lines.push(
+        `${significant - MAX_HOTSPOT_ITEMS} further hotspot(s) left out: at most ${MAX_HOTSPOT_ITEMS} are planned`,
+      );
+    }
+    lines.push(
+      cpu.gcShare >= GC_RULE.threshold
+        ? `garbage collection at ${pct(cpu.gcShare)} of active CPU time: allocation item added`
+        : `garbage collection at ${pct(cpu.gcShare)} of active CPU time: below ${pct(GC_RULE.threshold)}, no allocation item`,
+    );
+    if (cpu.programShare >= 0.2) {
+      lines.push(
+        `(program) holds ${pct(cpu.programShare)} of active CPU time: native code the profile cannot attribute to functions`,
+      );
+    }
+  }
+  lines.push(
+    baseline === null
+      ? 'no baseline: success criteria state relative changes only, and error items lack status codes'
+      : `baseline: ${baseline.journeys.length} journey(s), overall p95 ${ms(baseline.overall.latency.p95)} at ${round1(baseline.overall.throughputRps)} rps`,
+  );
+  if (sloEvaluations.length === 0) {
+    lines.push('no SLO evaluations: SLO rules not applied');
+  } else {
+    const count = (status: SloEvaluation['status']) =>
+      sloEvaluations.filter((s) => s.status === status).length;
+    lines.push(
+      `SLO evaluations: ${sloEvaluations.length} (${count('fail')} failing, ${count('warning')} in warning, ${count('inconclusive')} inconclusive)`,
+    );
+    if (count('inconclusive') > 0)
+      lines.push('inconclusive SLOs are not planned for: measure them first');
+    const perfMissed = sloEvaluations.filter(
+      (s) => isMissed(s) && concernOf(s.sli) !== 'errors' && concernOf(s.sli) !== null,
+    );
+    if (perfMissed.length > 0 && cpuItemCount > 0) {
+      lines.push(
+        `missed latency/throughput SLOs are cited by the ${cpuItemCount} CPU item(s) rather than planned separately`,
+      );
+    }
+  }
+  const focus = knownFocus(guidance.focus);
+  lines.push(
+    focus.length === 0
+      ? 'no guidance focus: items ranked by ROI alone'
+      : `guidance focus: ${focus.join(', ')}`,
+  );
+  for (const area of guidance.focus.filter((f) => !(focus as string[]).includes(f))) {
+    lines.push(`guidance focus "${area}" is not a known focus area: ignored`);
+  }
+  if (focus.includes('frontend')) {
+    lines.push(
+      'guidance focus frontend: perf-flow measures the HTTP service, no rule addresses frontend performance',
+    );
+  }
+  if (guidance.targets.length > 0)
+    lines.push(`guidance targets in success criteria: ${guidance.targets.join('; ')}`);
+  return lines;
+}

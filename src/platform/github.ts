@@ -1,0 +1,48 @@
+import * as core from '@actions/core';
+import { DirectoryArtifactStore, SharedReportDirStore } from './artifacts-local.js';
+import type { Logger, Platform } from './types.js';
+
+/** GitHub caps a step's job summary at 1 MiB; past it the whole summary is dropped. */
+export const JOB_SUMMARY_LIMIT_BYTES = 1024 * 1024;
+
+export function actionsLogger(): Logger {
+  return {
+    info: (m) => core.info(m),
+    warn: (m) => core.warning(m),
+    progress: (m) => core.info(m),
+  };
+}
+
+/** Truncates at a line boundary so the summary stays valid markdown, with a note saying so. */
+export function fitJobSummary(markdown: string, limitBytes = JOB_SUMMARY_LIMIT_BYTES): string {
+  if (Buffer.byteLength(markdown) <= limitBytes) return markdown;
+  const note =
+    '\n\n_(truncated: the job summary is limited to 1 MiB; the full report is in the report artifact)_\n';
+  const budget = limitBytes - Buffer.byteLength(note);
+  let cut = Buffer.from(markdown).subarray(0, budget).toString('utf8');
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+  return cut + note;
+}
+
+/**
+ * On a GitHub runner: step outputs and the job summary through @actions/core. Artifacts
+ * between jobs use a directory store until the GitHub artifact store lands (issue 4).
+ */
+export function githubPlatform(options: { artifactsDir?: string } = {}): Platform {
+  let summaryBytes = 0;
+  return {
+    kind: 'github',
+    log: actionsLogger(),
+    artifacts: options.artifactsDir
+      ? new DirectoryArtifactStore(options.artifactsDir)
+      : new SharedReportDirStore(),
+    setOutput: (name, value) => core.setOutput(name, value),
+    appendSummary: async (markdown) => {
+      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      const fitted = fitJobSummary(markdown, JOB_SUMMARY_LIMIT_BYTES - summaryBytes);
+      summaryBytes += Buffer.byteLength(fitted);
+      await core.summary.addRaw(fitted, true).write();
+      core.summary.emptyBuffer();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** The only interfaces through which a stage touches where it runs (ARCHITECTURE.md). */
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  /** A progress line: which stage, which phase, how long is left. */
+  progress(message: string): void;
+}
+
+/**
+ * Where stages hand their files to later stages, possibly in other jobs. Names follow
+ * `perf-flow-<stage>[-<shard>]`. Files are given relative to `rootDir` and come back to the
+ * same relative paths under the destination.
+ */
+export interface ArtifactStore {
+  readonly description: string;
+  upload(name: string, files: string[], rootDir: string): Promise<void>;
+  /** Returns false when no artifact of that name exists. */
+  download(name: string, destDir: string): Promise<boolean>;
+}
+
+export interface Platform {
+  readonly kind: 'local' | 'github';
+  readonly log: Logger;
+  readonly artifacts: ArtifactStore;
+  setOutput(name: string, value: string): void;
+  /** Adds markdown to the job summary (no-op locally: the report files are the summary). */
+  appendSummary(markdown: string): Promise<void>;
+}

@@ -1,0 +1,120 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const CPU_PROBE_FILE = 'perf-flow-cpu-probe.mjs';
+
+/**
+ * Loaded into every Node process of the service with --import. It profiles through the
+ * inspector rather than --cpu-prof because Node 20 refuses --cpu-prof in NODE_OPTIONS
+ * ("--cpu-prof is not allowed in NODE_OPTIONS"; later releases allow it, nodejs/node#57018),
+ * and the service's start command is the user's: no flag can be added to it.
+ *
+ * The profile is written on 'exit'. A service killed by SIGTERM or SIGINT with no handler of
+ * its own dies by the signal and never emits 'exit', so the probe turns such a signal into
+ * process.exit(128 + signo), the status a shell reports for a death by that signal. It
+ * decides at signal time: a service that registered its own handler shuts down its own way.
+ * Inspector calls on an in-process session complete synchronously, which is what makes
+ * stopping the profiler inside an 'exit' listener possible.
+ */
+const PROBE_SOURCE = `// Written by perf-flow: CPU profiling of this process, see src/profile/probe.ts.
+import { Session } from 'node:inspector';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
+
+const profileDir = new URL('./cpu/', import.meta.url);
+
+function startProfiling() {
+  const session = new Session();
+  session.connect();
+  let failure = null;
+  const post = (method, params) => {
+    let result;
+    session.post(method, params, (error, value) => {
+      if (error) failure = error;
+      result = value;
+    });
+    return result;
+  };
+  post('Profiler.enable');
+  post('Profiler.setSamplingInterval', { interval: 1000 });
+  post('Profiler.start');
+  if (failure) throw failure;
+  process.on('exit', () => {
+    try {
+      const stopped = post('Profiler.stop');
+      if (failure || !stopped) throw failure ?? new Error('Profiler.stop returned nothing');
+      mkdirSync(profileDir, { recursive: true });
+      const name = 'CPU.' + Date.now() + '.' + process.pid + '.cpuprofile';
+      writeFileSync(new URL(name, profileDir), JSON.stringify(stopped.profile));
+    } catch (error) {
+      process.stderr.write('perf-flow probe: could not write the CPU profile: ' + error + '\\n');
+    }
+  });
+}
+
+function exitOnUnhandledSignal(signal) {
+  process.on(signal, function perfFlowProbeSignal() {
+    if (process.listenerCount(signal) > 1) return;
+    process.exit(128 + constants.signals[signal]);
+  });
+}
+
+if (isMainThread) {
+  try {
+    startProfiling();
+    exitOnUnhandledSignal('SIGTERM');
+    exitOnUnhandledSignal('SIGINT');
+  } catch (error) {
+    process.stderr.write('perf-flow probe: CPU profiling not started: ' + error + '\\n');
+  }
+}
+`;
+
+export interface CpuProfiling {
+  /** Environment to add to the service's: NODE_OPTIONS carrying the probe. */
+  env: Record<string, string>;
+  /** Where the profiles appear, one per Node process, when the processes exit. */
+  profileDir: string;
+}
+
+/**
+ * Prepares CPU profiling of a Node service without touching its code or start command.
+ * `baseNodeOptions` are kept in front of the probe's (process.env.NODE_OPTIONS by default).
+ */
+export async function prepareCpuProfiling(
+  dir: string,
+  baseNodeOptions: string | undefined = process.env.NODE_OPTIONS,
+): Promise<CpuProfiling> {
+  const root = path.resolve(dir);
+  const profileDir = path.join(root, 'cpu');
+  await mkdir(profileDir, { recursive: true });
+  const probe = path.join(root, CPU_PROBE_FILE);
+  await writeFile(probe, PROBE_SOURCE);
+  const importOption = `--import=${quoteNodeOption(pathToFileURL(probe).href)}`;
+  const base = baseNodeOptions?.trim() ?? '';
+  return {
+    env: { NODE_OPTIONS: base === '' ? importOption : `${base} ${importOption}` },
+    profileDir,
+  };
+}
+
+/** The .cpuprofile files in profileDir, sorted; none when it does not exist. */
+export async function listProfiles(profileDir: string): Promise<string[]> {
+  const entries = await readdir(profileDir, { withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.cpuprofile'))
+    .map((entry) => path.join(profileDir, entry.name))
+    .sort();
+}
+
+/** NODE_OPTIONS splits on spaces and honours double quotes with backslash escapes. */
+export function quoteNodeOption(value: string): string {
+  return /[\s"\\]/.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : value;
+}

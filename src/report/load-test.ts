@@ -1,0 +1,53 @@
+import type { TimelinePoint } from '../data/common.js';
+import type { LoadTestData } from '../data/stages.js';
+import { latencyChart, throughputChart } from './charts.js';
+import { blocks, formatCount, formatMs, table } from './format.js';
+import { renderGuidance, renderHowMeasured } from './sections.js';
+import { journeyTable, loadSummary, overallTable, serviceSection, statusCodeTable } from './sli.js';
+
+/** Beyond this many seconds the timeline table is folded away: the charts show its shape. */
+export const TIMELINE_OPEN_ROWS = 15;
+
+export function timelineTable(timeline: readonly TimelinePoint[]): string {
+  if (timeline.length === 0) return 'No per-second timeline was recorded.';
+  const rendered = table(
+    ['second', 'requests', 'errors', 'p50', 'p95', 'p99'],
+    [...timeline]
+      .sort((a, b) => a.second - b.second)
+      .map((p) => [
+        String(p.second),
+        formatCount(p.requests),
+        formatCount(p.errors),
+        formatMs(p.p50),
+        formatMs(p.p95),
+        formatMs(p.p99),
+      ]),
+    ['r', 'r', 'r', 'r', 'r', 'r'],
+  );
+  if (timeline.length <= TIMELINE_OPEN_ROWS) return rendered;
+  // The blank lines around the table let GitHub render markdown inside the HTML block.
+  return `<details>\n<summary>Per-second timeline (${timeline.length} s)</summary>\n\n${rendered}\n\n</details>`;
+}
+
+export function renderLoadTest(d: LoadTestData): string {
+  const latency = latencyChart(d.timeline, 'Latency per second, all journeys');
+  const throughput = throughputChart(d.timeline, 'Requests per second, all journeys');
+  return (
+    blocks(
+      '# Load test results',
+      `**Scenario:** ${d.scenario === 'load' ? 'steady load over the weighted journey mix' : d.scenario}. ${loadSummary(d.load)}`,
+      '## All journeys',
+      overallTable(d.overall),
+      '## Per journey',
+      journeyTable(d.journeys),
+      statusCodeTable(d.journeys, d.overall),
+      '## Timeline',
+      `Measured window only, ${formatMs(d.load.durationMs)}; second 0 is the first after warm-up.`,
+      timelineTable(d.timeline),
+      (latency !== null || throughput !== null) && blocks('## Charts', latency, throughput),
+      serviceSection(d.service),
+      renderGuidance(d.guidance),
+      renderHowMeasured(d.provenance, d.load),
+    ) + '\n'
+  );
+}

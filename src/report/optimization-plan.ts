@@ -1,0 +1,95 @@
+import type { OptimizationPlanData, PlanItem } from '../data/stages.js';
+import { blocks, escapeMarkdown, formatDays, formatNumber, table } from './format.js';
+import { renderGuidance, renderHowMeasured } from './sections.js';
+
+type Bucket = PlanItem['bucket'];
+
+export const BUCKET_TITLES: Record<Bucket, string> = {
+  'quick-win': 'Quick wins',
+  strategic: 'Strategic',
+  major: 'Major refactoring',
+};
+
+const BUCKET_ORDER: readonly Bucket[] = ['quick-win', 'strategic', 'major'];
+
+export function formatGain(gain: PlanItem['expectedGain']): string {
+  const low = formatNumber(gain.latencyPctLow);
+  const high = formatNumber(gain.latencyPctHigh);
+  return low === high ? `${low}% latency` : `${low}–${high}% latency`;
+}
+
+function byRank(items: readonly PlanItem[]): PlanItem[] {
+  return [...items].sort((a, b) => a.rank - b.rank);
+}
+
+export function planTable(items: readonly PlanItem[]): string {
+  return table(
+    ['rank', 'item', 'bucket', 'expected gain', 'effort', 'risk', 'ROI'],
+    byRank(items).map((item) => [
+      String(item.rank),
+      escapeMarkdown(item.title),
+      BUCKET_TITLES[item.bucket],
+      formatGain(item.expectedGain),
+      formatDays(item.effortDays),
+      item.risk,
+      formatNumber(item.roi),
+    ]),
+    ['r', 'l', 'l', 'r', 'r', 'l', 'r'],
+  );
+}
+
+function bullets(items: readonly string[], none: string): string {
+  return items.length === 0 ? none : items.map((i) => `- ${escapeMarkdown(i)}`).join('\n');
+}
+
+function numbered(items: readonly string[], none: string): string {
+  return items.length === 0
+    ? none
+    : items.map((s, i) => `${i + 1}. ${escapeMarkdown(s)}`).join('\n');
+}
+
+function itemSection(item: PlanItem): string {
+  return blocks(
+    `### ${item.rank}. ${escapeMarkdown(item.title)}`,
+    `**Hypothesis:** ${escapeMarkdown(item.hypothesis)}`,
+    `**Evidence:**\n\n${bullets(item.evidence, '- none recorded')}`,
+    `**Steps:**\n\n${numbered(item.steps, '- none recorded')}`,
+    `**Expected gain:** ${formatGain(item.expectedGain)}. ${escapeMarkdown(item.expectedGain.rationale)}`,
+    `**Effort:** ${formatDays(item.effortDays)} · **Risk:** ${item.risk} · **ROI:** ${formatNumber(item.roi)}`,
+    `**Success criteria:**\n\n${bullets(item.successCriteria, '- none recorded')}`,
+    `**Rollback:** ${escapeMarkdown(item.rollback)}`,
+    item.guidanceNote !== undefined && `**Guidance:** ${escapeMarkdown(item.guidanceNote)}`,
+  );
+}
+
+function bucketSections(items: readonly PlanItem[]): string {
+  return blocks(
+    ...BUCKET_ORDER.map((bucket) => {
+      const inBucket = byRank(items).filter((i) => i.bucket === bucket);
+      if (inBucket.length === 0) return null;
+      return blocks(`## ${BUCKET_TITLES[bucket]}`, ...inBucket.map(itemSection));
+    }),
+  );
+}
+
+export function renderPlan(d: OptimizationPlanData): string {
+  const plan =
+    d.items.length === 0
+      ? 'Nothing significant was found to optimize: no bottleneck in the measurements or the ' +
+        'profile stood out enough to justify the work. See below for what the plan rests on.'
+      : blocks(
+          `${d.items.length} item${d.items.length === 1 ? '' : 's'}, in rank order.`,
+          planTable(d.items),
+          bucketSections(d.items),
+        );
+  return (
+    blocks(
+      '# Optimization plan',
+      plan,
+      '## What this plan rests on',
+      bullets(d.inputs, 'No inputs were recorded.'),
+      renderGuidance(d.guidance),
+      renderHowMeasured(d.provenance),
+    ) + '\n'
+  );
+}

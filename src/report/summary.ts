@@ -1,0 +1,194 @@
+import type { SliResult } from '../data/common.js';
+import type {
+  BaselineData,
+  Comparison,
+  LoadTestData,
+  OptimizationPlanData,
+  ProfileAnalysisData,
+  SloGateData,
+  SummaryData,
+} from '../data/stages.js';
+import {
+  blocks,
+  escapeMarkdown,
+  formatChange,
+  formatDays,
+  formatMs,
+  formatNumber,
+  formatPct,
+  formatRate,
+  formatSliValue,
+  sloStatusBadge,
+  table,
+  verdictBadge,
+} from './format.js';
+import { BUCKET_TITLES, formatGain } from './optimization-plan.js';
+import { functionLabel, locationLabel } from './profile-analysis.js';
+import { renderGuidance, renderHowMeasured } from './sections.js';
+import { consequenceText, scoreText } from './slo-compliance.js';
+
+export interface SummaryInput {
+  summary: SummaryData;
+  baseline?: BaselineData;
+  profile?: ProfileAnalysisData;
+  plan?: OptimizationPlanData;
+  loadTest?: LoadTestData;
+  gate?: SloGateData;
+}
+
+export const TOP_BOTTLENECKS = 5;
+export const TOP_PLAN_ITEMS = 3;
+
+function keyFigures(input: SummaryInput): string {
+  // The load test is the steady mixed load the gate prefers; the baseline stands in for it.
+  const source: [string, SliResult] | null = input.loadTest
+    ? ['load test', input.loadTest.overall]
+    : input.baseline
+      ? ['baseline', input.baseline.overall]
+      : null;
+  if (source === null) return 'No measurements: neither the baseline nor the load test ran.';
+  const [label, r] = source;
+  return table(
+    ['measured by', 'p50', 'p95', 'p99', 'throughput', 'error rate', 'availability'],
+    [
+      [
+        label,
+        formatMs(r.latency.p50),
+        formatMs(r.latency.p95),
+        formatMs(r.latency.p99),
+        formatRate(r.throughputRps),
+        formatPct(r.errorRate),
+        formatPct(r.availability),
+      ],
+    ],
+  );
+}
+
+export function comparisonTable(rows: readonly Comparison[]): string {
+  return table(
+    ['metric', 'journey', 'before', 'after', 'change'],
+    rows.map((c) => [
+      escapeMarkdown(c.metric),
+      c.journey === undefined ? 'all' : escapeMarkdown(c.journey),
+      formatSliValue(c.metric, c.before),
+      formatSliValue(c.metric, c.after),
+      formatChange(c.changePct, c.better),
+    ]),
+    ['l', 'l', 'r', 'r', 'l'],
+  );
+}
+
+function comparisonSection(comparison: SummaryData['comparison']): string | null {
+  if (comparison === null) return null;
+  const commit =
+    comparison.beforeCommit === null ? '' : ` (commit ${escapeMarkdown(comparison.beforeCommit)})`;
+  return blocks(
+    '## Before and after',
+    `Compared with the run of ${escapeMarkdown(comparison.beforeCreatedAt)}${commit}.`,
+    comparison.rows.length === 0
+      ? 'No figure could be compared.'
+      : comparisonTable(comparison.rows),
+  );
+}
+
+function sloSection(gate: SloGateData | undefined): string {
+  if (gate === undefined) return blocks('## SLOs', 'The SLO gate did not run.');
+  const counts = (['pass', 'warning', 'fail', 'inconclusive'] as const)
+    .map((status) => [status, gate.slos.filter((s) => s.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${sloStatusBadge(status)}`)
+    .join(' · ');
+  return blocks(
+    '## SLOs',
+    gate.slos.length === 0 ? 'No SLOs were evaluated.' : `${gate.slos.length} SLOs: ${counts}.`,
+    gate.slos.length > 0 &&
+      table(
+        ['SLO', 'observed', 'target', 'status'],
+        gate.slos.map((s) => [
+          `${escapeMarkdown(s.name)}${s.key ? ' ★' : ''}`,
+          formatSliValue(s.sli, s.observed),
+          escapeMarkdown(s.target),
+          sloStatusBadge(s.status),
+        ]),
+      ),
+  );
+}
+
+function bottleneckSection(profile: ProfileAnalysisData | undefined): string {
+  const heading = '## Top bottlenecks';
+  if (profile === undefined) return blocks(heading, 'The profile-analysis stage did not run.');
+  if (profile.cpu === null || profile.cpu.topSelf.length === 0) {
+    const reason = profile.reason === undefined ? '' : ` ${escapeMarkdown(profile.reason)}`;
+    return blocks(heading, `No CPU profile was analyzed.${reason}`);
+  }
+  return blocks(
+    heading,
+    table(
+      ['#', 'function', 'file:line', 'self %'],
+      profile.cpu.topSelf
+        .slice(0, TOP_BOTTLENECKS)
+        .map((h, i) => [String(i + 1), functionLabel(h), locationLabel(h), formatPct(h.selfShare)]),
+      ['r', 'l', 'l', 'r'],
+    ),
+  );
+}
+
+function planSection(plan: OptimizationPlanData | undefined): string {
+  const heading = '## Optimization plan';
+  if (plan === undefined) return blocks(heading, 'The optimization-plan stage did not run.');
+  if (plan.items.length === 0) return blocks(heading, 'Nothing significant was found to optimize.');
+  const top = [...plan.items].sort((a, b) => a.rank - b.rank).slice(0, TOP_PLAN_ITEMS);
+  return blocks(
+    heading,
+    `The top ${top.length} of ${plan.items.length}:`,
+    table(
+      ['rank', 'item', 'bucket', 'expected gain', 'effort', 'ROI'],
+      top.map((item) => [
+        String(item.rank),
+        escapeMarkdown(item.title),
+        BUCKET_TITLES[item.bucket],
+        formatGain(item.expectedGain),
+        formatDays(item.effortDays),
+        formatNumber(item.roi),
+      ]),
+    ),
+  );
+}
+
+function stagesSection(summary: SummaryData): string {
+  const list = (stages: readonly string[]) => stages.map(escapeMarkdown).join(', ');
+  return blocks(
+    '## Stages',
+    summary.stagesPresent.length > 0 && `Ran: ${list(summary.stagesPresent)}.`,
+    summary.stagesMissing.length > 0
+      ? `**Missing:** ${list(summary.stagesMissing)}. What they would have shown is absent above.`
+      : 'No stage is missing.',
+  );
+}
+
+export function renderSummary(input: SummaryInput): string {
+  const { summary } = input;
+  const verdict =
+    summary.verdict === null
+      ? '**No verdict**: the SLO gate did not run.'
+      : `**Verdict: ${verdictBadge(summary.verdict)}**`;
+  return (
+    blocks(
+      '# Performance summary',
+      `${verdict} · ${escapeMarkdown(summary.headline)}`,
+      input.gate !== undefined && `SLO ${scoreText(input.gate)}. ${consequenceText(input.gate)}`,
+      keyFigures(input),
+      comparisonSection(summary.comparison),
+      sloSection(input.gate),
+      bottleneckSection(input.profile),
+      planSection(input.plan),
+      '## Next steps',
+      summary.nextSteps.length === 0
+        ? 'None.'
+        : summary.nextSteps.map((s) => `- ${escapeMarkdown(s)}`).join('\n'),
+      stagesSection(summary),
+      renderGuidance(summary.guidance),
+      renderHowMeasured(summary.provenance, input.loadTest?.load ?? input.baseline?.load),
+    ) + '\n'
+  );
+}

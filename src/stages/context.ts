@@ -1,0 +1,158 @@
+import path from 'node:path';
+import { applyGuidance, guidanceData, parseGuidance } from '../config/guidance.js';
+import { loadConfig } from '../config/load.js';
+import type { Config, SloConfig, Verdict } from '../config/types.js';
+import type { GuidanceData, Provenance } from '../data/common.js';
+import type { Stage, StageData } from '../data/stages.js';
+import {
+  dataPath,
+  readStageData,
+  REPORT_PATHS,
+  writeReport,
+  writeStageData,
+} from '../data/store.js';
+import { fingerprint } from '../measure/environment.js';
+import type { Platform } from '../platform/types.js';
+
+/** What every stage takes from its caller, whether an action, the CLI or a test. */
+export interface CommonInputs {
+  /** perf-flow.yml, relative to workingDirectory. */
+  config: string;
+  guidance?: string;
+  trigger?: string;
+  /** Relative to workingDirectory. */
+  reportDir: string;
+  workingDirectory: string;
+}
+
+export interface StageDeps {
+  platform: Platform;
+  /** The command line that ran perf-flow, recorded in each result's provenance. */
+  commandLine: string;
+}
+
+export interface StageOutcome {
+  stage: Stage;
+  verdict?: Verdict;
+  /** True when the verdict is one the config's fail-on lists: the job must fail. */
+  failed: boolean;
+  reportPath: string;
+  dataPath: string;
+  outputs: Record<string, string>;
+  markdown: string;
+}
+
+export interface StageContext {
+  stage: Stage;
+  config: Config;
+  guidance: GuidanceData;
+  workDir: string;
+  reportDir: string;
+  /** Service logs and other working files, inside the report directory. */
+  workingDir: string;
+  deps: StageDeps;
+  progress(message: string): void;
+  provenance(serviceCommands?: string[]): Provenance;
+}
+
+/**
+ * Everything a stage checks before it does anything: the config, the guidance and the paths.
+ * Errors here are the user's (exit 2) and leave nothing written.
+ */
+export async function prepareStage(
+  stage: Stage,
+  inputs: CommonInputs,
+  deps: StageDeps,
+): Promise<StageContext> {
+  const workDir = path.resolve(inputs.workingDirectory);
+  const loaded = await loadConfig(path.resolve(workDir, inputs.config));
+  const parsed = parseGuidance(inputs.guidance, inputs.trigger);
+  const { config, applied } = applyGuidance(loaded, parsed);
+  const reportDir = path.resolve(workDir, inputs.reportDir);
+  return {
+    stage,
+    config,
+    guidance: guidanceData(parsed, applied),
+    workDir,
+    reportDir,
+    workingDir: path.join(reportDir, 'working'),
+    deps,
+    progress: (message) => deps.platform.log.progress(`[${stage}] ${message}`),
+    provenance: (serviceCommands = []) =>
+      fingerprint({
+        configPath: path.relative(workDir, config.path) || config.path,
+        configHash: config.hash,
+        commands: [deps.commandLine, ...serviceCommands],
+        cwd: workDir,
+      }),
+  };
+}
+
+/**
+ * Reads an earlier stage's result: from the report directory, or else from the artifact an
+ * earlier job uploaded.
+ */
+export async function readEarlier<S extends Stage>(
+  ctx: StageContext,
+  stage: S,
+): Promise<StageData[S] | undefined> {
+  const local = await readStageData(ctx.reportDir, stage);
+  if (local) return local;
+  if (await ctx.deps.platform.artifacts.download(`perf-flow-${stage}`, ctx.reportDir)) {
+    return readStageData(ctx.reportDir, stage);
+  }
+  return undefined;
+}
+
+/** Writes the data and report, publishes them, and sets the stage's outputs and summary. */
+export async function finishStage<S extends Stage>(
+  ctx: StageContext,
+  data: StageData[S],
+  markdown: string,
+  outcome: {
+    verdict?: Verdict;
+    failed?: boolean;
+    outputs?: Record<string, string>;
+    extraFiles?: string[];
+  },
+): Promise<StageOutcome> {
+  const stage = ctx.stage as S;
+  const dataFile = await writeStageData(ctx.reportDir, stage, data);
+  const reportFile = await writeReport(ctx.reportDir, stage, markdown);
+  await ctx.deps.platform.artifacts.upload(
+    `perf-flow-${stage}`,
+    [dataPath(stage), REPORT_PATHS[stage], ...(outcome.extraFiles ?? [])],
+    ctx.reportDir,
+  );
+  const outputs: Record<string, string> = {
+    'report-path': reportFile,
+    'data-path': dataFile,
+    ...(outcome.verdict ? { verdict: outcome.verdict } : {}),
+    ...outcome.outputs,
+  };
+  for (const [name, value] of Object.entries(outputs)) ctx.deps.platform.setOutput(name, value);
+  await ctx.deps.platform.appendSummary(markdown);
+  ctx.deps.platform.log.info(`[${stage}] wrote ${path.relative(ctx.workDir, reportFile)}`);
+  return {
+    stage,
+    ...(outcome.verdict ? { verdict: outcome.verdict } : {}),
+    failed: outcome.failed ?? false,
+    reportPath: reportFile,
+    dataPath: dataFile,
+    outputs,
+    markdown,
+  };
+}
+
+export function sloDefinitions(slos: SloConfig[]) {
+  return slos.map((s) => ({
+    name: s.name,
+    sli: s.sli,
+    ...(s.journey ? { journey: s.journey } : {}),
+    target: s.target.text,
+    ...(s.warning ? { warning: s.warning.text } : {}),
+    weight: s.weight,
+    key: s.key,
+    source: s.source,
+  }));
+}

@@ -1,0 +1,57 @@
+import type { Verdict } from '../config/types.js';
+import { runBaseline } from './baseline.js';
+import type { CommonInputs, StageDeps, StageOutcome } from './context.js';
+import { runLoadTest } from './load-test.js';
+import { runOptimizationPlan } from './optimization-plan.js';
+import { runProfileAnalysis } from './profile-analysis.js';
+import { runSloGate } from './slo-gate.js';
+import { runSummary } from './summary.js';
+
+export interface FlowInputs extends CommonInputs {
+  failOn?: Verdict[];
+}
+
+export interface FlowOutcome {
+  verdict?: Verdict;
+  failed: boolean;
+  stages: StageOutcome[];
+  outputs: Record<string, string>;
+}
+
+/**
+ * The six stages in order, in one process. A failing gate still gets its summary written;
+ * a stage that cannot run (bad config, service down) stops the flow with its own error.
+ */
+export async function runFlow(inputs: FlowInputs, deps: StageDeps): Promise<FlowOutcome> {
+  const started = Date.now();
+  const log = deps.platform.log;
+  const steps: [string, () => Promise<StageOutcome>][] = [
+    ['baseline', () => runBaseline(inputs, deps)],
+    ['profile-analysis', () => runProfileAnalysis(inputs, deps)],
+    ['optimization-plan', () => runOptimizationPlan(inputs, deps)],
+    ['load-test', () => runLoadTest(inputs, deps)],
+    ['slo-gate', () => runSloGate(inputs, deps)],
+    ['summary', () => runSummary(inputs, deps)],
+  ];
+  const stages: StageOutcome[] = [];
+  for (const [index, [name, step]] of steps.entries()) {
+    log.progress(
+      `== stage ${index + 1}/${steps.length}: ${name} (${((Date.now() - started) / 1000).toFixed(0)}s elapsed)`,
+    );
+    stages.push(await step());
+  }
+  const gate = stages.find((s) => s.stage === 'slo-gate')!;
+  const summary = stages.find((s) => s.stage === 'summary')!;
+  return {
+    ...(gate.verdict ? { verdict: gate.verdict } : {}),
+    failed: gate.failed,
+    stages,
+    outputs: {
+      verdict: gate.verdict ?? '',
+      score: gate.outputs.score ?? '',
+      failed: String(gate.failed),
+      'report-dir': summary.reportPath.slice(0, summary.reportPath.lastIndexOf('/reports/')),
+      'summary-path': summary.reportPath,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { ProcessStats } from '../data/common.js';
+import { buildService, startService, type RunningService } from '../service/runner.js';
+import type { StageContext } from './context.js';
+
+/** One build per config per process: the whole flow starts the service three times. */
+const built = new Set<string>();
+
+/**
+ * Builds (once), starts, samples and always stops the service for one load phase. Work
+ * that outlives the service (it crashed) rejects with the service's log tail.
+ */
+export async function withServiceUnderLoad<T>(
+  ctx: StageContext,
+  options: { name: string; extraEnv?: Record<string, string> },
+  work: (service: RunningService) => Promise<T>,
+): Promise<{ result: T; processStats: ProcessStats | null; commands: string[] }> {
+  const logDir = path.join(ctx.workingDir, 'logs');
+  const { service: serviceConfig } = ctx.config;
+  if (serviceConfig.build && !built.has(ctx.config.hash)) {
+    ctx.progress(`building: ${serviceConfig.build}`);
+    await buildService(serviceConfig, { logDir });
+    built.add(ctx.config.hash);
+  }
+  if (serviceConfig.start) ctx.progress(`starting the service: ${serviceConfig.start}`);
+  const service = await startService(serviceConfig, {
+    logDir,
+    name: options.name,
+    ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
+  });
+  try {
+    ctx.progress(`service ready at ${service.url}`);
+    const sampler = service.startSampling(500);
+    let processStats: ProcessStats | null = null;
+    const result = await service.watch(work(service)).finally(() => {
+      // Stop sampling before stopping the service: shutdown is not load.
+      processStats = sampler ? sampler.stop() : null;
+    });
+    return { result, processStats, commands: service.commands };
+  } finally {
+    await service.stop();
+  }
+}

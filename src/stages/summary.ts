@@ -1,0 +1,122 @@
+import type { SummaryData } from '../data/stages.js';
+import { STAGES } from '../data/stages.js';
+import { previousDataPath, readStageData } from '../data/store.js';
+import { renderSummary } from '../report/index.js';
+import { compareResults } from './compare.js';
+import {
+  finishStage,
+  prepareStage,
+  readEarlier,
+  type CommonInputs,
+  type StageDeps,
+} from './context.js';
+import { describeSlis } from './sli-outputs.js';
+
+export type SummaryInputs = CommonInputs;
+
+/** Everything the earlier stages found, on one page: the PR comment and the job summary. */
+export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
+  const ctx = await prepareStage('summary', inputs, deps);
+  const baseline = await readEarlier(ctx, 'baseline');
+  const profile = await readEarlier(ctx, 'profile-analysis');
+  const plan = await readEarlier(ctx, 'optimization-plan');
+  const loadTest = await readEarlier(ctx, 'load-test');
+  const gate = await readEarlier(ctx, 'slo-gate');
+  const present = {
+    baseline,
+    'profile-analysis': profile,
+    'optimization-plan': plan,
+    'load-test': loadTest,
+    'slo-gate': gate,
+  };
+  const stagesPresent = STAGES.filter((s) => s !== 'summary' && present[s as keyof typeof present]);
+  const stagesMissing = STAGES.filter(
+    (s) => s !== 'summary' && !present[s as keyof typeof present],
+  );
+
+  const comparison = await beforeAndAfter(ctx.reportDir, ctx.config.hash, loadTest, baseline);
+  const verdict = gate?.verdict ?? null;
+  const measured = loadTest ?? baseline;
+  const headline = [
+    verdict
+      ? `${verdict}${gate?.score != null ? ` (score ${(gate.score * 100).toFixed(0)}%)` : ''}`
+      : 'No SLO verdict',
+    measured
+      ? `${loadTest ? 'load test' : 'baseline'}: ${describeSlis(measured.overall)}`
+      : 'no measurements',
+  ].join(' — ');
+
+  const nextSteps: string[] = [];
+  for (const slo of gate?.slos ?? []) {
+    if (slo.status === 'fail' || slo.status === 'warning' || slo.status === 'inconclusive') {
+      nextSteps.push(
+        `${slo.status === 'inconclusive' ? 'Get enough data for' : 'Fix'} "${slo.name}": ${slo.reason}`,
+      );
+    }
+  }
+  for (const item of (plan?.items ?? []).slice(0, 3)) {
+    nextSteps.push(`Plan #${item.rank} (${item.bucket}): ${item.title}`);
+  }
+  for (const stage of stagesMissing)
+    nextSteps.push(`Run the ${stage} stage: its findings are missing here.`);
+  if (nextSteps.length === 0)
+    nextSteps.push('Nothing to do: every SLO passes and no bottleneck stands out.');
+
+  const data: SummaryData = {
+    schema: 'perf-flow/summary@1',
+    provenance: ctx.provenance(),
+    guidance: ctx.guidance,
+    verdict,
+    headline,
+    stagesPresent,
+    stagesMissing,
+    comparison,
+    nextSteps,
+  };
+  ctx.progress(headline);
+  const markdown = renderSummary({
+    summary: data,
+    ...(baseline ? { baseline } : {}),
+    ...(profile ? { profile } : {}),
+    ...(plan ? { plan } : {}),
+    ...(loadTest ? { loadTest } : {}),
+    ...(gate ? { gate } : {}),
+  });
+  return finishStage(ctx, data, markdown, {
+    ...(verdict ? { verdict } : {}),
+    outputs: verdict ? {} : { verdict: '' },
+  });
+}
+
+/** The earlier result of the same config kept in the report directory, if there is one. */
+async function beforeAndAfter(
+  reportDir: string,
+  configHash: string,
+  loadTest: Awaited<ReturnType<typeof readStageData<'load-test'>>>,
+  baseline: Awaited<ReturnType<typeof readStageData<'baseline'>>>,
+): Promise<SummaryData['comparison']> {
+  const candidates = [
+    {
+      after: loadTest,
+      before: await readStageData(reportDir, 'load-test', previousDataPath('load-test')).catch(
+        () => undefined,
+      ),
+    },
+    {
+      after: baseline,
+      before: await readStageData(reportDir, 'baseline', previousDataPath('baseline')).catch(
+        () => undefined,
+      ),
+    },
+  ];
+  for (const { after, before } of candidates) {
+    if (after && before && before.provenance.configHash === configHash) {
+      return {
+        beforeCreatedAt: before.provenance.createdAt,
+        beforeCommit: before.provenance.commit,
+        rows: compareResults(before, after),
+      };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { readCommonInputs, readFailOn, readLoadOverrides } from '../../src/actions/inputs.js';
+
+const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+describe('action inputs', () => {
+  it('treats empty as unset and applies the documented defaults', () => {
+    expect(readCommonInputs(reader({ guidance: '  ', trigger: '' }))).toEqual({
+      config: 'perf-flow.yml',
+      reportDir: 'perf-flow-report',
+      workingDirectory: '.',
+    });
+  });
+
+  it('passes guidance and trigger through for the stage to validate', () => {
+    const inputs = readCommonInputs(
+      reader({ guidance: 'p95 under 100ms', trigger: 'slo-breach', config: 'x.yml' }),
+    );
+    expect(inputs).toMatchObject({
+      guidance: 'p95 under 100ms',
+      trigger: 'slo-breach',
+      config: 'x.yml',
+    });
+  });
+
+  it.each([
+    ['FAIL', ['FAIL']],
+    ['fail, inconclusive', ['FAIL', 'INCONCLUSIVE']],
+    ['PARTIAL FAIL', ['PARTIAL', 'FAIL']],
+  ])('reads fail-on %j', (text, expected) => {
+    expect(readFailOn(reader({ 'fail-on': text }))).toEqual(expected);
+  });
+
+  it('names the input and the expected values for a bad fail-on', () => {
+    expect(() => readFailOn(reader({ 'fail-on': 'FAIL,MAYBE' }))).toThrow(
+      'fail-on: expected verdicts from PASS, PARTIAL, FAIL, INCONCLUSIVE, got "MAYBE"',
+    );
+  });
+
+  it('parses load overrides strictly', () => {
+    expect(
+      readLoadOverrides(reader({ duration: '30s', connections: '25', rate: '200rps' })),
+    ).toEqual({
+      durationMs: 30_000,
+      connections: 25,
+      rateRps: 200,
+    });
+    expect(() => readLoadOverrides(reader({ connections: '2.5' }))).toThrow(
+      /^connections: expected a whole number/,
+    );
+    expect(() => readLoadOverrides(reader({ duration: 'soon' }))).toThrow(/^duration: /);
+  });
+});

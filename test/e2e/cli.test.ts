@@ -1,0 +1,179 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseStageData } from '../../src/data/store.js';
+import { cli, FAST_CONFIG, tempDir } from './helpers.js';
+
+const good = (await readFile(FAST_CONFIG, 'utf8')).replace(
+  'working-directory: ../../../examples/demo-service',
+  `working-directory: ${path.resolve(path.dirname(FAST_CONFIG), '../../../examples/demo-service')}`,
+);
+
+const slurp = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
+
+describe('perf-flow CLI: verdicts', () => {
+  it('passes on the demo as it is, and fails when the latency knob breaks an SLO', async () => {
+    const dir = await tempDir('verdict');
+    const pass = await cli(['run', '--config', FAST_CONFIG, '--out', path.join(dir, 'pass')]);
+    expect(pass.code, slurp(pass)).toBe(0);
+    expect(pass.stdout).toContain('verdict PASS');
+    expect(pass.stderr).toMatch(/\[baseline\] journey 1\/4 list-items: (warming up|measuring)/);
+
+    const fail = await cli(['run', '--config', FAST_CONFIG, '--out', path.join(dir, 'fail')], {
+      env: { DEMO_LATENCY_MS: '120' },
+    });
+    expect(fail.code, slurp(fail)).toBe(1);
+    expect(fail.stdout).toContain('verdict FAIL (the gate fails)');
+    const gate = parseStageData(
+      'slo-gate',
+      await readFile(path.join(dir, 'fail/data/slo-gate.json'), 'utf8'),
+      'gate',
+    );
+    const p50 = gate.slos.find((s) => s.sli === 'latency.p50')!;
+    expect(p50).toMatchObject({ status: 'fail', key: true });
+    expect(p50.observed).toBeGreaterThan(120);
+    const report = await readFile(path.join(dir, 'fail/reports/slo-compliance.md'), 'utf8');
+    expect(report).toContain('FAIL');
+  }, 180_000);
+
+  it('hands results between separate report directories through an artifact directory', async () => {
+    const dir = await tempDir('artifacts');
+    const artifacts = path.join(dir, 'artifacts');
+    const baseline = await cli([
+      'baseline',
+      '-c',
+      FAST_CONFIG,
+      '-o',
+      path.join(dir, 'job1'),
+      '--artifacts',
+      artifacts,
+    ]);
+    expect(baseline.code, slurp(baseline)).toBe(0);
+    const gate = await cli([
+      'slo-gate',
+      '-c',
+      FAST_CONFIG,
+      '-o',
+      path.join(dir, 'job2'),
+      '--artifacts',
+      artifacts,
+    ]);
+    expect(gate.code, slurp(gate)).toBe(0);
+    const data = parseStageData(
+      'slo-gate',
+      await readFile(path.join(dir, 'job2/data/slo-gate.json'), 'utf8'),
+      'gate',
+    );
+    expect(data.source).toBe('baseline');
+    expect(data.verdict).toBe('PASS');
+  }, 60_000);
+});
+
+describe('perf-flow CLI: usage and configuration errors exit 2 naming the field', () => {
+  const badConfig = async (text: string) => {
+    const dir = await tempDir('bad');
+    const file = path.join(dir, 'perf-flow.yml');
+    await writeFile(file, text);
+    return { dir, file };
+  };
+
+  it.each([
+    ['malformed YAML', 'service: [unclosed', /perf-flow\.yml|YAML/i],
+    [
+      'an unknown key',
+      good.replace('  connections: 8\nload-test', '  conections: 8\nload-test'),
+      /load\.conections/,
+    ],
+    [
+      'a bad duration',
+      good.replace('duration: 1500ms', 'duration: soon'),
+      /load\.duration: expected a duration/,
+    ],
+    [
+      'a bad SLO target',
+      good.replace("target: '< 50ms'", 'target: fast'),
+      /slos\[0\]\.target: expected a comparison like "< 100ms", got "fast"/,
+    ],
+  ])('%s', async (_name, text, message) => {
+    const { dir, file } = await badConfig(text);
+    const result = await cli(['baseline', '--config', file, '--out', path.join(dir, 'out')]);
+    expect(result.code, slurp(result)).toBe(2);
+    expect(result.stderr).toMatch(message);
+    // Nothing half-written: the report directory was never created.
+    await expect(readFile(path.join(dir, 'out/data/baseline.json'))).rejects.toThrow();
+  });
+
+  it('a missing config file', async () => {
+    const result = await cli(['baseline', '--config', '/nonexistent/perf-flow.yml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/config: .*not found.*\/nonexistent\/perf-flow\.yml/);
+  });
+
+  it('a bad guidance trigger', async () => {
+    const result = await cli(['slo-gate', '--config', FAST_CONFIG, '--trigger', 'panic']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/trigger: .*slo-breach/);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['run', '--no-such-flag'], /no-such-flag/],
+    [['baseline', '--rate', '10rps'], /--rate applies to load-test/],
+    [
+      ['load-test', '--config', FAST_CONFIG, '--connections', 'many'],
+      /connections: expected a whole number/,
+    ],
+  ])('arguments %j', async (args, message) => {
+    const result = await cli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('--help exits 0 and lists the commands', async () => {
+    const result = await cli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of [
+      'run',
+      'demo',
+      'baseline',
+      'profile-analysis',
+      'optimization-plan',
+      'load-test',
+      'slo-gate',
+      'summary',
+    ]) {
+      expect(result.stdout).toContain(command);
+    }
+  });
+});
+
+describe('perf-flow CLI: service failures exit 3 with the log tail', () => {
+  it('a start command that fails', async () => {
+    const dir = await tempDir('nostart');
+    const file = path.join(dir, 'perf-flow.yml');
+    await writeFile(
+      file,
+      [
+        'service:',
+        '  start: node -e "console.error(\'cannot open database: connection refused\'); process.exit(4)"',
+        '  url: http://127.0.0.1:${PORT}',
+        '  start-timeout: 5s',
+        'journeys: [{name: home, path: /}]',
+      ].join('\n'),
+    );
+    const result = await cli(['baseline', '-c', file, '-o', path.join(dir, 'out')]);
+    expect(result.code, slurp(result)).toBe(3);
+    expect(result.stderr).toContain('exited with code 4');
+    expect(result.stderr).toContain('cannot open database: connection refused');
+  });
+
+  it('a service that dies under load', async () => {
+    const dir = await tempDir('crash');
+    const result = await cli(['baseline', '-c', FAST_CONFIG, '-o', path.join(dir, 'out')], {
+      env: { DEMO_CRASH_AFTER_MS: '700' },
+    });
+    expect(result.code, slurp(result)).toBe(3);
+    expect(result.stderr).toMatch(/exited with code 1 while it was under load/);
+    expect(result.stderr).toMatch(/demo-service/);
+  });
+});

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const DEMO_DIR = path.join(ROOT, 'examples/demo-service');
+export const FAST_CONFIG = path.join(ROOT, 'test/fixtures/configs/demo-fast.yml');
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built entry as a separate process, as a runner or a user would, with a deadline. */
+export function runNode(
+  script: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    // The test's own runner environment must not leak into the child's idea of where it runs.
+    if (!options.env?.GITHUB_ACTIONS) delete env.GITHUB_ACTIONS;
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export const cli = (args: string[], options: Parameters<typeof runNode>[2] = {}) =>
+  runNode(path.join(ROOT, 'dist/cli/index.js'), args, options);
+
+export const tempDir = (prefix: string) => mkdtemp(path.join(os.tmpdir(), `perf-flow-${prefix}-`));
+
+/** Reads the name<<delimiter ... delimiter blocks @actions/core writes to GITHUB_OUTPUT. */
+export async function readGithubOutputs(file: string): Promise<Record<string, string>> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
+    if (!match) continue;
+    const [, name, delimiter] = match;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i]!);
+    outputs[name!] = value.join('\n');
+  }
+  return outputs;
+}

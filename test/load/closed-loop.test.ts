@@ -1,0 +1,360 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import type { JourneyConfig, LoadSettings } from '../../src/config/types.js';
+import { ConfigError, RuntimeError } from '../../src/errors.js';
+import type { LoadProgress, LoadRunResult } from '../../src/load/closed-loop.js';
+import { LOAD_TOOL, mergeSliResults, runClosedLoop } from '../../src/load/closed-loop.js';
+import {
+  countAboveMs,
+  decodeHistogram,
+  encodeHistogram,
+  mergeHistograms,
+} from '../../src/measure/histogram.js';
+import type { TestServer } from './test-server.js';
+import { closedPortUrl, startServer, totalReceived } from './test-server.js';
+
+const journey = (name: string, path: string, weight = 1): JourneyConfig => ({
+  name,
+  method: 'GET',
+  path,
+  headers: {},
+  weight,
+});
+
+const load = (overrides: Partial<LoadSettings>): LoadSettings => ({
+  durationMs: 1500,
+  warmupMs: 0,
+  connections: 2,
+  requestTimeoutMs: 2000,
+  ...overrides,
+});
+
+const servers: TestServer[] = [];
+async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...args);
+  servers.push(server);
+  return server;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** The timeline covers the measured window second by second and adds up to the totals. */
+function expectConsistentTimeline(run: LoadRunResult, durationMs: number) {
+  const seconds = Math.ceil(durationMs / 1000);
+  const sum = (points: { requests: number }[]) => points.reduce((t, p) => t + p.requests, 0);
+  expect(run.timeline.map((p) => p.second)).toEqual([...Array(seconds).keys()]);
+  expect(sum(run.timeline)).toBe(run.overall.requests);
+  expect(run.timeline.reduce((t, p) => t + p.errors, 0)).toBe(run.overall.errors);
+  for (const j of run.journeys) {
+    expect(j.timeline).toHaveLength(seconds);
+    expect(sum(j.timeline)).toBe(j.result.requests);
+  }
+  run.timeline.forEach((point, s) => {
+    expect(run.journeys.reduce((t, j) => t + (j.timeline[s]?.requests ?? 0), 0)).toBe(
+      point.requests,
+    );
+  });
+}
+
+describe('runClosedLoop latency', () => {
+  it('reports a 20 ms service at 19-40 ms p50, timed per response', async () => {
+    const server = await serve((_req, res) => setTimeout(() => res.end('ok'), 20));
+    const run = await runClosedLoop(
+      server.url,
+      [journey('slow', '/slow')],
+      load({ warmupMs: 300 }),
+    );
+    expect(run.overall.latency.p50).toBeGreaterThanOrEqual(19);
+    expect(run.overall.latency.p50).toBeLessThanOrEqual(40);
+    expect(run.overall.latency.count).toBe(run.overall.requests);
+    // 2 connections, 1.5 s, ~21 ms a request: about 140.
+    expect(run.overall.requests).toBeGreaterThan(50);
+    expect(run.overall.throughputRps).toBeCloseTo(run.overall.requests / 1.5, 10);
+    expect(run.load).toEqual({
+      model: 'closed',
+      tool: LOAD_TOOL,
+      connections: 2,
+      durationMs: 1500,
+      warmupMs: 300,
+      requestTimeoutMs: 2000,
+    });
+    expect(LOAD_TOOL).toMatch(/^autocannon@9\.\d+\.\d+$/);
+    expectConsistentTimeline(run, 1500);
+  });
+
+  it('keeps sub-millisecond precision (autocannon rounds to whole milliseconds)', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const run = await runClosedLoop(
+      server.url,
+      [journey('fast', '/fast')],
+      load({ durationMs: 1000, connections: 1 }),
+    );
+    expect(run.overall.requests).toBeGreaterThan(100);
+    // A loopback round trip through Node takes tens of microseconds at least: a p50 of a
+    // few microseconds would be a 0 ms reading, not a measurement.
+    expect(run.overall.latency.p50).toBeGreaterThan(0.02);
+    expect(run.overall.latency.p50).toBeLessThan(1);
+    expect(run.overall.latency.min).toBeGreaterThan(0.02);
+  });
+});
+
+describe('runClosedLoop errors', () => {
+  it('counts status codes, errors, server errors and timeouts exactly', async () => {
+    let flaky = 0;
+    const server = await serve((req, res) => {
+      if (req.url === '/hang') return; // never answers: the client times out
+      if (req.url === '/missing') {
+        res.statusCode = 404;
+      } else if (++flaky % 4 === 0) {
+        res.statusCode = 500;
+      }
+      res.end();
+    });
+    const run = await runClosedLoop(
+      server.url,
+      [journey('flaky', '/flaky', 2), journey('missing', '/missing'), journey('hang', '/hang')],
+      load({ durationMs: 2200, connections: 4, requestTimeoutMs: 1000 }),
+    );
+    const [a, b, c] = run.journeys.map((j) => j.result);
+    if (!a || !b || !c) throw new Error('three journeys expected');
+
+    expect(Object.keys(a.statusCodes).sort()).toEqual(['200', '500']);
+    const fiveHundreds = a.statusCodes['500'] ?? 0;
+    expect(a.requests).toBe((a.statusCodes['200'] ?? 0) + fiveHundreds);
+    expect(a.errors).toBe(fiveHundreds);
+    expect(a.serverErrors).toBe(fiveHundreds);
+    // One in four, give or take what the window edges cut on its 2 connections.
+    expect(Math.abs(fiveHundreds - a.requests / 4)).toBeLessThanOrEqual(2);
+    expect(a.errorRate).toBe(a.errors / a.requests);
+    expect(a.availability).toBe(1 - a.serverErrors / a.requests);
+
+    expect(b.statusCodes).toEqual({ '404': b.requests });
+    expect(b.requests).toBeGreaterThan(10);
+    expect(b).toMatchObject({ errors: b.requests, serverErrors: 0, errorRate: 1, availability: 1 });
+
+    // Timeouts at 1 s and 2 s of the 2.2 s window, one connection.
+    expect(c).toMatchObject({ requests: 2, timeouts: 2, errors: 2, serverErrors: 2 });
+    expect(c).toMatchObject({ transportErrors: 0, statusCodes: {}, availability: 0, errorRate: 1 });
+    expect(c.latency.count).toBe(0);
+
+    const o = run.overall;
+    expect(o.requests).toBe(a.requests + b.requests + c.requests);
+    expect(o.errors).toBe(a.errors + b.errors + c.errors);
+    expect(o.serverErrors).toBe(fiveHundreds + 2);
+    expect(o.timeouts).toBe(2);
+    expect(o.statusCodes).toEqual({ ...a.statusCodes, ...b.statusCodes });
+    expect(o.errorRate).toBe(o.errors / o.requests);
+    expect(o.availability).toBe(1 - o.serverErrors / o.requests);
+    expectConsistentTimeline(run, 2200);
+  });
+
+  it('counts resets and closes without an answer as transport errors, and times the rest right', async () => {
+    const served = new Map<string, number>();
+    const server = await serve((req, res) => {
+      const n = (served.get(req.url ?? '') ?? 0) + 1;
+      served.set(req.url ?? '', n);
+      if (n % 2 === 0) {
+        // Every other request: the connection goes away instead of an answer.
+        if (req.url === '/reset') req.socket.resetAndDestroy();
+        else req.socket.destroy();
+        return;
+      }
+      setTimeout(() => res.end('ok'), 2);
+    });
+    const run = await runClosedLoop(
+      server.url,
+      [journey('reset', '/reset'), journey('close', '/close')],
+      load({ durationMs: 1500 }),
+    );
+    for (const { result } of run.journeys) {
+      const ok = result.statusCodes['200'] ?? 0;
+      expect(ok).toBeGreaterThan(10);
+      // Each journey has one connection, so answers and failures alternate.
+      expect(Math.abs(result.transportErrors - ok)).toBeLessThanOrEqual(1);
+      expect(result.requests).toBe(ok + result.transportErrors);
+      expect(result.serverErrors).toBe(result.transportErrors);
+      // autocannon alone times each answer from a lost request's start: hundreds of ms.
+      expect(result.latency.p50).toBeLessThan(50);
+    }
+  });
+
+  it('does not blame the service for connections it announced it would close', async () => {
+    let n = 0;
+    const server = await serve((_req, res) => {
+      // Like nginx closing a keep-alive connection after keepalive_requests.
+      if (++n % 3 === 0) res.setHeader('Connection', 'close');
+      setTimeout(() => res.end('ok'), 2);
+    });
+    const run = await runClosedLoop(server.url, [journey('home', '/')], load({ durationMs: 1000 }));
+    expect(run.overall.requests).toBeGreaterThan(20);
+    expect(run.overall).toMatchObject({ errors: 0, transportErrors: 0, availability: 1 });
+    expect(run.overall.statusCodes).toEqual({ '200': run.overall.requests });
+    // autocannon alone reads hundreds of ms here: each close leaves a stale start time.
+    expect(run.overall.latency.p50).toBeLessThan(50);
+  });
+
+  it('rejects with RuntimeError naming the URL when nothing listens', async () => {
+    const url = await closedPortUrl();
+    const started = Date.now();
+    const error = await runClosedLoop(url, [journey('home', '/')], load({})).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect((error as Error).message).toContain(`${url}/`);
+    expect((error as Error).message).toContain('ECONNREFUSED');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('refuses a host that is neither loopback nor allowed, before sending anything', async () => {
+    const error = await runClosedLoop('http://example.com', [journey('home', '/')], load({})).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('service.url');
+  });
+
+  it('refuses request timeouts autocannon cannot keep: under 1 s, or under 2 s with a rate', async () => {
+    const server = await serve((_req, res) => res.end());
+    await expect(
+      runClosedLoop(server.url, [journey('home', '/')], load({ requestTimeoutMs: 500 })),
+    ).rejects.toThrow(ConfigError);
+    await expect(
+      runClosedLoop(
+        server.url,
+        [journey('home', '/')],
+        load({ rateRps: 2, requestTimeoutMs: 1500 }),
+      ),
+    ).rejects.toThrow(/with a rate, the request timeout must be at least 2000ms/);
+    expect(totalReceived(server)).toBe(0);
+  });
+});
+
+describe('runClosedLoop warm-up, progress, abort, rate', () => {
+  it('leaves out what completes during the warm-up', async () => {
+    let firstRequestAt: number | undefined;
+    let slowAnswers = 0;
+    const server = await serve((_req, res) => {
+      firstRequestAt ??= Date.now();
+      const cold = Date.now() - firstRequestAt < 500;
+      if (cold) slowAnswers += 1;
+      setTimeout(() => res.end('ok'), cold ? 300 : 2);
+    });
+    const progress: LoadProgress[] = [];
+    const run = await runClosedLoop(
+      server.url,
+      [journey('home', '/')],
+      load({ warmupMs: 1200, durationMs: 1000 }),
+      { onProgress: (p) => progress.push(p) },
+    );
+    expect(slowAnswers).toBeGreaterThan(0);
+    expect(run.overall.requests).toBeGreaterThan(50);
+    // Every 300 ms answer completed inside the warm-up, so none is in the figures.
+    expect(countAboveMs(decodeHistogram(run.overall.histogram), 290)).toBe(0);
+    expect(run.overall.latency.p99).toBeLessThan(150);
+
+    // About once a second; timers may fire a fraction of a millisecond early.
+    expect(progress.map((p) => p.phase)).toEqual(['warm-up', 'measure']);
+    expect(progress[0]?.elapsedMs).toBeGreaterThan(990);
+    expect(progress[1]?.remainingMs).toBeLessThan(300);
+    for (const p of progress) expect(p.elapsedMs + p.remainingMs).toBeCloseTo(2200, 6);
+  });
+
+  it('stops within a second of an abort, and rejects with the reason', async () => {
+    const server = await serve((_req, res) => setTimeout(() => res.end('ok'), 5));
+    const controller = new AbortController();
+    const reason = new Error('user pressed ctrl-c');
+    setTimeout(() => controller.abort(reason), 500);
+    const started = Date.now();
+    const error = await runClosedLoop(
+      server.url,
+      [journey('home', '/')],
+      load({ durationMs: 10_000 }),
+      { signal: controller.signal },
+    ).catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(Date.now() - started).toBeLessThan(1500);
+    const receivedAtStop = totalReceived(server);
+    expect(receivedAtStop).toBeGreaterThan(0);
+    await sleep(300);
+    expect(totalReceived(server)).toBe(receivedAtStop);
+  });
+
+  it('rejects at once when the signal has already fired', async () => {
+    const server = await serve((_req, res) => res.end());
+    const reason = new Error('already stopped');
+    await expect(
+      runClosedLoop(server.url, [journey('home', '/')], load({}), {
+        signal: AbortSignal.abort(reason),
+      }),
+    ).rejects.toBe(reason);
+    expect(totalReceived(server)).toBe(0);
+  });
+
+  it('throttles to the rate and records it', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const run = await runClosedLoop(
+      server.url,
+      [journey('a', '/a', 3), journey('b', '/b', 1)],
+      load({ durationMs: 2000, connections: 4, rateRps: 40 }),
+    );
+    // autocannon sends each second's quota in a burst (FACTS.md): 2 s hold 2 or 3 bursts.
+    expect(run.overall.requests).toBeGreaterThanOrEqual(70);
+    expect(run.overall.requests).toBeLessThanOrEqual(125);
+    expect(run.load).toMatchObject({ rateRps: 40, connections: 4 });
+    const [a, b] = run.journeys.map((j) => j.result.requests);
+    expect((a ?? 0) / (b ?? 1)).toBeCloseTo(3, 0);
+  });
+});
+
+describe('runClosedLoop journey mix', () => {
+  let server: TestServer;
+  let run: LoadRunResult;
+  const sockets = new Map<string, Set<number>>();
+
+  beforeAll(async () => {
+    // Equal cost per request, so requests follow connections.
+    server = await startServer((req, res) => {
+      const set = sockets.get(req.url ?? '') ?? new Set<number>();
+      set.add(req.socket.remotePort ?? 0);
+      sockets.set(req.url ?? '', set);
+      setTimeout(() => res.end('ok'), 10);
+    });
+    run = await runClosedLoop(
+      server.url,
+      [journey('browse', '/browse', 3), journey('buy', '/buy', 1)],
+      load({ durationMs: 2000, warmupMs: 200, connections: 4 }),
+    );
+  });
+  afterAll(() => server.close());
+
+  it('splits the connections 3:1 by weight, and so the requests', () => {
+    expect(sockets.get('/browse')?.size).toBe(3);
+    expect(sockets.get('/buy')?.size).toBe(1);
+    expect(run.load.connections).toBe(4);
+    const [browse, buy] = run.journeys.map((j) => j.result.requests);
+    expect((browse ?? 0) / (buy ?? 1)).toBeGreaterThan(2.5);
+    expect((browse ?? 0) / (buy ?? 1)).toBeLessThan(3.5);
+  });
+
+  it('has one timeline point a second, adding up to the measured requests', () => {
+    expectConsistentTimeline(run, 2000);
+    expect(run.timeline.every((p) => p.requests > 0 && p.p50 >= 10)).toBe(true);
+  });
+
+  it('has an overall histogram that is exactly the merge of the journeys’', () => {
+    const merged = mergeHistograms(run.journeys.map((j) => decodeHistogram(j.result.histogram)));
+    expect(run.overall.histogram).toBe(encodeHistogram(merged));
+    const { throughputRps, ...rest } = mergeSliResults(run.journeys.map((j) => j.result));
+    const { throughputRps: overallThroughput, ...overallRest } = run.overall;
+    expect(rest).toEqual(overallRest);
+    expect(throughputRps).toBeCloseTo(overallThroughput, 9);
+  });
+
+  it('names each journey as configured', () => {
+    expect(run.journeys.map(({ name, method, path }) => ({ name, method, path }))).toEqual([
+      { name: 'browse', method: 'GET', path: '/browse' },
+      { name: 'buy', method: 'GET', path: '/buy' },
+    ]);
+  });
+});

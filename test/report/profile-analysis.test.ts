@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { renderProfileAnalysis } from '../../src/report/profile-analysis.js';
+import { expectWellFormedTables, noProfile, profile, rowStartingWith, tables } from './fixtures.js';
+
+describe('renderProfileAnalysis', () => {
+  it('summarizes the profile: samples, duration, idle, GC and program shares', () => {
+    const md = renderProfileAnalysis(profile());
+    expect(md).toContain('**Status:** profile analyzed');
+    const [summary] = tables(md);
+    expect(summary).toEqual([
+      ['samples', 'duration', 'on CPU', 'idle', 'GC', 'program'],
+      ['14,873', '15 s', '10 s', '33.4%', '8.7%', '57.9%'],
+    ]);
+  });
+
+  it('ranks functions by self time and by total time', () => {
+    const md = renderProfileAnalysis(profile());
+    expectWellFormedTables(md);
+    const hotspotTables = tables(md).filter((t) => t[0]?.[1] === 'function');
+    expect(hotspotTables).toHaveLength(2);
+    const [bySelf, byTotal] = hotspotTables;
+
+    expect(bySelf?.[0]).toEqual(['#', 'function', 'file:line', 'self %', 'total %', 'category']);
+    expect(rowStartingWith(bySelf!, '1')).toEqual([
+      '1',
+      'serializeUsers',
+      'src/routes/users.ts:42',
+      '31.2%',
+      '44.1%',
+      'program',
+    ]);
+    // A native frame has no file; an anonymous function has no name.
+    expect(rowStartingWith(bySelf!, '2').slice(1, 3)).toEqual([
+      'JSON.stringify',
+      '(native or unknown)',
+    ]);
+    expect(rowStartingWith(bySelf!, '4').slice(1, 3)).toEqual([
+      '(anonymous)',
+      'node:internal/streams:3',
+    ]);
+    expect(bySelf).toHaveLength(7);
+
+    expect(rowStartingWith(byTotal!, '1').slice(1, 5)).toEqual([
+      'handleRequest',
+      'src/routes/users.ts:10',
+      '1%',
+      '93%',
+    ]);
+  });
+
+  it('marks the load under profiling as slowed and not used by the gate', () => {
+    const md = renderProfileAnalysis(profile());
+    const section = md.slice(md.indexOf('## Load under profiling'));
+    expect(section).toContain('The profiler slows the service');
+    expect(section).toContain('not used by the SLO gate');
+    expect(section).toContain('287.6 req/s');
+    expect(section).toContain('15 s after 2 s of warm-up');
+  });
+
+  it('puts the reason first when there is no profile, and says what to do', () => {
+    const md = renderProfileAnalysis(noProfile());
+    expect(md).toContain('**Status:** no profile');
+    const warning = md.indexOf('**No CPU profile was analyzed.**');
+    expect(warning).toBeGreaterThan(-1);
+    expect(md.slice(warning)).toMatch(
+      /^\*\*No CPU profile was analyzed\.\*\* The service was not started by perf-flow \(service.start is not set\)/,
+    );
+    // Prominent: before any figures.
+    expect(warning).toBeLessThan(md.indexOf('## Load under profiling'));
+    expect(md).toContain('## What to do');
+    expect(md).not.toContain('## Top functions');
+  });
+
+  it('still renders when no reason was recorded', () => {
+    const d = noProfile();
+    delete d.reason;
+    expect(renderProfileAnalysis(d)).toContain('No reason was recorded.');
+  });
+});
