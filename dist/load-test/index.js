@@ -78906,7 +78906,8 @@ async function finishStage(ctx, data, markdown, outcome) {
   };
   for (const [name, value] of Object.entries(outputs)) ctx.deps.platform.setOutput(name, value);
   await ctx.deps.platform.appendSummary(markdown);
-  ctx.deps.platform.log.info(`[${stage}] wrote ${path4.relative(ctx.workDir, reportFile)}`);
+  const shown = path4.relative(ctx.workDir, reportFile);
+  ctx.deps.platform.log.info(`[${stage}] wrote ${shown.startsWith("..") ? reportFile : shown}`);
   return {
     stage,
     ...outcome.verdict ? { verdict: outcome.verdict } : {},
@@ -78936,7 +78937,8 @@ function loadProgressPrinter(print, label, everyMs = 5e3) {
   let lastPrinted = 0;
   return (p) => {
     const left = Math.max(0, Math.ceil(p.remainingMs / 1e3));
-    if (p.phase !== lastPhase || p.elapsedMs - lastPrinted >= everyMs) {
+    const due = p.phase !== lastPhase || p.elapsedMs - lastPrinted >= everyMs;
+    if (due && left > 0) {
       print(`${label}: ${p.phase === "warm-up" ? "warming up" : "measuring"}, ${left}s left`);
       lastPhase = p.phase;
       lastPrinted = p.elapsedMs;

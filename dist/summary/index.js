@@ -48762,7 +48762,8 @@ async function finishStage(ctx, data, markdown, outcome) {
   };
   for (const [name, value] of Object.entries(outputs)) ctx.deps.platform.setOutput(name, value);
   await ctx.deps.platform.appendSummary(markdown);
-  ctx.deps.platform.log.info(`[${stage}] wrote ${path4.relative(ctx.workDir, reportFile)}`);
+  const shown = path4.relative(ctx.workDir, reportFile);
+  ctx.deps.platform.log.info(`[${stage}] wrote ${shown.startsWith("..") ? reportFile : shown}`);
   return {
     stage,
     ...outcome.verdict ? { verdict: outcome.verdict } : {},

@@ -132,7 +132,8 @@ export async function finishStage<S extends Stage>(
   };
   for (const [name, value] of Object.entries(outputs)) ctx.deps.platform.setOutput(name, value);
   await ctx.deps.platform.appendSummary(markdown);
-  ctx.deps.platform.log.info(`[${stage}] wrote ${path.relative(ctx.workDir, reportFile)}`);
+  const shown = path.relative(ctx.workDir, reportFile);
+  ctx.deps.platform.log.info(`[${stage}] wrote ${shown.startsWith('..') ? reportFile : shown}`);
   return {
     stage,
     ...(outcome.verdict ? { verdict: outcome.verdict } : {}),

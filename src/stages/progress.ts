@@ -13,7 +13,8 @@ export function loadProgressPrinter(
   let lastPrinted = 0;
   return (p: LoadProgress) => {
     const left = Math.max(0, Math.ceil(p.remainingMs / 1000));
-    if (p.phase !== lastPhase || p.elapsedMs - lastPrinted >= everyMs) {
+    const due = p.phase !== lastPhase || p.elapsedMs - lastPrinted >= everyMs;
+    if (due && left > 0) {
       print(`${label}: ${p.phase === 'warm-up' ? 'warming up' : 'measuring'}, ${left}s left`);
       lastPhase = p.phase;
       lastPrinted = p.elapsedMs;

@@ -209,7 +209,7 @@ describe('demo service journeys', () => {
   it('has its hotspot in recommendations: many times the cost of listing items', async () => {
     const items = await leastCpuMs(`${demo.url}/api/items`, 15);
     const recommendations = await leastCpuMs(`${demo.url}/api/recommendations?user=42`, 15);
-    expect(recommendations).toBeGreaterThan(3 * items);
+    expect(recommendations, `${recommendations} ms against ${items} ms`).toBeGreaterThan(3 * items);
   });
 
   it('logs startup, not requests', () => {
@@ -264,21 +264,24 @@ describe('demo service knobs', () => {
   it('DEMO_HOTSPOT_FACTOR multiplies the hotspot work', async () => {
     const [normal, heavy] = await Promise.all([
       startDemo(),
-      startDemo({ DEMO_HOTSPOT_FACTOR: '4' }),
+      startDemo({ DEMO_HOTSPOT_FACTOR: '8' }),
     ]);
-    expect(heavy.output()).toContain('DEMO_HOTSPOT_FACTOR=4');
+    expect(heavy.output()).toContain('DEMO_HOTSPOT_FACTOR=8');
     const path = '/api/recommendations?user=42';
     const normalMs = await leastCpuMs(`${normal.url}${path}`, 8);
     const heavyMs = await leastCpuMs(`${heavy.url}${path}`, 8);
-    expect(heavyMs).toBeGreaterThan(2 * normalMs);
+    // 8 times the work; 3 times leaves room for a noisy neighbour on the machine.
+    expect(heavyMs, `${heavyMs} ms against ${normalMs} ms`).toBeGreaterThan(3 * normalMs);
   });
 
   it('DEMO_CRASH_AFTER_MS exits with code 1 and says why', async () => {
-    const demo = await startDemo({ DEMO_CRASH_AFTER_MS: '300' });
+    const demo = await startDemo({ DEMO_CRASH_AFTER_MS: '500' });
     const start = performance.now();
+    // Serving until then: the crash comes in mid-run, not at startup.
+    expect((await timed(`${demo.url}/api/items/7`)).status).toBe(200);
     expect(await demo.exited).toEqual({ code: 1, signal: null });
-    expect(performance.now() - start).toBeGreaterThanOrEqual(100);
-    expect(demo.output()).toMatch(/crashing on purpose after 300 ms \(DEMO_CRASH_AFTER_MS\)/);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(250);
+    expect(demo.output()).toMatch(/crashing on purpose after 500 ms \(DEMO_CRASH_AFTER_MS\)/);
   });
 
   it.each([
@@ -307,9 +310,10 @@ describe('demo service shutdown', () => {
   });
 
   it('lets a request in flight finish before exiting', async () => {
-    const demo = await startDemo({ DEMO_LATENCY_MS: '400' });
+    const demo = await startDemo({ DEMO_LATENCY_MS: '600' });
     const inFlight = timed(`${demo.url}/api/items/7`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Long enough for the request to be inside the service, well before its answer.
+    await new Promise((resolve) => setTimeout(resolve, 250));
     const signalled = performance.now();
     demo.child.kill('SIGTERM');
     expect((await inFlight).status).toBe(200);

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStageData } from '../../src/data/store.js';
-import { cli, FAST_CONFIG, tempDir } from './helpers.js';
+import { cli, FAST_CONFIG, ROOT, tempDir } from './helpers.js';
 
 const good = (await readFile(FAST_CONFIG, 'utf8')).replace(
   'working-directory: ../../../examples/demo-service',
@@ -152,10 +153,14 @@ describe('perf-flow CLI: service failures exit 3 with the log tail', () => {
     const dir = await tempDir('nostart');
     const file = path.join(dir, 'perf-flow.yml');
     await writeFile(
+      path.join(dir, 'fail.mjs'),
+      "console.error('cannot open database: connection refused'); process.exit(4);\n",
+    );
+    await writeFile(
       file,
       [
         'service:',
-        '  start: node -e "console.error(\'cannot open database: connection refused\'); process.exit(4)"',
+        '  start: node fail.mjs',
         '  url: http://127.0.0.1:${PORT}',
         '  start-timeout: 5s',
         'journeys: [{name: home, path: /}]',
@@ -176,4 +181,50 @@ describe('perf-flow CLI: service failures exit 3 with the log tail', () => {
     expect(result.stderr).toMatch(/exited with code 1 while it was under load/);
     expect(result.stderr).toMatch(/demo-service/);
   });
+});
+
+describe('perf-flow CLI: Ctrl-C', () => {
+  it('stops the service under test and exits 130', async () => {
+    const dir = await tempDir('sigint');
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist/cli/index.js'),
+        'load-test',
+        '-c',
+        FAST_CONFIG,
+        '-o',
+        dir,
+        '--duration',
+        '60s',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    const ready = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the service never became ready:\n${stderr}`)),
+        30_000,
+      );
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const match = /service ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (match && /measuring/.test(stderr)) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    const url = await ready;
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('SIGINT: stopping the service under test');
+    await expect(fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+  }, 60_000);
 });
