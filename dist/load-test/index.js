@@ -57793,12 +57793,14 @@ ${rendered}
 
 </details>`;
 }
+var RATE_CAVEAT = "> [!NOTE]\n> The rate is held per connection, each second's quota sent at once (closed loop, autocannon): the service sees a burst at the start of every second, and the latency includes the queueing in it. It overstates what the same rate would cost at steady arrivals.";
 function renderLoadTest(d) {
   const latency = latencyChart(d.timeline, "Latency per second, all journeys");
   const throughput = throughputChart(d.timeline, "Requests per second, all journeys");
   return blocks(
     "# Load test results",
     `**Scenario:** ${d.scenario === "load" ? "steady load over the weighted journey mix" : d.scenario}. ${loadSummary(d.load)}`,
+    d.load.rateRps !== void 0 && RATE_CAVEAT,
     "## All journeys",
     overallTable(d.overall),
     "## Per journey",

@@ -29,6 +29,16 @@ export function timelineTable(timeline: readonly TimelinePoint[]): string {
   return `<details>\n<summary>Per-second timeline (${timeline.length} s)</summary>\n\n${rendered}\n\n</details>`;
 }
 
+/**
+ * autocannon holds a rate per connection and sends each second's quota as fast as the service
+ * answers, so the service sees bursts at the top of every second rather than a steady arrival
+ * rate: the latency includes queueing in those bursts.
+ */
+export const RATE_CAVEAT =
+  "> [!NOTE]\n> The rate is held per connection, each second's quota sent at once (closed loop, " +
+  'autocannon): the service sees a burst at the start of every second, and the latency ' +
+  'includes the queueing in it. It overstates what the same rate would cost at steady arrivals.';
+
 export function renderLoadTest(d: LoadTestData): string {
   const latency = latencyChart(d.timeline, 'Latency per second, all journeys');
   const throughput = throughputChart(d.timeline, 'Requests per second, all journeys');
@@ -36,6 +46,7 @@ export function renderLoadTest(d: LoadTestData): string {
     blocks(
       '# Load test results',
       `**Scenario:** ${d.scenario === 'load' ? 'steady load over the weighted journey mix' : d.scenario}. ${loadSummary(d.load)}`,
+      d.load.rateRps !== undefined && RATE_CAVEAT,
       '## All journeys',
       overallTable(d.overall),
       '## Per journey',

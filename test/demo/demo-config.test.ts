@@ -25,7 +25,7 @@ describe("the demo's perf-flow.yml", () => {
     expect(JSON.parse(order?.body ?? '')).toEqual({ itemId: 7, quantity: 2 });
     expect(order?.headers['content-type']).toBe('application/json');
     expect(config.scoring).toEqual({ pass: 0.9, partial: 0.75 });
-    expect(config.loadTest).toMatchObject({ durationMs: 10_000, connections: 10, rateRps: 400 });
+    expect(config.loadTest).toMatchObject({ durationMs: 10_000, connections: 20, rateRps: 400 });
     expect(config.failOn).toEqual(['FAIL', 'INCONCLUSIVE']);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderLoadTest, TIMELINE_OPEN_ROWS } from '../../src/report/load-test.js';
+import { RATE_CAVEAT, renderLoadTest, TIMELINE_OPEN_ROWS } from '../../src/report/load-test.js';
 import {
   chartLines,
   expectWellFormedTables,
@@ -65,5 +65,16 @@ describe('renderLoadTest', () => {
       '150 MiB',
       '212 MiB',
     ]);
+  });
+});
+
+describe('the rate caveat', () => {
+  it('appears when the load was throttled to a rate, and only then', () => {
+    const throttled = loadTest();
+    throttled.load = { ...throttled.load, rateRps: 400 };
+    expect(renderLoadTest(throttled)).toContain(RATE_CAVEAT);
+    const unthrottled = loadTest();
+    delete unthrottled.load.rateRps;
+    expect(renderLoadTest(unthrottled)).not.toContain(RATE_CAVEAT);
   });
 });
