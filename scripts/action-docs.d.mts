@@ -1,0 +1,2 @@
+export const ACTION_DOCS: [string, string, string][];
+export function renderActionDoc(actionYmlText: string, uses: string): string;
