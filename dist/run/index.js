@@ -79319,7 +79319,8 @@ var package_default3 = {
     lint: "eslint . && prettier --check .",
     format: "prettier --write . && eslint --fix .",
     test: "npm run typecheck && npm run lint && npm run build && node scripts/check-dist.mjs && vitest run",
-    "test:unit": "vitest run"
+    "test:unit": "vitest run",
+    docs: "node scripts/action-docs.mjs && prettier --write docs/action.md actions/*/README.md"
   },
   dependencies: {
     "@actions/core": "3.0.1",
@@ -82116,9 +82117,14 @@ function githubPlatform(options = {}) {
     appendSummary: async (markdown) => {
       if (!process.env.GITHUB_STEP_SUMMARY) return;
       const fitted = fitJobSummary(markdown, JOB_SUMMARY_LIMIT_BYTES - summaryBytes);
-      summaryBytes += Buffer.byteLength(fitted);
-      await summary.addRaw(fitted, true).write();
-      summary.emptyBuffer();
+      try {
+        await summary.addRaw(fitted, true).write();
+        summaryBytes += Buffer.byteLength(fitted);
+      } catch (error63) {
+        warning(`could not write the job summary: ${error63.message}`);
+      } finally {
+        summary.emptyBuffer();
+      }
     }
   };
 }

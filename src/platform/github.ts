@@ -40,9 +40,15 @@ export function githubPlatform(options: { artifactsDir?: string } = {}): Platfor
     appendSummary: async (markdown) => {
       if (!process.env.GITHUB_STEP_SUMMARY) return;
       const fitted = fitJobSummary(markdown, JOB_SUMMARY_LIMIT_BYTES - summaryBytes);
-      summaryBytes += Buffer.byteLength(fitted);
-      await core.summary.addRaw(fitted, true).write();
-      core.summary.emptyBuffer();
+      try {
+        await core.summary.addRaw(fitted, true).write();
+        summaryBytes += Buffer.byteLength(fitted);
+      } catch (error) {
+        // The report files hold everything the summary would: losing it must not fail the job.
+        core.warning(`could not write the job summary: ${(error as Error).message}`);
+      } finally {
+        core.summary.emptyBuffer();
+      }
     },
   };
 }
