@@ -1,17 +1,11 @@
 // Writes each action's README from its action.yml: usage pinned to @v1, the permissions it
 // needs, and the inputs and outputs tables. `npm run docs`; a test fails when one is stale.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { markdownTable } from 'markdown-table';
 import YAML from 'yaml';
 
-const STAGES = [
-  'baseline',
-  'profile-analysis',
-  'optimization-plan',
-  'load-test',
-  'slo-gate',
-  'summary',
-];
+// Each directory under actions/ is one stage's action.
+const STAGES = readdirSync('actions').sort();
 
 /** [action.yml, README, the `uses:` reference] for the root action and each stage. */
 export const ACTION_DOCS = [

@@ -7,6 +7,7 @@ import { ConfigError, ExitCode } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { detectPlatform } from './platform/index.js';
 import { stopAllServices } from './service/runner.js';
+import { installStopOnSignals } from './service/signals.js';
 import { runBaseline } from './stages/baseline.js';
 import type { CommonInputs, StageDeps } from './stages/context.js';
 import { runFlow } from './stages/flow.js';
@@ -193,10 +194,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // Ctrl-C must not leave the service under test running.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`perf-flow: ${signal}: stopping the service under test\n`);
-    void stopAllServices().finally(() => process.exit(130));
-  });
-}
+installStopOnSignals();
 process.exitCode = await main(process.argv.slice(2));

@@ -1080,14 +1080,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path12 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path13 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path12 && path12[0] !== "/") {
-          path12 = `/${path12}`;
+        if (path13 && path13[0] !== "/") {
+          path13 = `/${path13}`;
         }
-        return new URL(`${origin}${path12}`);
+        return new URL(`${origin}${path13}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1538,39 +1538,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path12);
+        debuglog("sending request to %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path12,
+          path13,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path12);
+        debuglog("trailers received from %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           error: error62
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path12,
+          path13,
           error62.message
         );
       });
@@ -1619,9 +1619,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path12, origin }
+            request: { method, path: path13, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path12);
+          debuglog("sending request to %s %s/%s", method, origin, path13);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1684,7 +1684,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path12,
+        path: path13,
         method,
         body,
         headers,
@@ -1699,11 +1699,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path12 !== "string") {
+        if (typeof path13 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path12)) {
+        } else if (invalidPathRegex.test(path13)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1769,7 +1769,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path12, query) : path12;
+        this.path = query ? buildURL(path13, query) : path13;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5791,7 +5791,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5866,7 +5866,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5961,11 +5961,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5988,10 +5988,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6008,7 +6008,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6188,7 +6188,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6210,7 +6210,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6246,13 +6246,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6462,7 +6462,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path12, host, upgrade, blocking, reset } = request;
+      const { method, path: path13, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6543,7 +6543,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path12} HTTP/1.1\r
+      let header2 = `${method} ${path13} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7072,7 +7072,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7169,7 +7169,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path12;
+      headers[HTTP2_HEADER_PATH] = path13;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7522,9 +7522,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path12 = search ? `${pathname}${search}` : pathname;
+        const path13 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path12;
+        this.opts.path = path13;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8763,10 +8763,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path12 = "/",
+          path: path13 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path12;
+        opts.path = origin + path13;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10738,20 +10738,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path12) {
-      if (typeof path12 !== "string") {
-        return path12;
+    function safeUrl(path13) {
+      if (typeof path13 !== "string") {
+        return path13;
       }
-      const pathSegments = path12.split("?");
+      const pathSegments = path13.split("?");
       if (pathSegments.length !== 2) {
-        return path12;
+        return path13;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path12, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path12);
+    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path13);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10773,7 +10773,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10811,9 +10811,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path12, method, body, headers, query } = opts;
+      const { path: path13, method, body, headers, query } = opts;
       return {
-        path: path12,
+        path: path13,
         method,
         body,
         headers,
@@ -11119,7 +11119,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11159,7 +11159,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11172,7 +11172,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11212,7 +11212,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11276,10 +11276,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path12,
+            Path: path13,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16158,9 +16158,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path12) {
-      for (let i = 0; i < path12.length; ++i) {
-        const code = path12.charCodeAt(i);
+    function validateCookiePath(path13) {
+      for (let i = 0; i < path13.length; ++i) {
+        const code = path13.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18295,9 +18295,9 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms2) {
+    function delay(ms) {
       return new Promise((resolve) => {
-        setTimeout(resolve, ms2).unref();
+        setTimeout(resolve, ms).unref();
       });
     }
     module2.exports = {
@@ -19080,11 +19080,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path12 = opts.path;
+          let path13 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path12 = `/${path12}`;
+            path13 = `/${path13}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path12);
+          url2 = new URL(util.parseOrigin(url2).origin + path13);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19258,8 +19258,8 @@ var require_dist = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path12) {
-          var pathArray = getPathArray(path12);
+        paths.forEach(function(path13) {
+          var pathArray = getPathArray(path13);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -19273,14 +19273,14 @@ var require_dist = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path12, appendMode) {
-      if (!path12) {
+    function addExistingPath(array2, path13, appendMode) {
+      if (!path13) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path12);
+        array2.unshift(path13);
       } else {
-        array2.push(path12);
+        array2.push(path13);
       }
     }
   }
@@ -22230,15 +22230,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path12 = [graph[toModel].parent, toModel];
+      const path13 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path12.unshift(graph[cur].parent);
+        path13.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path12;
+      fn.conversion = path13;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -22700,7 +22700,7 @@ var require_templates = __commonJS({
       const styles = [];
       const chunks = [];
       let chunk = [];
-      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
+      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close2, character) => {
         if (escapeCharacter) {
           chunk.push(unescape(escapeCharacter));
         } else if (style) {
@@ -22708,7 +22708,7 @@ var require_templates = __commonJS({
           chunk = [];
           chunks.push(styles.length === 0 ? string4 : buildStyle(chalk, styles)(string4));
           styles.push({ inverse, styles: parseStyle(style) });
-        } else if (close) {
+        } else if (close2) {
           if (styles.length === 0) {
             throw new Error("Found extraneous } in Chalk template literal");
           }
@@ -22827,19 +22827,19 @@ var require_source = __commonJS({
         }
       }
     });
-    var createStyler = (open3, close, parent) => {
+    var createStyler = (open4, close2, parent) => {
       let openAll;
       let closeAll;
       if (parent === void 0) {
-        openAll = open3;
-        closeAll = close;
+        openAll = open4;
+        closeAll = close2;
       } else {
-        openAll = parent.openAll + open3;
-        closeAll = close + parent.closeAll;
+        openAll = parent.openAll + open4;
+        closeAll = close2 + parent.closeAll;
       }
       return {
-        open: open3,
-        close,
+        open: open4,
+        close: close2,
         openAll,
         closeAll,
         parent
@@ -28490,9 +28490,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants3);
+    assign(pako2, deflate, inflate, constants4);
     module2.exports = pako2;
   }
 });
@@ -30901,61 +30901,61 @@ var require_printResult = __commonJS({
       }
       return strResult;
     };
-    function asLowRow(name, stat3) {
+    function asLowRow(name, stat4) {
       return [
         name,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.p99,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.max === "string" ? stat3.max : Math.floor(stat3.max * 100) / 100
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.p99,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.max === "string" ? stat4.max : Math.floor(stat4.max * 100) / 100
       ];
     }
-    function asHighRow(name, stat3) {
+    function asHighRow(name, stat4) {
       return [
         name,
-        stat3.p1,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.min === "string" ? stat3.min : Math.floor(stat3.min * 100) / 100
+        stat4.p1,
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.min === "string" ? stat4.min : Math.floor(stat4.min * 100) / 100
       ];
     }
     function asColor(colorise, row2) {
       return row2.map((entry) => colorise(entry));
     }
-    function asMs(stat3) {
+    function asMs(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = `${stat3[k]} ms`;
+      for (const k of Object.keys(stat4)) {
+        result[k] = `${stat4[k]} ms`;
       }
-      result.max = typeof stat3.max === "string" ? stat3.max : `${Math.floor(stat3.max * 100) / 100} ms`;
+      result.max = typeof stat4.max === "string" ? stat4.max : `${Math.floor(stat4.max * 100) / 100} ms`;
       return result;
     }
-    function asNumber(stat3) {
+    function asNumber(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = stat3[k].toLocaleString(void 0, {
+      for (const k of Object.keys(stat4)) {
+        result[k] = stat4[k].toLocaleString(void 0, {
           // to show all digits
           maximumFractionDigits: 20
         });
       }
       return result;
     }
-    function asBytes(stat3) {
-      const result = Object.create(stat3);
+    function asBytes(stat4) {
+      const result = Object.create(stat4);
       for (const p of percentiles) {
         const key = `p${p}`.replace(".", "_");
-        result[key] = prettyBytes(stat3[key]);
+        result[key] = prettyBytes(stat4[key]);
       }
-      result.average = prettyBytes(stat3.average);
-      result.stddev = prettyBytes(stat3.stddev);
-      result.max = prettyBytes(stat3.max);
-      result.min = prettyBytes(stat3.min);
+      result.average = prettyBytes(stat4.average);
+      result.stddev = prettyBytes(stat4.stddev);
+      result.max = prettyBytes(stat4.max);
+      result.min = prettyBytes(stat4.min);
       return result;
     }
     function colorizeByStatusCode(chalk, statusCode) {
@@ -31064,7 +31064,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path12 = __require("path");
+    var path13 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31122,7 +31122,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path12.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path13.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40133,11 +40133,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path12) {
-      if (!path12 || typeof path12 !== "string") {
+    function lookup(path13) {
+      if (!path13 || typeof path13 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path12).toLowerCase().substr(1);
+      var extension2 = extname("x." + path13).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41277,7 +41277,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var http = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -41351,12 +41351,12 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs3.stat(value.path, function(err, stat3) {
+          fs3.stat(value.path, function(err, stat4) {
             if (err) {
               callback(err);
               return;
             }
-            var fileSize = stat3.size - (value.start ? value.start : 0);
+            var fileSize = stat4.size - (value.start ? value.start : 0);
             callback(null, fileSize);
           });
         }
@@ -41408,11 +41408,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path12.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path12.basename(options.filename || value && (value.name || value.path));
+        filename = path13.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path12.basename(value.client._httpMessage.path || "");
+        filename = path13.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -41605,8 +41605,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path12 = resolve(string4);
-          const data = readFileSync3(path12, "utf8");
+          const path13 = resolve(string4);
+          const data = readFileSync3(path13, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -41620,14 +41620,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path12 = obj[key] && obj[key].path;
-            if (!path12) {
+            const path13 = obj[key] && obj[key].path;
+            if (!path13) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync3(path12);
+            const buffer = readFileSync3(path13);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path12)
+              filename: basename(path13)
             }, opts));
             break;
           }
@@ -42584,10 +42584,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse4 = require_parse2();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var truncate = (version2, truncation, options) => {
-      if (!constants3.RELEASE_TYPES.includes(truncation)) {
+      if (!constants4.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version2, options);
@@ -43827,7 +43827,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse4 = require_parse2();
@@ -43911,8 +43911,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants3.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants4.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants4.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -43948,14 +43948,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label) => new Error(`${label} can not be less than 1`);
     var greaterThanZeroError = (label) => new Error(`${label} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path12) {
-      if (typeof path12 === "string") {
+    function safeRequire(path13) {
+      if (typeof path13 === "string") {
         try {
-          return __require(path12);
+          return __require(path13);
         } catch (err) {
         }
       }
-      return path12;
+      return path13;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -45271,7 +45271,7 @@ var require_buffer = __commonJS({
           byteOffset /= 2;
         }
       }
-      function read(buf, i2) {
+      function read2(buf, i2) {
         if (indexSize === 1) {
           return buf[i2];
         } else {
@@ -45282,7 +45282,7 @@ var require_buffer = __commonJS({
       if (dir) {
         let foundIndex = -1;
         for (i = byteOffset; i < arrLength; i++) {
-          if (read(arr, i) === read(val, foundIndex === -1 ? 0 : i - foundIndex)) {
+          if (read2(arr, i) === read2(val, foundIndex === -1 ? 0 : i - foundIndex)) {
             if (foundIndex === -1) foundIndex = i;
             if (i - foundIndex + 1 === valLength) return foundIndex * indexSize;
           } else {
@@ -45295,7 +45295,7 @@ var require_buffer = __commonJS({
         for (i = byteOffset; i >= 0; i--) {
           let found = true;
           for (let j = 0; j < valLength; j++) {
-            if (read(arr, i + j) !== read(val, j)) {
+            if (read2(arr, i + j) !== read2(val, j)) {
               found = false;
               break;
             }
@@ -46436,7 +46436,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method = reqData.method;
-        const path12 = reqData.path;
+        const path13 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -46447,7 +46447,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method} ${path12} HTTP/1.1`
+          `${method} ${path13} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -48093,8 +48093,8 @@ var require_spin = __commonJS({
       var str = opt.stream || process.stderr;
       var tty = typeof opt.tty === "boolean" ? opt.tty : true;
       var string4 = opt.string || "/-\\|";
-      var ms2 = typeof opt.interval === "number" ? opt.interval : 50;
-      if (ms2 < 0) ms2 = 0;
+      var ms = typeof opt.interval === "number" ? opt.interval : 50;
+      if (ms < 0) ms = 0;
       if (tty && !str.isTTY) return false;
       var CR = str.isTTY ? "\x1B[0G" : "\r";
       var CLEAR = str.isTTY ? "\x1B[2K" : "\r \r";
@@ -48108,7 +48108,7 @@ var require_spin = __commonJS({
         var c = sprite[s];
         str.write(c + CR);
         wrote = true;
-      }, ms2);
+      }, ms);
       var unref = typeof opt.unref === "boolean" ? opt.unref : true;
       if (unref && typeof interval.unref === "function") {
         interval.unref();
@@ -48495,7 +48495,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os6 = __require("os");
     var net2 = __require("net");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var URL2 = __require("url").URL;
     var spawn2 = __require("child_process").spawn;
     var managePath = require_dist();
@@ -48610,7 +48610,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path12.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path13.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -48724,7 +48724,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path12.join(__dirname, "lib/preload"));
+        alterPath.unshift(path13.join(__dirname, "lib/preload"));
         const proc = spawn2(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -48748,7 +48748,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path12.join(os6.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path13.join(os6.tmpdir(), pipeName);
       const server = net2.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -48848,17 +48848,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path12) {
-      const ctrl = callVisitor(key, node2, visitor, path12);
+    function visit_(key, node2, visitor, path13) {
+      const ctrl = callVisitor(key, node2, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path12, ctrl);
-        return visit_(key, ctrl, visitor, path12);
+        replaceNode(key, path13, ctrl);
+        return visit_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
+          path13 = Object.freeze(path13.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path12);
+            const ci = visit_(i, node2.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -48869,13 +48869,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path12);
+          path13 = Object.freeze(path13.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path12);
+          const cv = visit_("value", node2.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -48896,17 +48896,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path12) {
-      const ctrl = await callVisitor(key, node2, visitor, path12);
+    async function visitAsync_(key, node2, visitor, path13) {
+      const ctrl = await callVisitor(key, node2, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path12, ctrl);
-        return visitAsync_(key, ctrl, visitor, path12);
+        replaceNode(key, path13, ctrl);
+        return visitAsync_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
+          path13 = Object.freeze(path13.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path12);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -48917,13 +48917,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path12 = Object.freeze(path12.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path12);
+          path13 = Object.freeze(path13.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path12);
+          const cv = await visitAsync_("value", node2.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -48950,23 +48950,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path12) {
+    function callVisitor(key, node2, visitor, path13) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path12);
+        return visitor(key, node2, path13);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path12);
+        return visitor.Map?.(key, node2, path13);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path12);
+        return visitor.Seq?.(key, node2, path13);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path12);
+        return visitor.Pair?.(key, node2, path13);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path12);
+        return visitor.Scalar?.(key, node2, path13);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path12);
+        return visitor.Alias?.(key, node2, path13);
       return void 0;
     }
-    function replaceNode(key, path12, node2) {
-      const parent = path12[path12.length - 1];
+    function replaceNode(key, path13, node2) {
+      const parent = path13[path13.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -49578,10 +49578,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path12, value) {
+    function collectionFromPath(schema, path13, value) {
       let v = value;
-      for (let i = path12.length - 1; i >= 0; --i) {
-        const k = path12[i];
+      for (let i = path13.length - 1; i >= 0; --i) {
+        const k = path13[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -49600,7 +49600,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
+    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -49630,11 +49630,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path12, value) {
-        if (isEmptyPath(path12))
+      addIn(path13, value) {
+        if (isEmptyPath(path13))
           this.add(value);
         else {
-          const [key, ...rest] = path12;
+          const [key, ...rest] = path13;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -49648,8 +49648,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        const [key, ...rest] = path12;
+      deleteIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -49663,8 +49663,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        const [key, ...rest] = path12;
+      getIn(path13, keepScalar) {
+        const [key, ...rest] = path13;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -49682,8 +49682,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path12) {
-        const [key, ...rest] = path12;
+      hasIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -49693,8 +49693,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        const [key, ...rest] = path12;
+      setIn(path13, value) {
+        const [key, ...rest] = path13;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -52209,9 +52209,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path12, value) {
+      addIn(path13, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path12, value);
+          this.contents.addIn(path13, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -52286,14 +52286,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        if (Collection.isEmptyPath(path12)) {
+      deleteIn(path13) {
+        if (Collection.isEmptyPath(path13)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -52308,10 +52308,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        if (Collection.isEmptyPath(path12))
+      getIn(path13, keepScalar) {
+        if (Collection.isEmptyPath(path13))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -52322,10 +52322,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path12) {
-        if (Collection.isEmptyPath(path12))
+      hasIn(path13) {
+        if (Collection.isEmptyPath(path13))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -52342,13 +52342,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        if (Collection.isEmptyPath(path12)) {
+      setIn(path13, value) {
+        if (Collection.isEmptyPath(path13)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path12, value);
+          this.contents.setIn(path13, value);
         }
       }
       /**
@@ -54309,9 +54309,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path12) => {
+    visit2.itemAtPath = (cst, path13) => {
       let item = cst;
-      for (const [field, index] of path12) {
+      for (const [field, index] of path13) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -54320,23 +54320,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path12) => {
-      const parent = visit2.itemAtPath(cst, path12.slice(0, -1));
-      const field = path12[path12.length - 1][0];
+    visit2.parentCollection = (cst, path13) => {
+      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
+      const field = path13[path13.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path12, item, visitor) {
-      let ctrl = visitor(item, path12);
+    function _visit(path13, item, visitor) {
+      let ctrl = visitor(item, path13);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -54347,10 +54347,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path12);
+            ctrl = ctrl(item, path13);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -56102,7 +56102,7 @@ var require_dist3 = __commonJS({
 });
 
 // src/cli.ts
-import path11 from "node:path";
+import path12 from "node:path";
 import { parseArgs } from "node:util";
 
 // src/errors.ts
@@ -56160,6 +56160,7 @@ ${detail}`
 }
 
 // src/config/types.ts
+var PORT_PLACEHOLDER = "${PORT}";
 var SLI_NAMES = [
   "latency.p50",
   "latency.p90",
@@ -56279,12 +56280,12 @@ function parseRate(text, field) {
 }
 
 // src/actions/inputs.ts
-function optional(read, name) {
-  const value = read(name).trim();
+function optional(read2, name) {
+  const value = read2(name).trim();
   return value === "" ? void 0 : value;
 }
-function readFailOn(read) {
-  const value = optional(read, "fail-on");
+function readFailOn(read2) {
+  const value = optional(read2, "fail-on");
   if (value === void 0) return void 0;
   const verdicts = value.split(/[\s,]+/).filter(Boolean).map((v) => v.toUpperCase());
   for (const v of verdicts) {
@@ -56294,10 +56295,10 @@ function readFailOn(read) {
   }
   return verdicts;
 }
-function readLoadOverrides(read) {
-  const duration4 = optional(read, "duration");
-  const connections = optional(read, "connections");
-  const rate = optional(read, "rate");
+function readLoadOverrides(read2) {
+  const duration4 = optional(read2, "duration");
+  const connections = optional(read2, "connections");
+  const rate = optional(read2, "rate");
   if (connections !== void 0 && !/^[1-9]\d{0,4}$/.test(connections)) {
     throw new ConfigError(
       `expected a whole number of connections from 1 to 99999, got "${connections}"`,
@@ -56864,6 +56865,7 @@ function fitJobSummary(markdown, limitBytes = JOB_SUMMARY_LIMIT_BYTES) {
   if (Buffer.byteLength(markdown) <= limitBytes) return markdown;
   const note = "\n\n_(truncated: the job summary is limited to 1 MiB; the full report is in the report artifact)_\n";
   const budget2 = limitBytes - Buffer.byteLength(note);
+  if (budget2 <= 0) return "";
   let cut = Buffer.from(markdown).subarray(0, budget2).toString("utf8");
   cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
   return cut + note;
@@ -56923,6 +56925,33 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep3 } from "node:timers/promises";
 
+// src/service/environment.ts
+var WITHHELD_PREFIXES = [
+  // Action inputs: INPUT_TOKEN is the GitHub token given to perf-flow.
+  "INPUT_",
+  // The runner's own: ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN (OIDC), the
+  // cache and results URLs.
+  "ACTIONS_"
+];
+var WITHHELD_NAMES = /* @__PURE__ */ new Set([
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN",
+  "ANTHROPIC_API_KEY"
+]);
+function isWithheldVariable(name) {
+  const upper = name.toUpperCase();
+  return WITHHELD_NAMES.has(upper) || WITHHELD_PREFIXES.some((prefix) => upper.startsWith(prefix));
+}
+function serviceEnvironment(base, configured, extra = {}) {
+  const env = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== void 0 && !isWithheldVariable(name)) env[name] = value;
+  }
+  return Object.assign(env, configured, extra);
+}
+
 // src/service/free-port.ts
 import { createServer } from "node:net";
 function findFreePort() {
@@ -56944,10 +56973,10 @@ function findFreePort() {
 // src/service/log-capture.ts
 import { closeSync, openSync, writeSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-function createLogCapture(path12, options = {}) {
+function createLogCapture(path13, options = {}) {
   const maxLines = options.maxLines ?? 50;
   const maxLineChars = options.maxLineChars ?? 2e3;
-  let fd = openSync(path12, "a");
+  let fd = openSync(path13, "a");
   if (options.header !== void 0) writeSync(fd, `${options.header}
 `);
   const ring = [];
@@ -56991,7 +57020,7 @@ function createLogCapture(path12, options = {}) {
     }
   };
   return {
-    path: path12,
+    path: path13,
     attach(stream) {
       const state = {
         decoder: new StringDecoder("utf8"),
@@ -57039,8 +57068,9 @@ import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // src/service/process-tree.ts
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { close, existsSync as existsSync3, open as open2, read, readdir as readdir3, readdirSync, readFileSync as readFileSync2 } from "node:fs";
+import { promisify } from "node:util";
 var cachedConf = /* @__PURE__ */ new Map();
 function getconf(name, fallback) {
   const cached2 = cachedConf.get(name);
@@ -57060,11 +57090,11 @@ function getconf(name, fallback) {
   return value;
 }
 function parseProcStat(text, clkTck, pageSize) {
-  const open3 = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  if (open3 < 0 || close < open3) return null;
-  const pid = Number.parseInt(text.slice(0, open3), 10);
-  const f = text.slice(close + 1).trim().split(/\s+/);
+  const open4 = text.indexOf("(");
+  const close2 = text.lastIndexOf(")");
+  if (open4 < 0 || close2 < open4) return null;
+  const pid = Number.parseInt(text.slice(0, open4), 10);
+  const f = text.slice(close2 + 1).trim().split(/\s+/);
   const num2 = (i) => Number(f[i]);
   if (f.length < 22 || !Number.isInteger(pid)) return null;
   const ticks = num2(11) + num2(12) + num2(13) + num2(14);
@@ -57077,23 +57107,6 @@ function parseProcStat(text, clkTck, pageSize) {
     cpuSeconds: ticks / clkTck,
     rssBytes: Math.max(0, num2(21)) * pageSize
   };
-}
-function listFromProc() {
-  const clkTck = getconf("CLK_TCK", 100);
-  const pageSize = getconf("PAGESIZE", 4096);
-  const result = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let text;
-    try {
-      text = readFileSync2(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const info2 = parseProcStat(text, clkTck, pageSize);
-    if (info2) result.push(info2);
-  }
-  return result;
 }
 function parsePsTime(text) {
   const [days, clock] = text.includes("-") ? text.split("-", 2) : ["0", text];
@@ -57108,12 +57121,12 @@ function parsePsOutput(text) {
   for (const line of text.split("\n")) {
     const f = line.trim().split(/\s+/);
     if (f.length < 6) continue;
-    const [pid, ppid, pgid, stat3, rss, time3] = f;
+    const [pid, ppid, pgid, stat4, rss, time3] = f;
     const info2 = {
       pid: Number(pid),
       ppid: Number(ppid),
       pgid: Number(pgid),
-      zombie: (stat3 ?? "").startsWith("Z"),
+      zombie: (stat4 ?? "").startsWith("Z"),
       cpuSeconds: parsePsTime(time3 ?? ""),
       rssBytes: Number(rss) * 1024
     };
@@ -57121,28 +57134,206 @@ function parsePsOutput(text) {
   }
   return result;
 }
-function listFromPs() {
+var PS_ARGS = ["-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,time="];
+var PS_OPTIONS = { encoding: "utf8", timeout: 5e3, maxBuffer: 16 * 1024 * 1024 };
+var execFileAsync = promisify(execFile);
+function answerSync(ask) {
   try {
-    const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,time="], {
-      encoding: "utf8",
-      timeout: 5e3,
-      maxBuffer: 16 * 1024 * 1024,
-      stdio: ["ignore", "pipe", "ignore"]
-    });
-    return parsePsOutput(out);
+    if ("read" in ask) return readFileSync2(ask.read, "utf8");
+    if ("list" in ask) return readdirSync(ask.list);
+    return execFileSync("ps", PS_ARGS, { ...PS_OPTIONS, stdio: ["ignore", "pipe", "ignore"] });
   } catch {
-    return [];
+    return null;
   }
 }
-function listProcesses() {
+function readProcFile(path13, scratch) {
+  return new Promise((resolve, reject) => {
+    open2(path13, "r", (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      let length = 0;
+      const finish = (error62) => {
+        if (error62) reject(error62);
+        else resolve(scratch.buffer.toString("utf8", 0, length));
+        close(fd, () => {
+        });
+      };
+      const next = () => {
+        const room = scratch.buffer.length - length;
+        read(fd, scratch.buffer, length, room, null, (error62, bytes) => {
+          if (error62) return finish(error62);
+          length += bytes;
+          if (bytes < room) return finish(null);
+          const bigger = Buffer.allocUnsafe(scratch.buffer.length * 2);
+          scratch.buffer.copy(bigger);
+          scratch.buffer = bigger;
+          next();
+        });
+      };
+      next();
+    });
+  });
+}
+function listDirectory(path13) {
+  return new Promise((resolve, reject) => {
+    readdir3(path13, (error62, entries) => error62 ? reject(error62) : resolve(entries));
+  });
+}
+async function answerAsync(ask, scratch) {
+  try {
+    if ("read" in ask) return await readProcFile(ask.read, scratch);
+    if ("list" in ask) return await listDirectory(ask.list);
+    return (await execFileAsync("ps", PS_ARGS, PS_OPTIONS)).stdout;
+  } catch {
+    return null;
+  }
+}
+function runSync(walk) {
+  let step = walk.next([]);
+  while (!step.done) step = walk.next(step.value.map(answerSync));
+  return step.value;
+}
+var READS_IN_FLIGHT = 8;
+var SCAN_SLICE = 16;
+async function runAsync(walk) {
+  let step = walk.next([]);
+  while (!step.done) {
+    const asks = step.value;
+    const answers = new Array(asks.length).fill(null);
+    let next = 0;
+    const worker = async () => {
+      const scratch = { buffer: Buffer.allocUnsafe(4096) };
+      while (next < asks.length) {
+        const i = next++;
+        answers[i] = await answerAsync(asks[i], scratch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, asks.length) }, worker));
+    step = walk.next(answers);
+  }
+  return step.value;
+}
+function procConf() {
+  return { clkTck: getconf("CLK_TCK", 100), pageSize: getconf("PAGESIZE", 4096) };
+}
+function* scanAll() {
   if (process.platform === "linux") {
-    try {
-      return listFromProc();
-    } catch {
-      return listFromPs();
+    const [entries] = yield [{ list: "/proc" }];
+    if (Array.isArray(entries)) {
+      const { clkTck, pageSize } = procConf();
+      const pids = entries.filter((entry) => /^\d+$/.test(entry));
+      const result = [];
+      for (let i = 0; i < pids.length; i += SCAN_SLICE) {
+        const slice = pids.slice(i, i + SCAN_SLICE);
+        const texts = yield slice.map((pid) => ({ read: `/proc/${pid}/stat` }));
+        for (const text of texts) {
+          const info2 = typeof text === "string" ? parseProcStat(text, clkTck, pageSize) : null;
+          if (info2) result.push(info2);
+        }
+      }
+      return result;
     }
   }
-  return listFromPs();
+  const [out] = yield [{ ps: true }];
+  return typeof out === "string" ? parsePsOutput(out) : [];
+}
+function* scanTree(rootPid) {
+  return selectTree(yield* scanAll(), rootPid);
+}
+function* walkTree(rootPid, orphans) {
+  const { clkTck, pageSize } = procConf();
+  const foundUnder = /* @__PURE__ */ new Map([[rootPid, null]]);
+  const infos = /* @__PURE__ */ new Map();
+  let frontier = [rootPid];
+  let orphansAdded = false;
+  while (frontier.length > 0) {
+    const answers = yield frontier.flatMap((pid) => [
+      { read: `/proc/${pid}/stat` },
+      { list: `/proc/${pid}/task` }
+    ]);
+    const childAsks = [];
+    const parents = [];
+    frontier.forEach((pid, i) => {
+      const stat4 = answers[2 * i];
+      const info2 = typeof stat4 === "string" ? parseProcStat(stat4, clkTck, pageSize) : null;
+      if (!info2) return;
+      infos.set(pid, info2);
+      const threads = answers[2 * i + 1];
+      for (const tid of Array.isArray(threads) ? threads : []) {
+        childAsks.push({ read: `/proc/${pid}/task/${tid}/children` });
+        parents.push(pid);
+      }
+    });
+    const lists = childAsks.length > 0 ? yield childAsks : [];
+    const next = [];
+    lists.forEach((text, i) => {
+      if (typeof text !== "string") return;
+      for (const word of text.split(" ")) {
+        const child = Number(word);
+        if (word === "" || !Number.isInteger(child) || foundUnder.has(child)) continue;
+        foundUnder.set(child, parents[i]);
+        next.push(child);
+      }
+    });
+    if (next.length === 0 && !orphansAdded) {
+      orphansAdded = true;
+      for (const pid of orphans) {
+        if (foundUnder.has(pid)) continue;
+        foundUnder.set(pid, null);
+        next.push(pid);
+      }
+    }
+    frontier = next;
+  }
+  const members2 = /* @__PURE__ */ new Set();
+  const result = [];
+  for (const [pid, parent] of foundUnder) {
+    const info2 = infos.get(pid);
+    if (!info2) continue;
+    const member = pid === rootPid || info2.pgid === rootPid || parent !== null && members2.has(parent);
+    if (!member) continue;
+    members2.add(pid);
+    if (!info2.zombie) result.push(info2);
+  }
+  return result;
+}
+var childrenListed = null;
+function canWalkChildren() {
+  childrenListed ??= process.platform === "linux" && existsSync3(`/proc/${process.pid}/task/${process.pid}/children`);
+  return childrenListed;
+}
+function summarise(tree) {
+  return {
+    cpuSeconds: tree.reduce((sum2, p) => sum2 + p.cpuSeconds, 0),
+    rssBytes: tree.reduce((sum2, p) => sum2 + p.rssBytes, 0),
+    processes: tree.length
+  };
+}
+function createTreeSampler(rootPid, options = {}) {
+  const fullScanEvery = Math.max(1, options.fullScanEvery ?? 10);
+  const groupMembers = /* @__PURE__ */ new Set();
+  let asyncSamples = 0;
+  if (process.platform === "linux") procConf();
+  const remember = (tree) => {
+    groupMembers.clear();
+    for (const p of tree) if (p.pgid === rootPid && p.pid !== rootPid) groupMembers.add(p.pid);
+    return summarise(tree);
+  };
+  const walk = (full) => full || !canWalkChildren() ? scanTree(rootPid) : walkTree(rootPid, [...groupMembers]);
+  return {
+    async sample() {
+      const full = asyncSamples++ % fullScanEvery === 0;
+      return remember(await runAsync(walk(full)));
+    },
+    sampleSync() {
+      return remember(runSync(walk(false)));
+    }
+  };
+}
+function listProcesses() {
+  return runSync(scanAll());
 }
 function selectTree(all, rootPid) {
   const children = /* @__PURE__ */ new Map();
@@ -57161,24 +57352,14 @@ function selectTree(all, rootPid) {
   }
   return [...picked.values()].filter((p) => !p.zombie);
 }
-function sampleProcessTree(rootPid) {
-  const tree = selectTree(listProcesses(), rootPid);
-  return {
-    cpuSeconds: tree.reduce((sum2, p) => sum2 + p.cpuSeconds, 0),
-    rssBytes: tree.reduce((sum2, p) => sum2 + p.rssBytes, 0),
-    processes: tree.length
-  };
-}
 function processGroupAlive(pgid) {
-  if (process.platform === "linux") {
-    return listProcesses().some((p) => p.pgid === pgid && !p.zombie);
-  }
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error62) {
     return error62.code === "EPERM";
   }
+  if (process.platform !== "linux") return true;
+  return listProcesses().some((p) => p.pgid === pgid && !p.zombie);
 }
 
 // src/service/process-group.ts
@@ -57190,12 +57371,13 @@ var exitHookInstalled = false;
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const pgid of liveGroups.keys()) signalGroup(pgid, "SIGKILL");
-  });
+  process.on("exit", killAllGroups);
 }
-function idle(ms2) {
-  return sleep(Math.max(0, ms2), void 0, { ref: false });
+function killAllGroups() {
+  for (const pgid of liveGroups.keys()) signalGroup(pgid, "SIGKILL");
+}
+function idle(ms) {
+  return sleep(Math.max(0, ms), void 0, { ref: false });
 }
 function signalGroup(pgid, signal) {
   try {
@@ -57277,22 +57459,25 @@ async function spawnInGroup(command, options) {
 // src/service/process-sampler.ts
 import { performance as performance2 } from "node:perf_hooks";
 var EMPTY = { cpuSeconds: 0, rssBytes: 0, processes: 0 };
-function snapshot(rootPid) {
+function snapshotSync(tree) {
   try {
-    return sampleProcessTree(rootPid);
+    return tree.sampleSync();
   } catch {
     return EMPTY;
   }
 }
-function createProcessSampler(rootPid, intervalMs = 500) {
+function createProcessSampler(rootPid, intervalMs = 500, options = {}) {
+  const tree = createTreeSampler(rootPid, {
+    ...options.fullScanEvery !== void 0 ? { fullScanEvery: options.fullScanEvery } : {}
+  });
   const startedAt = performance2.now();
   const samples = [];
-  let previous = { t: 0, cpuSeconds: snapshot(rootPid).cpuSeconds };
+  let previous = { t: 0, cpuSeconds: snapshotSync(tree).cpuSeconds };
   let cpuSeconds = 0;
   let windowSeconds = 0;
-  const take = () => {
-    const now = snapshot(rootPid);
-    const t = performance2.now() - startedAt;
+  let ticking = false;
+  let result = null;
+  const record2 = (now, t) => {
     if (now.processes === 0) {
       previous = { t, cpuSeconds: previous.cpuSeconds };
       return;
@@ -57309,21 +57494,40 @@ function createProcessSampler(rootPid, intervalMs = 500) {
     });
     previous = { t, cpuSeconds: now.cpuSeconds };
   };
-  const timer = setInterval(take, intervalMs);
+  const tick = () => {
+    if (ticking || result) return;
+    ticking = true;
+    const begun = performance2.now();
+    tree.sample().then(
+      (now) => {
+        ticking = false;
+        const ended = performance2.now();
+        options.onTick?.(ended - begun);
+        if (result) return;
+        record2(now, (begun + ended) / 2 - startedAt);
+      },
+      () => {
+        ticking = false;
+      }
+    );
+  };
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
-  let result = null;
   return {
     stop() {
       if (result) return result;
       clearInterval(timer);
       const sinceLast = performance2.now() - startedAt - previous.t;
-      if (sinceLast >= intervalMs / 2 || samples.length === 0) take();
-      result = summarise(samples, cpuSeconds, windowSeconds);
+      if (sinceLast >= intervalMs / 2 || samples.length === 0) {
+        const now = snapshotSync(tree);
+        record2(now, performance2.now() - startedAt);
+      }
+      result = summarise2(samples, cpuSeconds, windowSeconds);
       return result;
     }
   };
 }
-function summarise(samples, cpuSeconds, windowSeconds) {
+function summarise2(samples, cpuSeconds, windowSeconds) {
   const rss = samples.map((s) => s.rssBytes);
   return {
     cpuSeconds: Math.round(cpuSeconds * 1e3) / 1e3,
@@ -57341,9 +57545,9 @@ function round1(value) {
 
 // src/service/readiness.ts
 import { setTimeout as sleep2 } from "node:timers/promises";
-function joinUrl(base, path12) {
-  if (path12 === "") return base;
-  return `${base.replace(/\/+$/, "")}/${path12.replace(/^\/+/, "")}`;
+function joinUrl(base, path13) {
+  if (path13 === "") return base;
+  return `${base.replace(/\/+$/, "")}/${path13.replace(/^\/+/, "")}`;
 }
 function describeFailure2(error62) {
   if (error62 instanceof Error) {
@@ -57388,9 +57592,8 @@ async function waitForReady(url2, options) {
 // src/service/runner.ts
 var TAIL_LINES = 50;
 var DRAIN_MS = 1e3;
-var PORT_PLACEHOLDER = "${PORT}";
-function seconds(ms2) {
-  return `${Number((ms2 / 1e3).toFixed(2))}s`;
+function seconds(ms) {
+  return `${Number((ms / 1e3).toFixed(2))}s`;
 }
 function describeExit(info2) {
   return info2.code !== null ? `code ${info2.code}` : `signal ${info2.signal ?? "unknown"}`;
@@ -57415,7 +57618,7 @@ async function buildService(cfg, opts) {
   try {
     proc = await spawnInGroup(command, {
       cwd: cfg.cwd,
-      env: { ...process.env, ...cfg.env },
+      env: serviceEnvironment(process.env, cfg.env),
       log,
       stopTimeoutMs: cfg.stopTimeoutMs
     });
@@ -57449,13 +57652,13 @@ async function startService(cfg, opts) {
   if (cfg.start === void 0 || cfg.start.trim() === "") return connectExternal(cfg);
   const command = cfg.start;
   let url2 = cfg.url;
-  const env = { ...process.env, ...cfg.env };
+  const added = {};
   if (url2.includes(PORT_PLACEHOLDER)) {
     const port = String(await findFreePort());
     url2 = url2.replaceAll(PORT_PLACEHOLDER, port);
-    env.PORT = port;
+    added.PORT = port;
   }
-  Object.assign(env, opts.extraEnv);
+  const env = serviceEnvironment(process.env, cfg.env, { ...added, ...opts.extraEnv });
   const readyUrl = checkedReadyUrl(url2, cfg.ready);
   const portNote = env.PORT !== void 0 ? ` (PORT=${env.PORT})` : "";
   const log = openLog(
@@ -57529,24 +57732,19 @@ async function connectExternal(cfg) {
   }
   return {
     url: cfg.url,
-    external: true,
     pid: null,
-    logPath: null,
     commands: [],
     logTail: () => [],
     watch: (work) => work,
     startSampling: () => null,
-    stop: () => Promise.resolve({ code: null, signal: null }),
-    exited: false
+    stop: () => Promise.resolve({ code: null, signal: null })
   };
 }
 function startedService(url2, commands, proc, log) {
   let stopping = null;
   return {
     url: url2,
-    external: false,
     pid: proc.pid,
-    logPath: log.path,
     commands,
     logTail: (n = TAIL_LINES) => log.tail(n),
     watch(work) {
@@ -57588,14 +57786,42 @@ function startedService(url2, commands, proc, log) {
         return info2;
       });
       return stopping;
-    },
-    get exited() {
-      return proc.exitInfo !== null;
     }
   };
 }
 function stopAllServices() {
   return stopAllGroups();
+}
+
+// src/service/signals.ts
+import { constants as constants3 } from "node:os";
+var SIGNALS = ["SIGINT", "SIGTERM"];
+var installed = false;
+function toStderr(message) {
+  process.stderr.write(`${message}
+`);
+}
+function installStopOnSignals(log = toStderr) {
+  if (installed) return;
+  installed = true;
+  let exitCode = null;
+  const onSignal = (signal) => {
+    if (exitCode !== null) {
+      log(`perf-flow: ${signal} again: killing the service under test`);
+      killAllGroups();
+      process.exit(exitCode);
+    }
+    exitCode = 128 + constants3.signals[signal];
+    const code = exitCode;
+    log(`perf-flow: ${signal}: stopping the service under test`);
+    const hold = setInterval(() => {
+    }, 6e4);
+    void stopAllGroups().finally(() => {
+      clearInterval(hold);
+      process.exit(code);
+    });
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
 // src/load/closed-loop.ts
@@ -57700,8 +57926,8 @@ function createLatencyHistogram() {
     useWebAssembly: false
   });
 }
-function recordMs(histogram, ms2) {
-  histogram.recordValue(Math.max(1, Math.round(ms2 * 1e3)));
+function recordMs(histogram, ms) {
+  histogram.recordValue(Math.max(1, Math.round(ms * 1e3)));
 }
 function encodeHistogram(histogram) {
   return hdr.encodeIntoCompressedBase64(histogram);
@@ -57717,12 +57943,15 @@ function mergeHistograms(histograms) {
   return merged;
 }
 var us = (value) => value / 1e3;
+function readingMs(histogram, valueUs) {
+  return us(histogram.highestEquivalentValue(valueUs));
+}
 function latencyStats(histogram) {
   const count = histogram.totalCount;
   if (count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
   return {
     count,
-    min: us(histogram.lowestEquivalentValue(histogram.minNonZeroValue)),
+    min: readingMs(histogram, histogram.minNonZeroValue),
     mean: us(histogram.mean),
     p50: us(histogram.getValueAtPercentile(50)),
     p90: us(histogram.getValueAtPercentile(90)),
@@ -57731,18 +57960,52 @@ function latencyStats(histogram) {
     max: us(histogram.getValueAtPercentile(100))
   };
 }
-function countAboveMs(histogram, ms2) {
-  const thresholdUs = ms2 * 1e3;
+function countRecordedWhere(histogram, predicate) {
   const iterator = histogram.recordedValuesIterator;
   iterator.reset();
-  let above = 0;
+  let matching = 0;
   while (iterator.hasNext()) {
     const step = iterator.next();
-    if (histogram.lowestEquivalentValue(step.valueIteratedTo) > thresholdUs) {
-      above += step.countAtValueIteratedTo;
+    if (predicate(readingMs(histogram, step.valueIteratedTo))) {
+      matching += step.countAtValueIteratedTo;
     }
   }
-  return above;
+  return matching;
+}
+function weightedMixture(parts) {
+  parts.forEach(({ weight }, j) => {
+    if (!Number.isFinite(weight) || weight < 0) {
+      throw new RangeError(`part ${j} has weight ${weight}: weights must be finite and >= 0`);
+    }
+  });
+  const mixture = createLatencyHistogram();
+  const measured = parts.filter((p) => p.histogram.totalCount > 0);
+  if (measured.length === 0) return mixture;
+  const totalWeight = measured.reduce((sum2, p) => sum2 + p.weight, 0);
+  if (totalWeight <= 0) {
+    throw new RangeError(
+      "the parts with samples have weights summing to 0: there is no traffic mix to draw from"
+    );
+  }
+  const total = measured.reduce((sum2, p) => sum2 + p.histogram.totalCount, 0);
+  let exact = 0;
+  let recorded = 0;
+  for (const { histogram, weight } of measured) {
+    if (weight === 0) continue;
+    const scale = total * weight / totalWeight / histogram.totalCount;
+    const iterator = histogram.recordedValuesIterator;
+    iterator.reset();
+    while (iterator.hasNext()) {
+      const step = iterator.next();
+      exact += step.countAtValueIteratedTo * scale;
+      const count = Math.round(exact) - recorded;
+      if (count > 0) {
+        mixture.recordValueWithCount(step.valueIteratedTo, count);
+        recorded += count;
+      }
+    }
+  }
+  return mixture;
 }
 
 // src/load/sli.ts
@@ -57796,23 +58059,6 @@ function toSliResult(counters, histogram, durationSec) {
     histogram: encodeHistogram(histogram)
   };
 }
-function mergeSliResults(results) {
-  const counters = emptyCounters();
-  for (const r of results) {
-    counters.requests += r.requests;
-    counters.errors += r.errors;
-    counters.serverErrors += r.serverErrors;
-    counters.timeouts += r.timeouts;
-    counters.transportErrors += r.transportErrors;
-    for (const [code, count] of Object.entries(r.statusCodes)) {
-      counters.statusCodes[code] = (counters.statusCodes[code] ?? 0) + count;
-    }
-  }
-  const histogram = results.length > 0 ? mergeHistograms(results.map((r) => decodeHistogram(r.histogram))) : createLatencyHistogram();
-  const durationSec = results.reduce((max2, r) => Math.max(max2, r.durationSec), 0);
-  const merged = toSliResult(counters, histogram, durationSec);
-  return { ...merged, throughputRps: results.reduce((total, r) => total + r.throughputRps, 0) };
-}
 
 // src/load/timeline.ts
 var TimelineRecorder = class {
@@ -57827,7 +58073,7 @@ var TimelineRecorder = class {
   current = 0;
   journeys;
   overall = [];
-  /** `latencyMs` is undefined for a request that got no response (timeout, transport error). */
+  /** `latencyMs` is undefined for a request without a latency (a transport error). */
   record(journey, second, latencyMs, isError) {
     const window2 = this.journeyWindows[journey];
     if (window2 === void 0) throw new RangeError(`no journey ${journey}`);
@@ -57882,7 +58128,10 @@ var LoadRecorder = class {
   timeline;
   measureStart;
   measureEnd;
-  /** `latencyMs` only for a response; fractional milliseconds keep their precision. */
+  /**
+   * `latencyMs` only for a response; fractional milliseconds keep their precision. A timeout
+   * is timed at the request timeout whatever is passed.
+   */
   record(journey, outcome, latencyMs) {
     const now = this.now();
     if (now < this.measureStart || now >= this.measureEnd) return;
@@ -57890,9 +58139,10 @@ var LoadRecorder = class {
     if (tally === void 0) throw new RangeError(`no journey ${journey}`);
     countOutcome(tally.counters, outcome);
     countOutcome(this.overall, outcome);
-    if (latencyMs !== void 0) recordMs(tally.histogram, latencyMs);
+    const latency = outcome.kind === "timeout" ? this.window.requestTimeoutMs : latencyMs;
+    if (latency !== void 0) recordMs(tally.histogram, latency);
     const second = Math.floor((now - this.measureStart) / 1e3);
-    this.timeline.record(journey, second, latencyMs, isErrorOutcome(outcome));
+    this.timeline.record(journey, second, latency, isErrorOutcome(outcome));
   }
   finish() {
     const durationSec = this.window.durationMs / 1e3;
@@ -58303,9 +58553,9 @@ function describe(error62) {
     return errorCode(error62) ? `${errorCode(error62)} (${error62.message})` : error62.message;
   return String(error62);
 }
-function settleWithin(promise2, ms2) {
+function settleWithin(promise2, ms) {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms2);
+    const timer = setTimeout(resolve, ms);
     promise2.then(
       () => {
         clearTimeout(timer);
@@ -58384,6 +58634,74 @@ function throughputChart(timeline, title) {
   return xychart(`${title}${note}`, points, "requests/s", [
     points.map((p) => p.requests / p.spanSec)
   ]);
+}
+
+// src/measure/format.ts
+var NOT_MEASURED = "\u2014";
+function formatNumber(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
+  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
+  return text === "-0" ? "0" : text;
+}
+function formatCount(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  return Math.round(value).toLocaleString("en-US");
+}
+function formatEventCount(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  return Math.abs(value) < 10 ? formatNumber(value) : formatCount(value);
+}
+function formatMs(ms) {
+  if (!Number.isFinite(ms)) return NOT_MEASURED;
+  if (Math.abs(Number(formatNumber(ms).replace(/,/g, ""))) >= 1e3) {
+    return `${formatNumber(ms / 1e3)} s`;
+  }
+  return `${formatNumber(ms)} ms`;
+}
+function formatPct(fraction2) {
+  if (!Number.isFinite(fraction2)) return NOT_MEASURED;
+  const pct = fraction2 * 100;
+  const start = Math.abs(pct) < 1 || pct > 99 && pct < 100 ? 2 : 1;
+  let text = pct.toFixed(start);
+  for (let decimals = start + 1; decimals <= 4; decimals++) {
+    const shown = Number(text);
+    const misleading = shown === 0 && pct !== 0 || shown === 100 && pct !== 100;
+    if (!misleading) break;
+    text = pct.toFixed(decimals);
+  }
+  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}%`;
+}
+function formatRate(rps) {
+  return `${formatNumber(rps)} req/s`;
+}
+var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+function formatBytes(bytes) {
+  if (!Number.isFinite(bytes)) return NOT_MEASURED;
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
+}
+function formatDays(days) {
+  return `${formatNumber(days)} ${days === 1 ? "day" : "days"}`;
+}
+function formatSliValue(sli, value) {
+  if (value === null) return "not measured";
+  if (sli.startsWith("latency")) return formatMs(value);
+  if (sli === "error_rate" || sli === "availability") return formatPct(value);
+  if (sli === "throughput") return formatRate(value);
+  return formatNumber(value);
+}
+function formatSliValueUnrounded(sli, value) {
+  const trimmed = (n, decimals) => String(Number(n.toFixed(decimals)));
+  if (sli.startsWith("latency")) return `${trimmed(value, 3)} ms`;
+  if (sli === "error_rate" || sli === "availability") return `${trimmed(value * 100, 6)}%`;
+  if (sli === "throughput") return `${trimmed(value, 3)} req/s`;
+  return trimmed(value, 6);
 }
 
 // node_modules/markdown-table/index.js
@@ -58531,7 +58849,7 @@ function toAlignment(value) {
 
 // src/report/format.ts
 function escapeMarkdown(text) {
-  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
+  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/:\/\//g, ":&#8203;//").replace(/(?<![\p{L}\p{N}])(www)\./giu, "$1&#8203;.").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
 }
 function codeBlock(lines, info2 = "text") {
   const body = lines.join("\n");
@@ -58546,51 +58864,6 @@ function table(header2, rows, align) {
 }
 function blocks(...parts) {
   return parts.filter((p) => typeof p === "string" && p.length > 0).join("\n\n");
-}
-var NOT_MEASURED = "\u2014";
-function formatNumber(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
-  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
-  return text === "-0" ? "0" : text;
-}
-function formatCount(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  return Math.round(value).toLocaleString("en-US");
-}
-function formatMs(ms2) {
-  if (!Number.isFinite(ms2)) return NOT_MEASURED;
-  if (Math.abs(Number(formatNumber(ms2).replace(/,/g, ""))) >= 1e3) {
-    return `${formatNumber(ms2 / 1e3)} s`;
-  }
-  return `${formatNumber(ms2)} ms`;
-}
-function formatPct(fraction2) {
-  if (!Number.isFinite(fraction2)) return NOT_MEASURED;
-  const pct3 = fraction2 * 100;
-  const start = Math.abs(pct3) < 1 || pct3 > 99 && pct3 < 100 ? 2 : 1;
-  let text = pct3.toFixed(start);
-  for (let decimals = start + 1; decimals <= 4; decimals++) {
-    const shown = Number(text);
-    const misleading = shown === 0 && pct3 !== 0 || shown === 100 && pct3 !== 100;
-    if (!misleading) break;
-    text = pct3.toFixed(decimals);
-  }
-  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}%`;
-}
-function formatRate(rps) {
-  return `${formatNumber(rps)} req/s`;
-}
-var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-function formatBytes(bytes) {
-  if (!Number.isFinite(bytes)) return NOT_MEASURED;
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
 }
 function formatChange(changePct, better) {
   if (changePct === null || !Number.isFinite(changePct)) return "n/a (before was 0)";
@@ -58618,16 +58891,6 @@ var STATUS_EMOJI = {
 };
 function sloStatusBadge(status) {
   return `${STATUS_EMOJI[status]} ${status}`;
-}
-function formatSliValue(sli, value) {
-  if (value === null) return "not measured";
-  if (sli.startsWith("latency")) return formatMs(value);
-  if (sli === "error_rate" || sli === "availability") return formatPct(value);
-  if (sli === "throughput") return formatRate(value);
-  return formatNumber(value);
-}
-function formatDays(days) {
-  return `${formatNumber(days)} ${days === 1 ? "day" : "days"}`;
 }
 
 // src/report/sections.ts
@@ -58678,7 +58941,10 @@ function describeLoad(load) {
     ],
     ["Measured duration", formatMs(load.durationMs)],
     ["Warm-up (not measured)", formatMs(load.warmupMs)],
-    ["Request timeout", formatMs(load.requestTimeoutMs)]
+    [
+      "Request timeout",
+      `${formatMs(load.requestTimeoutMs)} (a request that times out counts in the latency figures at this value: it took at least that long)`
+    ]
   ];
 }
 function renderHowMeasured(provenance, load) {
@@ -58746,21 +59012,25 @@ function journeyTable(journeys, overall) {
 function overallTable(overall) {
   return table(SLI_HEADER, [sliCells(overall)], NUMERIC_ALIGN);
 }
-function headlineTable(overall) {
-  return table(
-    ["p50", "p95", "p99", "throughput", "error rate", "availability", "requests"],
-    [
-      [
-        formatMs(overall.latency.p50),
-        formatMs(overall.latency.p95),
-        formatMs(overall.latency.p99),
-        formatRate(overall.throughputRps),
-        formatPct(overall.errorRate),
-        formatPct(overall.availability),
-        formatCount(overall.requests)
-      ]
-    ]
-  );
+function keyFiguresTable(r, measuredBy) {
+  const header2 = ["p50", "p95", "p99", "throughput", "error rate", "availability", "requests"];
+  const row2 = [
+    formatMs(r.latency.p50),
+    formatMs(r.latency.p95),
+    formatMs(r.latency.p99),
+    formatRate(r.throughputRps),
+    formatPct(r.errorRate),
+    formatPct(r.availability),
+    formatCount(r.requests)
+  ];
+  return measuredBy === void 0 ? table(header2, [row2]) : table(["measured by", ...header2], [[escapeMarkdown(measuredBy), ...row2]]);
+}
+function latencyNote(overall, load) {
+  const timeout = formatMs(load.requestTimeoutMs);
+  const base = `Latency covers every response, whatever its status, and every request that timed out, counted at the request timeout (${timeout}), the least it took; a connection error has no latency and is left out.`;
+  if (overall.timeouts === 0) return base;
+  const n = overall.timeouts;
+  return `${base} ${formatCount(n)} ${n === 1 ? "request" : "requests"} timed out: a percentile that reads ${timeout} or more is a lower bound.`;
 }
 function isSuccess(code) {
   return /^2\d\d$/.test(code);
@@ -58853,9 +59123,10 @@ function renderBaseline(d) {
     "# Performance baseline",
     `Each journey was measured alone: ${loadSummary(d.load)}`,
     "## Headline (all journeys)",
-    headlineTable(d.overall),
+    keyFiguresTable(d.overall),
     "## Journeys",
     journeyTable(d.journeys, d.overall),
+    latencyNote(d.overall, d.load),
     statusCodeTable(d.journeys, d.overall),
     serviceSection(d.service),
     slosSection(d.slos),
@@ -59062,6 +59333,7 @@ function renderLoadTest(d) {
     overallTable(d.overall),
     "## Per journey",
     journeyTable(d.journeys),
+    latencyNote(d.overall, d.load),
     statusCodeTable(d.journeys, d.overall),
     "## Timeline",
     `Measured window only, ${formatMs(d.load.durationMs)}; second 0 is the first after warm-up.`,
@@ -59079,7 +59351,7 @@ var SOURCE_TEXT = {
   baseline: "the baseline stage (each journey measured alone)"
 };
 function scoreText(d) {
-  return d.score === null ? "no score (not enough data to compute one)" : `score ${formatNumber(d.score)} (PASS at \u2265 ${formatNumber(d.scoring.pass)}, PARTIAL at \u2265 ${formatNumber(d.scoring.partial)})`;
+  return d.score === null ? "no score (not enough data to compute one)" : `score ${formatPct(d.score)} (PASS at \u2265 ${formatPct(d.scoring.pass)}, PARTIAL at \u2265 ${formatPct(d.scoring.partial)})`;
 }
 function consequenceText(d) {
   const failOn = d.failOn.length === 0 ? "nothing" : d.failOn.join(", ");
@@ -59130,13 +59402,13 @@ function budgetTable(slos) {
   if (withBudget.length === 0) return null;
   return blocks(
     "## Error budgets",
-    "Bad events each SLO allows in this run (requests over the latency target, errors, failures) against those seen.",
+    "Bad events each SLO allows in this run (responses over the latency target, errors, failures) against those seen. A request that timed out counts as a response at the request timeout, the least it would have taken, so a latency target below the timeout counts every timeout against its budget.",
     table(
       ["SLO", "allowed", "consumed", "burned", "exhausted"],
       withBudget.map((s) => [
         escapeMarkdown(s.name),
-        formatCount(s.budget.allowed),
-        formatCount(s.budget.consumed),
+        formatEventCount(s.budget.allowed),
+        formatEventCount(s.budget.consumed),
         s.budget.burned === null ? "n/a (none allowed)" : formatPct(s.budget.burned),
         budgetExhausted(s.budget) ? "\u26D4 yes" : "no"
       ]),
@@ -59167,23 +59439,9 @@ ${d.reasons.map((r) => `- ${escapeMarkdown(r)}`).join("\n")}`,
 var TOP_BOTTLENECKS = 5;
 var TOP_PLAN_ITEMS = 3;
 function keyFigures(input2) {
-  const source = input2.loadTest ? ["load test", input2.loadTest.overall] : input2.baseline ? ["baseline", input2.baseline.overall] : null;
-  if (source === null) return "No measurements: neither the baseline nor the load test ran.";
-  const [label, r] = source;
-  return table(
-    ["measured by", "p50", "p95", "p99", "throughput", "error rate", "availability"],
-    [
-      [
-        label,
-        formatMs(r.latency.p50),
-        formatMs(r.latency.p95),
-        formatMs(r.latency.p99),
-        formatRate(r.throughputRps),
-        formatPct(r.errorRate),
-        formatPct(r.availability)
-      ]
-    ]
-  );
+  if (input2.loadTest) return keyFiguresTable(input2.loadTest.overall, "load test");
+  if (input2.baseline) return keyFiguresTable(input2.baseline.overall, "baseline");
+  return "No measurements: neither the baseline nor the load test ran.";
 }
 function comparisonTable(rows) {
   return table(
@@ -59245,21 +59503,7 @@ function planSection(plan) {
   if (plan === void 0) return blocks(heading, "The optimization-plan stage did not run.");
   if (plan.items.length === 0) return blocks(heading, "Nothing significant was found to optimize.");
   const top = [...plan.items].sort((a, b) => a.rank - b.rank).slice(0, TOP_PLAN_ITEMS);
-  return blocks(
-    heading,
-    `The top ${top.length} of ${plan.items.length}:`,
-    table(
-      ["rank", "item", "bucket", "expected gain", "effort", "ROI"],
-      top.map((item) => [
-        String(item.rank),
-        escapeMarkdown(item.title),
-        BUCKET_TITLES[item.bucket],
-        formatGain(item.expectedGain),
-        formatDays(item.effortDays),
-        formatNumber(item.roi)
-      ])
-    )
-  );
+  return blocks(heading, `The top ${top.length} of ${plan.items.length}:`, planTable(top));
 }
 function stagesSection(summary2) {
   const list2 = (stages) => stages.map(escapeMarkdown).join(", ");
@@ -59291,318 +59535,6 @@ function renderSummary(input2) {
 
 // src/stages/context.ts
 import path6 from "node:path";
-
-// src/config/guidance.ts
-var FOCUS_KEYWORDS = {
-  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
-  api: /\b(?:apis?|endpoints?|services?)\b/i,
-  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
-  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
-  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
-  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
-};
-var TRIGGER_FOCUS = {
-  "slo-breach": ["latency"],
-  "capacity-planning": ["throughput"],
-  "cost-reduction": ["cost"],
-  "user-complaint": ["latency", "api"],
-  proactive: [],
-  "new-feature": ["api"]
-};
-var COMPARATORS = [
-  [
-    "<=",
-    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|not\s+(?:to\s+)?exceed|up\s+to|within`
-  ],
-  [">=", String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than`],
-  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
-  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
-];
-var COMPARATOR = COMPARATORS.map(([, words]) => words).join("|");
-var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
-var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
-var LATENCY_UNITS2 = {
-  ms: "ms",
-  millisecond: "ms",
-  milliseconds: "ms",
-  us: "us",
-  \u00B5s: "us",
-  \u03BCs: "us",
-  microsecond: "us",
-  microseconds: "us",
-  s: "s",
-  sec: "s",
-  secs: "s",
-  second: "s",
-  seconds: "s"
-};
-var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
-function targetPattern(metric, unit) {
-  const ahead = String.raw`(?<rest>${FILLER}\s*(?<cmp>${COMPARATOR})\s*(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
-  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
-}
-var PERCENTILES = {
-  p50: "latency.p50",
-  median: "latency.p50",
-  p90: "latency.p90",
-  p95: "latency.p95",
-  p99: "latency.p99",
-  max: "latency.max",
-  maximum: "latency.max"
-};
-var TARGET_KINDS = [
-  {
-    pattern: targetPattern(
-      "p50|p90|p95|p99|median|max(?:imum)?",
-      Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|")
-    ),
-    sli: (metric) => PERCENTILES[metric.toLowerCase()] ?? "latency.max",
-    unit: (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
-  },
-  {
-    pattern: targetPattern(String.raw`error[\s-]?rates?|errors`, "%"),
-    sli: () => "error_rate",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("availability", "%"),
-    sli: () => "availability",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("throughput|capacity", RATE_UNIT),
-    sli: () => "throughput",
-    unit: () => "rps"
-  }
-];
-var CAPACITY_VERB = new RegExp(
-  String.raw`(?<![\w-])(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
-  "gi"
-);
-function comparatorOf(words) {
-  const normalised = words.toLowerCase().replace(/\s+/g, " ");
-  for (const [op, alternatives] of COMPARATORS) {
-    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
-  }
-  throw new Error(`unreachable: comparator "${words}" is in the pattern but not the table`);
-}
-function guidanceSlo(sli, op, number4, unit) {
-  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
-  const threshold = readThreshold(text, sli);
-  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
-  return {
-    name: `guidance: ${sli} ${text}`,
-    sli,
-    target: threshold.value,
-    weight: 1,
-    key: true,
-    source: "guidance"
-  };
-}
-function findTargets(text) {
-  const found = [];
-  for (const kind of TARGET_KINDS) {
-    for (const match of text.matchAll(kind.pattern)) {
-      const { metric = "", rest = "", cmp = "", num: num2 = "", unit = "" } = match.groups ?? {};
-      found.push({
-        index: match.index,
-        phrase: `${metric}${rest}`,
-        slo: guidanceSlo(kind.sli(metric), comparatorOf(cmp), num2, kind.unit(unit))
-      });
-    }
-  }
-  for (const match of text.matchAll(CAPACITY_VERB)) {
-    found.push({
-      index: match.index,
-      phrase: match[0],
-      slo: guidanceSlo("throughput", ">=", match.groups?.num ?? "", "rps")
-    });
-  }
-  return found.sort((a, b) => a.index - b.index);
-}
-function describeSlo(slo) {
-  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
-  return `${slo.sli}${scope} ${slo.target.text}`;
-}
-function targetLine(phrase, slo) {
-  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
-}
-function parseTrigger(trigger) {
-  const value = trigger?.trim().toLowerCase();
-  if (value === void 0 || value === "") return void 0;
-  const known = TRIGGERS.find((name) => name === value);
-  if (known === void 0) {
-    throw new ConfigError(
-      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
-      "trigger"
-    );
-  }
-  return known;
-}
-function focusAreas(text, trigger) {
-  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at: at2 }) => at2 >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
-  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
-  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
-}
-function focusLine(focus, fromText, trigger) {
-  if (focus.length === 0) {
-    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
-  }
-  const sources = [
-    fromText.length > 0 ? "the text" : void 0,
-    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
-  ].filter((source) => source !== void 0);
-  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
-}
-function parseGuidance(text, trigger) {
-  const parsedTrigger = parseTrigger(trigger);
-  const trimmed = text?.trim() || void 0;
-  const targets = [];
-  const applied = [];
-  for (const found of trimmed === void 0 ? [] : findTargets(trimmed)) {
-    const earlier = targets.find((target) => target.sli === found.slo.sli);
-    if (earlier === void 0) {
-      targets.push(found.slo);
-      applied.push(targetLine(found.phrase, found.slo));
-    } else {
-      applied.push(
-        `"${found.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
-      );
-    }
-  }
-  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
-  const line = focusLine(focus, fromText, parsedTrigger);
-  if (line !== void 0) applied.push(line);
-  if (trimmed !== void 0 && targets.length === 0 && fromText.length === 0) {
-    applied.push("the guidance text names no focus area or target perf-flow recognises");
-  }
-  return {
-    ...trimmed !== void 0 && { text: trimmed },
-    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
-    focus,
-    targets,
-    applied
-  };
-}
-function mergeTarget(slos, target) {
-  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
-  const first = replaced[0];
-  if (first === void 0) {
-    slos.push(target);
-    return ` (added: the config has no overall ${target.sli} SLO)`;
-  }
-  slos.splice(slos.indexOf(first), 1, target);
-  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
-  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
-  return ` (replaces the config's target ${texts})`;
-}
-function applyGuidance(config2, guidance) {
-  if (guidance.text === void 0 && guidance.trigger === void 0) {
-    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
-  }
-  const slos = [...config2.slos];
-  const applied = [...guidance.applied];
-  for (const target of guidance.targets) {
-    const merge2 = mergeTarget(slos, target);
-    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
-    const at2 = applied.findIndex((line) => line.endsWith(bare));
-    if (at2 >= 0) applied[at2] += merge2;
-    else applied.push(`guidance${bare}${merge2}`);
-  }
-  if (guidance.targets.length === 0) {
-    applied.push("no targets in the guidance: the config's SLOs apply as written");
-  }
-  return { config: { ...config2, slos }, applied };
-}
-function guidanceData(guidance, applied) {
-  return {
-    ...guidance.text !== void 0 && { text: guidance.text },
-    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
-    focus: [...guidance.focus],
-    targets: guidance.targets.map(describeSlo),
-    applied: [...applied]
-  };
-}
-
-// src/config/load.ts
-var import_yaml = __toESM(require_dist3(), 1);
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path4 from "node:path";
-
-// src/config/issues.ts
-var NAMES = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  record: "a mapping",
-  array: "a list"
-};
-var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
-function formatPath(path12) {
-  let text = "";
-  for (const segment of path12) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
-      text += text === "" ? segment : `.${segment}`;
-    } else text += `[${JSON.stringify(String(segment))}]`;
-  }
-  return text === "" ? "config" : text;
-}
-function tooSmall(issue3) {
-  const min = String(issue3.minimum);
-  switch (issue3.origin) {
-    case "number":
-    case "int":
-      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
-    case "array":
-      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
-    case "string":
-      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
-    default:
-      return void 0;
-  }
-}
-function tooBig(issue3) {
-  const max2 = String(issue3.maximum);
-  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
-  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
-}
-var configErrorMap = (issue3) => {
-  switch (issue3.code) {
-    case "invalid_type": {
-      if (issue3.input === void 0) return "required";
-      const name = NAMES[issue3.expected] ?? issue3.expected;
-      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
-      return `expected ${name}, got ${got}`;
-    }
-    case "invalid_value":
-      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
-    case "too_small":
-      return tooSmall(issue3);
-    case "too_big":
-      return tooBig(issue3);
-    default:
-      return void 0;
-  }
-};
-function issueLines(issues) {
-  return issues.flatMap(
-    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
-      field: formatPath([...issue3.path, key]),
-      message: issue3.message
-    })) : [{ field: formatPath(issue3.path), message: issue3.message }]
-  );
-}
-function configErrorFromIssues(issues) {
-  const [first, ...rest] = issueLines(issues);
-  if (!first) return new ConfigError("invalid configuration", "config");
-  const more = rest.map((line) => `
-${line.field}: ${line.message}`).join("");
-  return new ConfigError(`${first.message}${more}`, first.field);
-}
 
 // src/config/schema.ts
 import path3 from "node:path";
@@ -60424,10 +60356,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path12) {
-  if (!path12)
+function getElementAtPath(obj, path13) {
+  if (!path13)
     return obj;
-  return path12.reduce((acc, key) => acc?.[key], obj);
+  return path13.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -60767,11 +60699,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path12, issues) {
+function prefixIssues(path13, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path12);
+    iss.path.unshift(path13);
     return iss;
   });
 }
@@ -61233,16 +61165,16 @@ function flattenError(error62, mapper = (issue3) => issue3.message) {
 }
 function formatError(error62, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path12 = []) => {
+  const processError = (error63, path13 = []) => {
     for (const issue3 of error63.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path12, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path12, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path12, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else {
-        const fullpath = [...path12, ...issue3.path];
+        const fullpath = [...path13, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -61281,17 +61213,17 @@ function formatError(error62, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error62, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error63, path12 = []) => {
+  const processError = (error63, path13 = []) => {
     var _a3;
     for (const issue3 of error63.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path12, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path12, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path12, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else {
-        const fullpath = [...path12, ...issue3.path];
+        const fullpath = [...path13, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -61330,8 +61262,8 @@ function treeifyError(error62, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path12 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path12) {
+  const path13 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path13) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -64823,7 +64755,7 @@ function bucketFor(state, inst) {
   return bucket;
 }
 var handoff;
-var open2 = [];
+var open3 = [];
 var memo = {
   alloc(_inst, payload, empty) {
     const bucket = handoff;
@@ -64832,7 +64764,7 @@ var memo = {
     handoff = void 0;
     const entry = { value: empty, issues: null };
     bucket.set(payload.value, entry);
-    open2.push(entry);
+    open3.push(entry);
     return empty;
   },
   guard(inst) {
@@ -64903,10 +64835,10 @@ var memo = {
           return payload;
         }
         handoff = bucket;
-        const depth = open2.length;
+        const depth = open3.length;
         const result = base(payload, ctx);
         handoff = void 0;
-        const entry = open2.length > depth ? open2.pop() : void 0;
+        const entry = open3.length > depth ? open3.pop() : void 0;
         if (result instanceof Promise) {
           return result.then((r) => {
             if (entry)
@@ -78469,13 +78401,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path12 = ref.slice(1).split("/").filter(Boolean);
-  if (path12.length === 0) {
+  const path13 = ref.slice(1).split("/").filter(Boolean);
+  if (path13.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path12[0] === defsKey) {
-    const key = path12[1] === void 0 ? void 0 : decodeJSONPointerSegment(path12[1]);
+  if (path13[0] === defsKey) {
+    const key = path13[1] === void 0 ? void 0 : decodeJSONPointerSegment(path13[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -79332,9 +79264,9 @@ function strictObject2(shape) {
     error: (issue3) => issue3.code === "unrecognized_keys" ? `unknown key (expected one of ${keys})` : void 0
   });
 }
-function withUnit(read) {
+function withUnit(read2) {
   return external_exports.unknown().transform((value, ctx) => {
-    const result = read(value);
+    const result = read2(value);
     if (result.ok) return result.value;
     ctx.addIssue({ code: "custom", message: result.message });
     return external_exports.NEVER;
@@ -79352,8 +79284,13 @@ function oneOfUpperCase(values) {
   });
 }
 var duration3 = withUnit(readDuration);
-var positiveDuration = duration3.refine((ms2) => ms2 > 0, "must be longer than 0s");
+var positiveDuration = duration3.refine((ms) => ms > 0, "must be longer than 0s");
 var positiveRate = withUnit(readRate).refine((rps) => rps > 0, "must be above 0rps");
+var positiveDurationAsWritten = withUnit((value) => {
+  const parsed = readDuration(value);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: { ms: parsed.value, text: String(value).trim() } };
+}).refine(({ ms }) => ms > 0, "must be longer than 0s");
 var fraction = withUnit((value) => {
   const parsed = typeof value === "number" ? { ok: true, value } : readPercent(value);
   if (parsed.ok && parsed.value >= 0 && parsed.value <= 1) return parsed;
@@ -79420,7 +79357,6 @@ var DEFAULTS = {
   profileDurationMs: 1e4,
   failOn: ["FAIL", "INCONCLUSIVE"]
 };
-var PORT_PLACEHOLDER2 = "${PORT}";
 function serviceSchema(configDir) {
   return strictObject2({
     build: nonEmpty.optional(),
@@ -79537,7 +79473,7 @@ var loadSchema = strictObject2({
   "warm-up": duration3.optional(),
   connections: external_exports.number().int().min(1).max(1e4).optional(),
   rate: positiveRate.optional(),
-  timeout: positiveDuration.optional()
+  timeout: positiveDurationAsWritten.optional()
 });
 var profileSchema = strictObject2({
   duration: positiveDuration.optional(),
@@ -79559,22 +79495,22 @@ function loadSettings(raw, fallback) {
     warmupMs: raw["warm-up"] ?? fallback.warmupMs,
     connections: raw.connections ?? fallback.connections,
     ...rateRps !== void 0 && { rateRps },
-    requestTimeoutMs: raw.timeout ?? fallback.requestTimeoutMs
+    requestTimeoutMs: raw.timeout?.ms ?? fallback.requestTimeoutMs
   };
 }
 function checkServiceUrl(service, allowedHosts, ctx) {
   const issue3 = (message) => ctx.addIssue({ code: "custom", path: ["service", "url"], message });
-  const hasPlaceholder = service.url.includes(PORT_PLACEHOLDER2);
+  const hasPlaceholder = service.url.includes(PORT_PLACEHOLDER);
   if (hasPlaceholder && service.start === void 0) {
     issue3(
-      `contains ${PORT_PLACEHOLDER2}, but without service.start there is nothing to pass PORT to: write the port the service listens on`
+      `contains ${PORT_PLACEHOLDER}, but without service.start there is nothing to pass PORT to: write the port the service listens on`
     );
   }
   let url2;
   try {
-    url2 = new URL(service.url.replaceAll(PORT_PLACEHOLDER2, "1"));
+    url2 = new URL(service.url.replaceAll(PORT_PLACEHOLDER, "1"));
   } catch {
-    issue3(`expected a URL like "http://127.0.0.1:${PORT_PLACEHOLDER2}", got "${service.url}"`);
+    issue3(`expected a URL like "http://127.0.0.1:${PORT_PLACEHOLDER}", got "${service.url}"`);
     return;
   }
   if (url2.protocol !== "http:" && url2.protocol !== "https:") {
@@ -79584,6 +79520,55 @@ function checkServiceUrl(service, allowedHosts, ctx) {
       `host "${url2.hostname}" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts`
     );
   }
+}
+var MIN_TIMEOUT_MS = 1e3;
+var MIN_RATED_TIMEOUT_MS = 2e3;
+var RATED_TIMEOUT_REASON = "autocannon keeps a throttled connection's timeout running while it waits up to a second for its next quota, and would count the wait as a timeout";
+function timeoutProblem(timeout, rateKey, inheritedFrom) {
+  const from = inheritedFrom === void 0 ? "" : ` (from ${inheritedFrom})`;
+  if (rateKey !== void 0 && timeout.ms < MIN_RATED_TIMEOUT_MS) {
+    return `with a rate (${rateKey}), expected at least 2s, got "${timeout.text}"${from}: ${RATED_TIMEOUT_REASON}`;
+  }
+  if (timeout.ms < MIN_TIMEOUT_MS) {
+    return `expected at least 1s (autocannon's minimum), got "${timeout.text}"${from}`;
+  }
+  return void 0;
+}
+function checkTimeouts(load, loadTest, ctx) {
+  const issue3 = (section, message) => {
+    if (message !== void 0)
+      ctx.addIssue({ code: "custom", path: [section, "timeout"], message });
+  };
+  const loadRate = load.rate === void 0 ? void 0 : "load.rate";
+  if (load.timeout !== void 0) issue3("load", timeoutProblem(load.timeout, loadRate));
+  const testRate = loadTest.rate === void 0 ? loadRate : "load-test.rate";
+  if (loadTest.timeout !== void 0) {
+    issue3("load-test", timeoutProblem(loadTest.timeout, testRate));
+  } else if (load.timeout !== void 0 && loadRate === void 0 && testRate !== void 0) {
+    issue3("load-test", timeoutProblem(load.timeout, testRate, "load.timeout"));
+  }
+}
+function exceedsRate(target, capRps) {
+  return target.op === ">=" && target.value > capRps || target.op === ">" && target.value >= capRps;
+}
+function formatRps(rps) {
+  return String(Number(rps.toPrecision(4)));
+}
+function checkThroughputTargets(slos, journeys, rate, ctx) {
+  if (rate === void 0) return;
+  const totalWeight = journeys.reduce((sum2, journey) => sum2 + journey.weight, 0);
+  slos.forEach((slo, index) => {
+    if (slo.sli !== "throughput") return;
+    const journey = journeys.find((candidate) => candidate.name === slo.journey);
+    const cap = journey === void 0 ? rate.rps : rate.rps * journey.weight / totalWeight;
+    if (!exceedsRate(slo.target, cap)) return;
+    const offered = journey === void 0 ? `only ${formatRps(cap)} req/s (${rate.key})` : `journey "${journey.name}" only about ${formatRps(cap)} req/s (its weight's share of ${rate.key}, ${formatRps(rate.rps)} req/s)`;
+    ctx.addIssue({
+      code: "custom",
+      path: ["slos", index, "target"],
+      message: `"${slo.target.text}" cannot be met: the load test offers ${offered}; lower the target or raise the rate`
+    });
+  });
 }
 function checkJourneyNames(journeys, ctx) {
   const first = /* @__PURE__ */ new Map();
@@ -79636,6 +79621,15 @@ function configSchema(source) {
     checkServiceUrl(raw.service, raw["allowed-hosts"], ctx);
     checkJourneyNames(raw.journeys, ctx);
     checkSlos(raw.slos, raw.journeys, ctx);
+    checkTimeouts(raw.load, raw["load-test"], ctx);
+    const testRate = raw["load-test"].rate ?? raw.load.rate;
+    const rateKey = raw["load-test"].rate === void 0 ? "load.rate" : "load-test.rate";
+    checkThroughputTargets(
+      raw.slos,
+      raw.journeys,
+      testRate === void 0 ? void 0 : { rps: testRate, key: rateKey },
+      ctx
+    );
   }).transform((raw) => {
     const baseline = loadSettings(raw.load, DEFAULTS.load);
     return {
@@ -79660,8 +79654,446 @@ function configSchema(source) {
   });
 }
 
+// src/config/guidance.ts
+var FOCUS_KEYWORDS = {
+  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
+  api: /\b(?:apis?|endpoints?|services?)\b/i,
+  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
+  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
+  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
+  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
+};
+var TRIGGER_FOCUS = {
+  "slo-breach": ["latency"],
+  "capacity-planning": ["throughput"],
+  "cost-reduction": ["cost"],
+  "user-complaint": ["latency", "api"],
+  proactive: [],
+  "new-feature": ["api"]
+};
+var COMPARATORS = [
+  [
+    "<=",
+    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|rise)\s+)?(?:exceed|above|over|more\s+than|higher\s+than|greater\s+than)|up\s+to|within`
+  ],
+  [
+    ">=",
+    String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|fall|drop)\s+)?(?:below|under|less\s+than|lower\s+than)`
+  ],
+  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
+  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
+];
+var COMPARATOR = COMPARATORS.map(([, words2]) => words2).join("|");
+var WEAK_COMPARATOR = /^up\s+to$/i;
+var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
+var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
+var LATENCY_UNITS2 = {
+  ms: "ms",
+  millisecond: "ms",
+  milliseconds: "ms",
+  us: "us",
+  \u00B5s: "us",
+  \u03BCs: "us",
+  microsecond: "us",
+  microseconds: "us",
+  s: "s",
+  sec: "s",
+  secs: "s",
+  second: "s",
+  seconds: "s"
+};
+var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
+var WORD = String.raw`[\w'’]`;
+function words(alternatives) {
+  return new RegExp(String.raw`(?<!${WORD})(?:${alternatives})(?!${WORD})`, "i");
+}
+var INTENT = words(
+  String.raw`must|should|shall|needs?|needed|(?:has|have|got)\s+to|keep|stay|remain|targets?|targeted|goals?|aim|want(?:s|ed)?|requires?|required|requirements?|ensure|make\s+sure|guarantee|ideally|expected\s+to|supposed\s+to|ought\s+to|slos?|slas?`
+);
+var DESCRIPTION = words(
+  String.raw`is|are|was|were|been|being|isn['’]t|aren['’]t|currently|today|now|already|still|usually|often|sometimes|went|goes|spike[sd]?|hits?|reach(?:es|ed)|peak(?:s|ed)?|climb(?:s|ed)|jump(?:s|ed)|rose|rises|sits|averages?|averaged|measured|observed|saw|see|seen|got|gets|can|could|cannot|can['’]t|only|barely|complain(?:s|ed)?`
+);
+var NEUTRAL = new Set(
+  "latency latencies response responses time times request requests rate rates error errors overall total api endpoint endpoints the of for all every and or p50 p90 p95 p99 median max maximum percentile availability throughput capacity be kept always consistently reliably comfortably well safely strictly to".split(" ")
+);
+var CLAUSE_BREAK = new RegExp(
+  String.raw`[,;:.!?()\n]|(?<!${WORD})(?:but|because|since|when|whenever|while|although|though|whereas|however)(?!${WORD})`,
+  "gi"
+);
+function clauseBefore(text, index) {
+  const before = text.slice(0, index);
+  let start = 0;
+  for (const match of before.matchAll(CLAUSE_BREAK)) start = match.index + match[0].length;
+  return before.slice(start);
+}
+function boundOf(sli) {
+  return sli.startsWith("latency.") || sli === "error_rate" ? "upper" : "lower";
+}
+function boundOfComparator(op) {
+  return op === "<" || op === "<=" ? "upper" : "lower";
+}
+var BOUND_WORDS = {
+  upper: "an upper limit (under, below, at most)",
+  lower: "a lower limit (above, at least)"
+};
+function intends({ filler, before }) {
+  return INTENT.test(filler) || INTENT.test(before);
+}
+function describes({ filler, before }) {
+  return DESCRIPTION.test(filler) || DESCRIPTION.test(before);
+}
+function ignoredLine(phrase, why) {
+  return `"${phrase}" ${why}: ignored`;
+}
+function notATarget(phrase, sli, op, comparison, wording) {
+  const intent = intends(wording);
+  if (boundOfComparator(op) !== boundOf(sli)) {
+    return intent ? ignoredLine(phrase, `is not a target: a ${sli} target is ${BOUND_WORDS[boundOf(sli)]}`) : ignoredLine(phrase, "describes the problem, not a target");
+  }
+  if (intent) return void 0;
+  if (describes(wording))
+    return ignoredLine(phrase, "describes the service as it is, not a target");
+  const fillerWords = wording.filler.toLowerCase().match(/[a-z][a-z\d'’]*/g) ?? [];
+  if (WEAK_COMPARATOR.test(comparison.trim()) || fillerWords.some((w) => !NEUTRAL.has(w))) {
+    return ignoredLine(
+      phrase,
+      'is not worded as a target (say "must", "keep", "under", "at most"...)'
+    );
+  }
+  return void 0;
+}
+function targetPattern(metric, unit, comparison = true) {
+  const cmp = comparison ? String.raw`\s*(?<cmp>${COMPARATOR})\s*` : String.raw`\s+`;
+  const ahead = String.raw`(?<rest>(?<filler>${FILLER})${cmp}(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
+  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
+}
+function targetKind(metric, unit, sli, canonicalUnit) {
+  return {
+    pattern: targetPattern(metric, unit),
+    bare: targetPattern(metric, unit, false),
+    sli,
+    unit: canonicalUnit
+  };
+}
+var PERCENTILES = {
+  p50: "latency.p50",
+  median: "latency.p50",
+  p90: "latency.p90",
+  p95: "latency.p95",
+  p99: "latency.p99",
+  max: "latency.max",
+  maximum: "latency.max"
+};
+var TARGET_KINDS = [
+  targetKind(
+    "p50|p90|p95|p99|median|max(?:imum)?",
+    Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|"),
+    (metric) => PERCENTILES[metric.toLowerCase()] ?? "latency.max",
+    (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
+  ),
+  targetKind(
+    String.raw`error[\s-]?rates?|errors`,
+    "%",
+    () => "error_rate",
+    () => "%"
+  ),
+  targetKind(
+    "availability",
+    "%",
+    () => "availability",
+    () => "%"
+  ),
+  targetKind(
+    "throughput|capacity",
+    RATE_UNIT,
+    () => "throughput",
+    () => "rps"
+  )
+];
+var CAPACITY_VERB = new RegExp(
+  String.raw`(?<![\w-])(?<verb>(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?)(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
+  "gi"
+);
+var CAPACITY_BASE_FORM = /^(?:handle|sustain|serve|support|reach)$/i;
+function comparatorOf(words2) {
+  const normalised = words2.toLowerCase().replace(/\s+/g, " ");
+  for (const [op, alternatives] of COMPARATORS) {
+    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
+  }
+  throw new Error(`unreachable: comparator "${words2}" is in the pattern but not the table`);
+}
+function guidanceSlo(sli, op, number4, unit) {
+  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
+  const threshold = readThreshold(text, sli);
+  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
+  return {
+    name: `guidance: ${sli} ${text}`,
+    sli,
+    target: threshold.value,
+    weight: 1,
+    key: true,
+    source: "guidance"
+  };
+}
+function findComparisons(text, kind) {
+  const found = [];
+  for (const match of text.matchAll(kind.pattern)) {
+    const {
+      metric = "",
+      rest = "",
+      filler = "",
+      cmp = "",
+      num: num2 = "",
+      unit = ""
+    } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const slo = guidanceSlo(kind.sli(metric), comparatorOf(cmp), num2, kind.unit(unit));
+    const wording = { filler, before: clauseBefore(text, match.index) };
+    const ignored = notATarget(phrase, slo.sli, slo.target.op, cmp, wording);
+    found.push(
+      ignored === void 0 ? { index: match.index, phrase, slo } : { index: match.index, phrase, ignored }
+    );
+  }
+  const compared = new Set(found.map(({ index }) => index));
+  for (const match of text.matchAll(kind.bare)) {
+    if (compared.has(match.index)) continue;
+    const { metric = "", rest = "", filler = "" } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const intent = intends({ filler, before: clauseBefore(text, match.index) });
+    found.push({
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(
+        phrase,
+        intent ? "states no limit (under, at most, at least...), not a target" : "describes the service as it is, not a target"
+      )
+    });
+  }
+  return found;
+}
+function findCapacities(text) {
+  return [...text.matchAll(CAPACITY_VERB)].map((match) => {
+    const phrase = match[0];
+    const { verb = "", num: num2 = "" } = match.groups ?? {};
+    const wording = { filler: "", before: clauseBefore(text, match.index) };
+    const isTarget = intends(wording) || CAPACITY_BASE_FORM.test(verb) && !describes(wording);
+    return isTarget ? { index: match.index, phrase, slo: guidanceSlo("throughput", ">=", num2, "rps") } : {
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(phrase, "describes the service as it is, not a target")
+    };
+  });
+}
+function findTargets(text) {
+  return [
+    ...TARGET_KINDS.flatMap((kind) => findComparisons(text, kind)),
+    ...findCapacities(text)
+  ].sort((a, b) => a.index - b.index);
+}
+function describeSlo(slo) {
+  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
+  return `${slo.sli}${scope} ${slo.target.text}`;
+}
+function targetLine(phrase, slo) {
+  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
+}
+function parseTrigger(trigger) {
+  const value = trigger?.trim().toLowerCase();
+  if (value === void 0 || value === "") return void 0;
+  const known = TRIGGERS.find((name) => name === value);
+  if (known === void 0) {
+    throw new ConfigError(
+      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
+      "trigger"
+    );
+  }
+  return known;
+}
+function focusAreas(text, trigger) {
+  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at: at2 }) => at2 >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
+  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
+  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
+}
+function focusLine(focus, fromText, trigger) {
+  if (focus.length === 0) {
+    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
+  }
+  const sources = [
+    fromText.length > 0 ? "the text" : void 0,
+    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
+  ].filter((source) => source !== void 0);
+  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
+}
+function parseGuidance(text, trigger) {
+  const parsedTrigger = parseTrigger(trigger);
+  const trimmed = text?.trim() || void 0;
+  const targets = [];
+  const applied = [];
+  const found = trimmed === void 0 ? [] : findTargets(trimmed);
+  for (const phrase of found) {
+    if ("ignored" in phrase) {
+      applied.push(phrase.ignored);
+      continue;
+    }
+    const earlier = targets.find((target) => target.sli === phrase.slo.sli);
+    if (earlier === void 0) {
+      targets.push(phrase.slo);
+      applied.push(targetLine(phrase.phrase, phrase.slo));
+    } else {
+      applied.push(
+        `"${phrase.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
+      );
+    }
+  }
+  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
+  const line = focusLine(focus, fromText, parsedTrigger);
+  if (line !== void 0) applied.push(line);
+  if (trimmed !== void 0 && found.length === 0 && fromText.length === 0) {
+    applied.push("the guidance text names no focus area or target perf-flow recognises");
+  }
+  return {
+    ...trimmed !== void 0 && { text: trimmed },
+    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
+    focus,
+    targets,
+    applied
+  };
+}
+function checkOfferedRate(target, rateRps) {
+  if (target.sli !== "throughput" || rateRps === void 0) return;
+  if (!exceedsRate(target.target, rateRps)) return;
+  throw new ConfigError(
+    `the target ${describeSlo(target)} cannot be met: the load test offers only ${rateRps} req/s (its rate in perf-flow.yml); ask for at most ${rateRps}rps or raise the rate`,
+    "guidance"
+  );
+}
+function mergeTarget(slos, target) {
+  if (boundOfComparator(target.target.op) !== boundOf(target.sli)) {
+    throw new Error(`unreachable: guidance target ${describeSlo(target)} points the wrong way`);
+  }
+  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
+  const first = replaced[0];
+  if (first === void 0) {
+    slos.push(target);
+    return ` (added: the config has no overall ${target.sli} SLO)`;
+  }
+  slos.splice(slos.indexOf(first), 1, target);
+  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
+  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
+  return ` (replaces the config's target ${texts})`;
+}
+function applyGuidance(config2, guidance) {
+  if (guidance.text === void 0 && guidance.trigger === void 0) {
+    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
+  }
+  const slos = [...config2.slos];
+  const applied = [...guidance.applied];
+  for (const target of guidance.targets) {
+    checkOfferedRate(target, config2.loadTest.rateRps);
+    const merge2 = mergeTarget(slos, target);
+    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
+    const at2 = applied.findIndex((line) => line.endsWith(bare));
+    if (at2 >= 0) applied[at2] += merge2;
+    else applied.push(`guidance${bare}${merge2}`);
+  }
+  if (guidance.targets.length === 0) {
+    applied.push("no targets in the guidance: the config's SLOs apply as written");
+  }
+  return { config: { ...config2, slos }, applied };
+}
+function guidanceData(guidance, applied) {
+  return {
+    ...guidance.text !== void 0 && { text: guidance.text },
+    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
+    focus: [...guidance.focus],
+    targets: guidance.targets.map(describeSlo),
+    applied: [...applied]
+  };
+}
+
+// src/config/load.ts
+var import_yaml = __toESM(require_dist3(), 1);
+import { createHash } from "node:crypto";
+import { readFile, stat as stat3 } from "node:fs/promises";
+import path4 from "node:path";
+
+// src/config/issues.ts
+var NAMES = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list"
+};
+var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
+function formatPath(path13) {
+  let text = "";
+  for (const segment of path13) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
+      text += text === "" ? segment : `.${segment}`;
+    } else text += `[${JSON.stringify(String(segment))}]`;
+  }
+  return text === "" ? "config" : text;
+}
+function tooSmall(issue3) {
+  const min = String(issue3.minimum);
+  switch (issue3.origin) {
+    case "number":
+    case "int":
+      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
+    case "array":
+      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
+    case "string":
+      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
+    default:
+      return void 0;
+  }
+}
+function tooBig(issue3) {
+  const max2 = String(issue3.maximum);
+  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
+  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
+}
+var configErrorMap = (issue3) => {
+  switch (issue3.code) {
+    case "invalid_type": {
+      if (issue3.input === void 0) return "required";
+      const name = NAMES[issue3.expected] ?? issue3.expected;
+      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
+      return `expected ${name}, got ${got}`;
+    }
+    case "invalid_value":
+      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
+    case "too_small":
+      return tooSmall(issue3);
+    case "too_big":
+      return tooBig(issue3);
+    default:
+      return void 0;
+  }
+};
+function issueLines(issues) {
+  return issues.flatMap(
+    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
+      field: formatPath([...issue3.path, key]),
+      message: issue3.message
+    })) : [{ field: formatPath(issue3.path), message: issue3.message }]
+  );
+}
+function configErrorFromIssues(issues) {
+  const [first, ...rest] = issueLines(issues);
+  if (!first) return new ConfigError("invalid configuration", "config");
+  const more = rest.map((line) => `
+${line.field}: ${line.message}`).join("");
+  return new ConfigError(`${first.message}${more}`, first.field);
+}
+
 // src/config/load.ts
 var FIELD2 = "config";
+var MISSING_FILE_HINT = "perf-flow's docs/config.md describes every key, and its examples/demo-service/perf-flow.yml is a worked example to start from";
 function hashOf(bytes) {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
 }
@@ -79693,14 +80125,27 @@ async function loadConfig(file2) {
   } catch (error62) {
     const code = error62.code;
     if (code === "ENOENT") {
-      throw new ConfigError(
-        `file not found: ${absolute} (create one with \`npx perf-flow init\`)`,
-        FIELD2
-      );
+      throw new ConfigError(`file not found: ${absolute} (${MISSING_FILE_HINT})`, FIELD2);
     }
     throw new ConfigError(`cannot read ${absolute}: ${error62.message}`, FIELD2);
   }
-  return parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  const config2 = parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  await checkWorkingDirectory(config2.service.cwd);
+  return config2;
+}
+async function checkWorkingDirectory(cwd) {
+  const field = "service.working-directory";
+  let isDirectory2;
+  try {
+    isDirectory2 = (await stat3(cwd)).isDirectory();
+  } catch (error62) {
+    const code = error62.code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new ConfigError(`no such directory: ${cwd}`, field);
+    }
+    throw new ConfigError(`cannot read ${cwd}: ${error62.message}`, field);
+  }
+  if (!isDirectory2) throw new ConfigError(`not a directory: ${cwd}`, field);
 }
 
 // src/data/store.ts
@@ -79718,6 +80163,15 @@ var LatencyStats = external_exports.object({
   p99: external_exports.number(),
   max: external_exports.number()
 });
+function histogramProblem(encoded) {
+  try {
+    decodeHistogram(encoded);
+    return null;
+  } catch (error62) {
+    const reason = error62 instanceof Error ? error62.message : String(error62);
+    return `not a valid HDR histogram (${reason || "it does not decode"}); measure again`;
+  }
+}
 var SliResult = external_exports.object({
   /** Requests sent in the measured window (warm-up excluded) that completed or failed. */
   requests: external_exports.number().int().nonnegative(),
@@ -79734,10 +80188,23 @@ var SliResult = external_exports.object({
   errorRate: external_exports.number().min(0).max(1),
   /** 1 - serverErrors / requests, 0..1. */
   availability: external_exports.number().min(0).max(1),
-  /** Latency of completed responses (any status). */
+  /**
+   * Latency of completed responses (any status) and of timed-out requests, each timeout
+   * recorded at the request timeout: a censored value, the true latency being at least that,
+   * so a percentile at or above the timeout is a lower bound. Transport errors have no
+   * latency and are not in it. Figures read at the top of their HDR bucket (never below the
+   * latency measured, less than 0.1% above it: measure/histogram.ts readingMs).
+   */
   latency: LatencyStats,
-  /** HDR histogram of response times in microseconds, hdr-histogram-js compressed base64. */
-  histogram: external_exports.string()
+  /**
+   * HDR histogram of the same latencies in microseconds, hdr-histogram-js compressed base64.
+   * Validated by decoding it once, so a damaged file is refused when it is read rather than
+   * failing whatever reads the histogram later.
+   */
+  histogram: external_exports.string().superRefine((encoded, ctx) => {
+    const problem = histogramProblem(encoded);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  })
 });
 var TimelinePoint = external_exports.object({
   second: external_exports.number().int().nonnegative(),
@@ -79840,6 +80307,11 @@ var BaselineData = external_exports.object({
   ...header("baseline"),
   load: LoadParams,
   journeys: external_exports.array(JourneyResult),
+  /**
+   * All journeys as the configured mix would see them: latency and error rates weight each
+   * journey by its configured weight (each ran alone, at its own speed), and the error
+   * counts follow those rates; requests and status codes are the plain sums.
+   */
   overall: SliResult,
   /** CPU and RSS of the service's process tree; null when perf-flow did not start it. */
   service: ProcessStats.nullable(),
@@ -79861,6 +80333,8 @@ var Hotspot = external_exports.object({
 });
 var CpuAnalysis = external_exports.object({
   profileFiles: external_exports.array(external_exports.string()),
+  /** Profiles left out of the figures (a wrapper such as npm that mostly waits), and why. */
+  excludedProfiles: external_exports.array(external_exports.object({ file: external_exports.string(), reason: external_exports.string() })).optional(),
   sampleCount: external_exports.number().int().nonnegative(),
   /** Wall time the profile covers, ms. */
   durationMs: external_exports.number().nonnegative(),
@@ -80053,16 +80527,20 @@ async function readStageData(reportDir, stage, relative = dataPath(stage)) {
   }
   return parseStageData(stage, text, file2);
 }
-async function writeStageData(reportDir, stage, data) {
-  const checked = DATA_SCHEMAS[stage].parse(data);
+async function retireStageData(reportDir, stage, configHash) {
   const file2 = path5.join(reportDir, dataPath(stage));
   const earlier = await readStageData(reportDir, stage).catch(() => void 0);
-  if (earlier && earlier.provenance.configHash === data.provenance.configHash) {
+  if (earlier && earlier.provenance.configHash === configHash) {
     await writeFileAtomic(
       path5.join(reportDir, previousDataPath(stage)),
       JSON.stringify(earlier, null, 2) + "\n"
     );
   }
+  await rm3(file2, { force: true });
+}
+async function writeStageData(reportDir, stage, data) {
+  const checked = DATA_SCHEMAS[stage].parse(data);
+  const file2 = path5.join(reportDir, dataPath(stage));
   await writeFileAtomic(file2, JSON.stringify(checked, null, 2) + "\n");
   return file2;
 }
@@ -80245,6 +80723,7 @@ async function prepareStage(stage, inputs, deps) {
   const parsed = parseGuidance(inputs.guidance, inputs.trigger);
   const { config: config2, applied } = applyGuidance(loaded, parsed);
   const reportDir = path6.resolve(workDir, inputs.reportDir);
+  await retireStageData(reportDir, stage, config2.hash);
   return {
     stage,
     config: config2,
@@ -80339,7 +80818,7 @@ function sliOutputs(result) {
 }
 function describeSlis(result) {
   const l = result.latency;
-  return `p50 ${l.p50.toFixed(2)} ms, p95 ${l.p95.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, ${result.throughputRps.toFixed(0)} req/s, errors ${(result.errorRate * 100).toFixed(2)}%`;
+  return `p50 ${formatMs(l.p50)}, p95 ${formatMs(l.p95)}, p99 ${formatMs(l.p99)}, ${formatRate(result.throughputRps)}, errors ${formatPct(result.errorRate)}`;
 }
 
 // src/stages/service-session.ts
@@ -80363,7 +80842,9 @@ async function withServiceUnderLoad(ctx, options, work) {
     ctx.progress(`service ready at ${service.url}`);
     const sampler = service.startSampling(500);
     let processStats = null;
-    const result = await service.watch(work(service)).finally(() => {
+    const load = new AbortController();
+    const result = await service.watch(work(service, load.signal)).finally(() => {
+      load.abort(new Error("the load phase ended"));
       processStats = sampler ? sampler.stop() : null;
     });
     return { result, processStats, commands: service.commands };
@@ -80381,13 +80862,17 @@ async function runBaseline(inputs, deps) {
     result: runs,
     processStats,
     commands
-  } = await withServiceUnderLoad(ctx, { name: "baseline" }, async (service) => {
+  } = await withServiceUnderLoad(ctx, { name: "baseline" }, async (service, signal) => {
     const results = [];
     for (const [index, journey] of config2.journeys.entries()) {
       const label = `journey ${index + 1}/${config2.journeys.length} ${journey.name}`;
+      ctx.progress(
+        `${label}: ${journey.method} ${journey.path}, ${settings.connections} connections, ${settings.warmupMs / 1e3}s warm-up + ${settings.durationMs / 1e3}s`
+      );
       results.push(
         await runClosedLoop(service.url, [journey], settings, {
           allowedHosts: config2.allowedHosts,
+          signal,
           onProgress: loadProgressPrinter(ctx.progress, label)
         })
       );
@@ -80401,7 +80886,9 @@ async function runBaseline(inputs, deps) {
     guidance: ctx.guidance,
     load: runs[0].load,
     journeys,
-    overall: mergeSequential(journeys.map((j) => j.result)),
+    overall: mixJourneys(
+      journeys.map((j, i) => ({ result: j.result, weight: config2.journeys[i].weight }))
+    ),
     service: processStats,
     slos: sloDefinitions(config2.slos)
   };
@@ -80411,13 +80898,36 @@ async function runBaseline(inputs, deps) {
     outputs: sliOutputs(o)
   });
 }
-function mergeSequential(results) {
-  const merged = mergeSliResults(results);
-  const durationSec = results.reduce((sum2, r) => sum2 + r.durationSec, 0);
+function mixJourneys(parts) {
+  const measured = parts.filter((p) => p.result.requests > 0);
+  const totalWeight = measured.reduce((sum2, p) => sum2 + p.weight, 0);
+  const weighted = (pick2) => totalWeight > 0 ? measured.reduce((sum2, p) => sum2 + p.weight * pick2(p.result), 0) / totalWeight : 0;
+  const histogram = weightedMixture(
+    measured.map((p) => ({ histogram: decodeHistogram(p.result.histogram), weight: p.weight }))
+  );
+  const requests = parts.reduce((sum2, p) => sum2 + p.result.requests, 0);
+  const durationSec = parts.reduce((sum2, p) => sum2 + p.result.durationSec, 0);
+  const errorRate = requests > 0 ? weighted((r) => r.errorRate) : 1;
+  const availability = requests > 0 ? weighted((r) => r.availability) : 0;
+  const statusCodes = {};
+  for (const { result } of parts) {
+    for (const [code, count] of Object.entries(result.statusCodes)) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    }
+  }
   return {
-    ...merged,
+    requests,
+    errors: Math.round(errorRate * requests),
+    serverErrors: Math.round((1 - availability) * requests),
+    timeouts: parts.reduce((sum2, p) => sum2 + p.result.timeouts, 0),
+    transportErrors: parts.reduce((sum2, p) => sum2 + p.result.transportErrors, 0),
+    statusCodes,
     durationSec,
-    throughputRps: durationSec > 0 ? merged.requests / durationSec : 0
+    throughputRps: durationSec > 0 ? requests / durationSec : 0,
+    errorRate,
+    availability,
+    latency: latencyStats(histogram),
+    histogram: encodeHistogram(histogram)
   };
 }
 
@@ -80437,8 +80947,9 @@ async function runLoadTest(inputs, deps) {
   } = await withServiceUnderLoad(
     ctx,
     { name: "load-test" },
-    (service) => runClosedLoop(service.url, config2.journeys, settings, {
+    (service, signal) => runClosedLoop(service.url, config2.journeys, settings, {
       allowedHosts: config2.allowedHosts,
+      signal,
       onProgress: loadProgressPrinter(ctx.progress, "steady load")
     })
   );
@@ -80462,21 +80973,15 @@ async function runLoadTest(inputs, deps) {
 }
 
 // src/plan/text.ts
-function pct(share) {
-  return `${(share * 100).toFixed(1)}%`;
-}
 function round12(value) {
   return Math.round(value * 10) / 10;
 }
 function round2(value) {
   return Math.round(value * 100) / 100;
 }
-function ms(value) {
-  return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-}
 function slug(text) {
-  const words = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return words.slice(0, 40).replace(/-+$/, "") || "unnamed";
+  const words2 = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return words2.slice(0, 40).replace(/-+$/, "") || "unnamed";
 }
 function whereIs(hotspot) {
   if (hotspot.file === null) return "native code";
@@ -80876,7 +81381,7 @@ function p95Criterion(baseline, cutPct) {
   const atLeast = `drops by at least ${round12(cutPct)}% in the next baseline`;
   if (baseline === null || baseline.overall.latency.count === 0) return `p95 latency ${atLeast}`;
   const p95 = baseline.overall.latency.p95;
-  return `overall p95 ${atLeast} (from ${ms(p95)} to at most ${ms(p95 * (1 - cutPct / 100))})`;
+  return `overall p95 ${atLeast} (from ${formatMs(p95)} to at most ${formatMs(p95 * (1 - cutPct / 100))})`;
 }
 function uniqueId(wanted, taken) {
   let id = wanted;
@@ -80896,6 +81401,356 @@ function amdahlGainPct(share, cut) {
 }
 function shareAfterCut(share, cut) {
   return share * (1 - cut) / (1 - share * cut);
+}
+
+// src/plan/slo-gap.ts
+function concernOf(sli) {
+  if (sli.startsWith("latency.")) return "latency";
+  if (sli === "throughput") return "throughput";
+  if (sli === "error_rate" || sli === "availability") return "errors";
+  return null;
+}
+function isMissed(slo) {
+  return slo.status === "fail" || slo.status === "warning";
+}
+function describeMiss(slo) {
+  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
+  const observed = slo.observed === null ? "unmeasured" : formatObserved(slo.sli, slo.observed);
+  const verdict = slo.status === "fail" ? "fails" : "is in warning";
+  return `SLO ${slo.name} ${verdict}: ${slo.sli}${scope} is ${observed}, target ${slo.target}`;
+}
+function passCriterion(slo) {
+  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
+  const now = slo.observed === null ? "" : `; now ${formatObserved(slo.sli, slo.observed)}`;
+  return `SLO ${slo.name} passes (${slo.sli}${scope} ${slo.target}${now})`;
+}
+function formatObserved(sli, value) {
+  return isSliName(sli) ? formatSliValue(sli, value) : String(value);
+}
+function neededCutPct(slo) {
+  const target = targetValue(slo);
+  const observed = slo.observed;
+  if (target === null || observed === null) return null;
+  const cut = (from, to) => from > to && from > 0 ? round12((from - to) / from * 100) : 0;
+  switch (concernOf(slo.sli)) {
+    case "latency":
+      return cut(observed, target);
+    case "throughput":
+      return observed < target && target > 0 ? round12((1 - observed / target) * 100) : 0;
+    case "errors":
+      return slo.sli === "availability" ? cut(1 - observed, 1 - target) : cut(observed, target);
+    default:
+      return null;
+  }
+}
+function targetValue(slo) {
+  if (!isSliName(slo.sli)) return null;
+  const parsed = readThreshold(slo.target, slo.sli);
+  return parsed.ok ? parsed.value.value : null;
+}
+function isSliName(sli) {
+  return SLI_NAMES.includes(sli);
+}
+
+// src/plan/hotspot-items.ts
+var SIGNIFICANT_SHARE = 0.05;
+var MAX_HOTSPOT_ITEMS = 8;
+function significantHotspots(cpu) {
+  return cpu.topSelf.filter((h) => h.selfShare >= SIGNIFICANT_SHARE).slice(0, MAX_HOTSPOT_ITEMS);
+}
+function hotspotItems(ctx, ids) {
+  return significantHotspots(ctx.cpu).map((hotspot) => hotspotItem(hotspot, ctx, ids));
+}
+function hotspotItem(hotspot, ctx, ids) {
+  const rule = ruleFor(hotspot.category);
+  const fn = hotspot.functionName;
+  const where = whereIs(hotspot);
+  const share = hotspot.selfShare;
+  const gain = amdahlGainPct(share, rule.cut);
+  const wanted = `hotspot-${slug(hotspot.category)}-${slug(fn)}`;
+  const id = ids.has(wanted) ? uniqueId(`${wanted}-${slug(where)}`, ids) : uniqueId(wanted, ids);
+  return draftItem({
+    id,
+    title: rule.title(fn, where, hotspot),
+    kind: rule.kind,
+    hypothesis: `${fn} (${where}) holds ${formatPct(share)} of the service's active CPU time in its own code under load (${hotspot.category}): ${rule.mechanism}.`,
+    evidence: [
+      `${fn} (${where}) holds ${formatPct(share)} of active CPU time under load (${formatMs(hotspot.selfMs)} self), ${formatPct(hotspot.totalShare)} with its callees`,
+      profileLine(ctx.cpu),
+      ...ctx.perfMisses.map(describeMiss)
+    ],
+    steps: [
+      ...rule.steps(fn, where, hotspot),
+      "Measure again with perf-flow (baseline and profile-analysis) under the same load"
+    ],
+    expectedGain: {
+      latencyPctLow: gain.low,
+      latencyPctHigh: gain.high,
+      rationale: amdahlRationale(fn, share, rule.cut, rule.cutReason, ctx.cpu.idleShare)
+    },
+    effortDays: rule.effortDays,
+    risk: rule.risk,
+    successCriteria: [
+      `${fn} below ${formatPct(shareAfterCut(share, rule.cut.low))} of active CPU time in the next profile (now ${formatPct(share)})`,
+      p95Criterion(ctx.baseline, gain.low),
+      ...ctx.perfMisses.map(passCriterion)
+    ],
+    rollback: rule.rollback
+  });
+}
+function gcItem(ctx, ids) {
+  const share = ctx.cpu.gcShare;
+  if (share < GC_RULE.threshold) return null;
+  const gain = amdahlGainPct(share, GC_RULE.cut);
+  return draftItem({
+    id: uniqueId("gc-allocation", ids),
+    title: "Allocate less on the request path to cut garbage collection",
+    kind: GC_RULE.kind,
+    hypothesis: `The garbage collector takes ${formatPct(share)} of active CPU time under load: requests allocate enough to keep it busy, and its pauses stop every request in flight.`,
+    evidence: [
+      `the garbage collector holds ${formatPct(share)} of active CPU time under load`,
+      profileLine(ctx.cpu),
+      ...ctx.perfMisses.map(describeMiss)
+    ],
+    steps: [...GC_RULE.steps, "Measure again with perf-flow under the same load"],
+    expectedGain: {
+      latencyPctLow: gain.low,
+      latencyPctHigh: gain.high,
+      rationale: amdahlRationale(
+        "garbage collection",
+        share,
+        GC_RULE.cut,
+        GC_RULE.cutReason,
+        ctx.cpu.idleShare
+      )
+    },
+    effortDays: GC_RULE.effortDays,
+    risk: GC_RULE.risk,
+    successCriteria: [
+      `garbage collection below ${formatPct(shareAfterCut(share, GC_RULE.cut.low))} of active CPU time in the next profile (now ${formatPct(share)})`,
+      p95Criterion(ctx.baseline, gain.low),
+      ...ctx.perfMisses.map(passCriterion)
+    ],
+    rollback: GC_RULE.rollback
+  });
+}
+function profileLine(cpu) {
+  const seconds2 = (value) => `${round12(value / 1e3)} s`;
+  return `profile: ${cpu.sampleCount} samples, ${seconds2(cpu.activeMs)} on CPU over ${seconds2(cpu.durationMs)}, idle ${formatPct(cpu.idleShare)}`;
+}
+function amdahlRationale(what, share, cut, cutReason, idleShare) {
+  const gain = amdahlGainPct(share, cut);
+  const boundness = idleShare > 0.5 ? `The service was idle ${formatPct(idleShare)} of the profiled time, so it waits more than it computes: expect the low end or less.` : `The service was idle ${formatPct(idleShare)} of the profiled time, so it is mostly CPU-bound and latency should follow CPU time.`;
+  return `${what} takes ${formatPct(share)} of active CPU time; if the fix removes ${Math.round(cut.low * 100)}-${Math.round(cut.high * 100)}% of its cost (${cutReason}), Amdahl's law bounds the saving at ${gain.low}-${gain.high}% of CPU time per request, and no fix can save more than ${formatPct(share)}. ${boundness}`;
+}
+
+// src/plan/slo-items.ts
+var INVESTIGATION_DAYS = 1;
+function investigationItem(slo, ctx, ids) {
+  const concern = concernOf(slo.sli) === "throughput" ? "throughput" : "latency";
+  const scope = slo.journey ?? "all journeys";
+  const cut = neededCutPct(slo);
+  const measured = resultOf(ctx.baseline, slo.journey);
+  const whereTimeGoes = ctx.cpu === null ? "Profile the service under load (perf-flow profile-analysis) to see where CPU time goes" : `No function holds 5% or more of active CPU time and the service was idle ${formatPct(ctx.cpu.idleShare)} of the profiled time: look for time spent waiting rather than computing`;
+  return draftItem({
+    id: uniqueId(`slo-${slug(slo.name)}`, ids),
+    title: concern === "throughput" ? `Find what limits throughput of ${scope} (target ${slo.target})` : `Find where ${slo.sli} of ${scope} goes (target ${slo.target})`,
+    kind: concern,
+    hypothesis: `${slo.sli} of ${scope} misses ${slo.target} and no CPU hotspot explains it, so the time is likely spent waiting: on the database or downstream calls, in the event-loop queue, or in pauses.`,
+    evidence: [
+      describeMiss(slo),
+      ...measured === null ? [] : [resultLine(slo.journey ?? "overall", measured)],
+      ctx.cpu === null ? "no CPU profile: where the CPU time goes is unknown" : `CPU profile: no function at or above 5% of active CPU time, idle ${formatPct(ctx.cpu.idleShare)}`
+    ],
+    steps: [
+      whereTimeGoes,
+      `Time each downstream call (database queries, HTTP calls) of ${scope} and compare their sum with its p95`,
+      "Measure event-loop delay under load (perf_hooks.monitorEventLoopDelay): a high p99 delay means requests queue behind synchronous work",
+      "Compare p50 with p95 and p99: a wide gap points at queueing or occasional slow calls (pool exhaustion, GC pauses, cold caches), uniform slowness at the work itself"
+    ],
+    expectedGain: {
+      latencyPctLow: cut ?? 0,
+      latencyPctHigh: cut ?? 0,
+      rationale: cut === null ? "The gap to the target is unknown (no observation or an unreadable target); an investigation gains nothing by itself." : `${concern === "throughput" ? "In a closed loop throughput is connections / latency: meeting the target takes" : "Meeting the target takes"} a ${cut}% cut in latency. An investigation gains nothing by itself: this is what the fix it leads to must deliver.`
+    },
+    effortDays: INVESTIGATION_DAYS,
+    risk: "low",
+    successCriteria: [passCriterion(slo)],
+    rollback: "Nothing to roll back: the investigation changes no code (remove any timing logs added for it)"
+  });
+}
+function errorItem(scope, misses, baseline, ids) {
+  const name = scope ?? "the service";
+  const measured = resultOf(baseline, scope);
+  const cut = Math.max(0, ...misses.map((slo) => neededCutPct(slo) ?? 0));
+  return draftItem(
+    {
+      id: uniqueId(`errors-${slug(scope ?? "overall")}`, ids),
+      title: `Fix the errors of ${name} under load`,
+      kind: "errors",
+      hypothesis: measured === null ? `Requests to ${name} fail under load; without a baseline the status codes are unknown.` : `${formatPct(measured.errorRate)} of the requests to ${name} fail under load (${statusSummary(measured)}): ${errorCause(measured)}.`,
+      evidence: [
+        ...misses.map(describeMiss),
+        measured === null ? "no baseline: status codes unknown" : `${scope ?? "overall"}: ${measured.errors} of ${measured.requests} requests failed; status codes ${statusSummary(measured)}; ${measured.timeouts} timeouts, ${measured.transportErrors} transport errors`
+      ],
+      steps: errorSteps(scope, measured),
+      expectedGain: {
+        latencyPctLow: 0,
+        latencyPctHigh: 0,
+        rationale: `Fixing errors cuts errors, not latency. Meeting the target takes a ${cut}% cut in failed requests, which is what ROI counts.`
+      },
+      effortDays: 1,
+      risk: "low",
+      successCriteria: misses.map(passCriterion),
+      rollback: "Revert the fix; error handling changes are independent of the rest of the plan"
+    },
+    cut
+  );
+}
+function errorSteps(journey, measured) {
+  const codes = measured === null ? [] : Object.keys(measured.statusCodes).map(Number);
+  const which2 = journey === void 0 ? "each journey" : `the ${journey} journey`;
+  const steps = [`Send the request of ${which2} by hand and read the service's log for the failure`];
+  if (measured === null || codes.some((code) => code >= 500)) {
+    steps.push(
+      "For 5xx: find the exception or the failed dependency in the service log and fix the handler; check pool and connection limits that only bite under load"
+    );
+  }
+  if (codes.includes(429)) {
+    steps.push(
+      "For 429: the service or a proxy rate-limits the load: raise the limit for the test or lower the load rate"
+    );
+  }
+  if (codes.some((code) => code >= 400 && code < 500 && code !== 429)) {
+    steps.push(
+      "For 4xx: check the journey's method, path, headers and body in perf-flow.yml: the load may be sending a request the service rejects"
+    );
+  }
+  if (measured !== null && (measured.timeouts > 0 || measured.transportErrors > 0)) {
+    steps.push(
+      "For timeouts and transport errors: the service drops or stalls connections under load: check its connection limit, keep-alive timeout and listen backlog, and whether it crashed"
+    );
+  }
+  return steps;
+}
+function errorCause(measured) {
+  if (measured.errors === 0) return "yet the baseline saw none, so they come and go between runs";
+  if (measured.timeouts + measured.transportErrors > measured.errors / 2) {
+    return "most failures are timeouts or dropped connections, a sign of overload";
+  }
+  return measured.serverErrors > measured.errors / 2 ? "most failures are server errors, a bug or a dependency failing under load" : "most failures are client errors, likely a request the service rejects";
+}
+function statusSummary(result) {
+  const failing = Object.entries(result.statusCodes).filter(([code]) => Number(code) >= 400).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  return failing.length === 0 ? "none >= 400" : failing.map(([code, n]) => `${code} \xD7 ${n}`).join(", ");
+}
+function resultOf(baseline, journey) {
+  if (baseline === null) return null;
+  if (journey === void 0) return baseline.overall;
+  return baseline.journeys.find((j) => j.name === journey)?.result ?? null;
+}
+function resultLine(name, result) {
+  const { p50, p95, p99 } = result.latency;
+  return `baseline ${name}: p50 ${formatMs(p50)}, p95 ${formatMs(p95)}, p99 ${formatMs(p99)} at ${formatObserved("throughput", result.throughputRps)}`;
+}
+
+// src/plan/build-plan.ts
+function buildPlan(input2) {
+  const { cpu, baseline, guidance } = input2;
+  const ids = /* @__PURE__ */ new Set();
+  const missed = input2.sloEvaluations.filter(isMissed);
+  const perfMisses = missed.filter((slo) => {
+    const concern = concernOf(slo.sli);
+    return concern === "latency" || concern === "throughput";
+  });
+  const cpuItems = [];
+  if (cpu !== null) {
+    const ctx = { cpu, baseline, perfMisses };
+    cpuItems.push(...hotspotItems(ctx, ids));
+    const gc = gcItem(ctx, ids);
+    if (gc !== null) cpuItems.push(gc);
+  }
+  const investigations = cpuItems.length > 0 ? [] : perfMisses.map((slo) => investigationItem(slo, { cpu, baseline }, ids));
+  const errors = groupByJourney(missed.filter((slo) => concernOf(slo.sli) === "errors")).map(
+    ([journey, slos]) => errorItem(journey, slos, baseline, ids)
+  );
+  const drafts = applyTargets(
+    applyFocus([...cpuItems, ...investigations, ...errors], guidance.focus),
+    guidance.targets
+  );
+  return { items: rank(drafts), inputs: describeInputs(input2, cpuItems.length) };
+}
+function rank(items) {
+  return [...items].sort((a, b) => b.roi - a.roi || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((item, i) => ({ ...item, rank: i + 1 }));
+}
+function groupByJourney(slos) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const slo of slos) groups.set(slo.journey, [...groups.get(slo.journey) ?? [], slo]);
+  return [...groups.entries()];
+}
+function describeInputs(input2, cpuItemCount) {
+  const { cpu, baseline, sloEvaluations, guidance } = input2;
+  const lines = [];
+  if (cpu === null) {
+    lines.push("no CPU profile: hotspot rules not applied");
+  } else {
+    lines.push(
+      `CPU profile: ${cpu.profileFiles.length} file(s), ${cpu.sampleCount} samples, ${round12(cpu.activeMs / 1e3)} s on CPU, idle ${formatPct(cpu.idleShare)}`
+    );
+    const significant = cpu.topSelf.filter((h) => h.selfShare >= SIGNIFICANT_SHARE).length;
+    lines.push(
+      significant === 0 ? `no function holds ${formatPct(SIGNIFICANT_SHARE)} or more of active CPU time: no hotspot items` : `hotspot rules applied to ${Math.min(significant, MAX_HOTSPOT_ITEMS)} function(s) at or above ${formatPct(SIGNIFICANT_SHARE)} of active CPU time`
+    );
+    if (significant > MAX_HOTSPOT_ITEMS) {
+      lines.push(
+        `${significant - MAX_HOTSPOT_ITEMS} further hotspot(s) left out: at most ${MAX_HOTSPOT_ITEMS} are planned`
+      );
+    }
+    lines.push(
+      cpu.gcShare >= GC_RULE.threshold ? `garbage collection at ${formatPct(cpu.gcShare)} of active CPU time: allocation item added` : `garbage collection at ${formatPct(cpu.gcShare)} of active CPU time: below ${formatPct(GC_RULE.threshold)}, no allocation item`
+    );
+    if (cpu.programShare >= 0.2) {
+      lines.push(
+        `(program) holds ${formatPct(cpu.programShare)} of active CPU time: native code the profile cannot attribute to functions`
+      );
+    }
+  }
+  lines.push(
+    baseline === null ? "no baseline: success criteria state relative changes only, and error items lack status codes" : `baseline: ${baseline.journeys.length} journey(s), overall p95 ${formatMs(baseline.overall.latency.p95)} at ${round12(baseline.overall.throughputRps)} rps`
+  );
+  if (sloEvaluations.length === 0) {
+    lines.push("no SLO evaluations: SLO rules not applied");
+  } else {
+    const count = (status) => sloEvaluations.filter((s) => s.status === status).length;
+    lines.push(
+      `SLO evaluations: ${sloEvaluations.length} (${count("fail")} failing, ${count("warning")} in warning, ${count("inconclusive")} inconclusive)`
+    );
+    if (count("inconclusive") > 0)
+      lines.push("inconclusive SLOs are not planned for: measure them first");
+    const perfMissed = sloEvaluations.filter(
+      (s) => isMissed(s) && concernOf(s.sli) !== "errors" && concernOf(s.sli) !== null
+    );
+    if (perfMissed.length > 0 && cpuItemCount > 0) {
+      lines.push(
+        `missed latency/throughput SLOs are cited by the ${cpuItemCount} CPU item(s) rather than planned separately`
+      );
+    }
+  }
+  const focus = knownFocus(guidance.focus);
+  lines.push(
+    focus.length === 0 ? "no guidance focus: items ranked by ROI alone" : `guidance focus: ${focus.join(", ")}`
+  );
+  for (const area of guidance.focus.filter((f) => !focus.includes(f))) {
+    lines.push(`guidance focus "${area}" is not a known focus area: ignored`);
+  }
+  if (focus.includes("frontend")) {
+    lines.push(
+      "guidance focus frontend: perf-flow measures the HTTP service, no rule addresses frontend performance"
+    );
+  }
+  if (guidance.targets.length > 0)
+    lines.push(`guidance targets in success criteria: ${guidance.targets.join("; ")}`);
+  return lines;
 }
 
 // src/slo/evaluate.ts
@@ -80988,7 +81843,7 @@ function evaluateSlo(slo, results, histogramOf) {
       return inconclusive(
         result.durationSec > 0 ? observed : null,
         samples,
-        `the measured window for ${scope} lasted ${trim(result.durationSec, 2)} s: throughput needs at least ${MIN_THROUGHPUT_SECONDS} s`
+        `the measured window for ${scope} lasted ${formatNumber(result.durationSec)} s: throughput needs at least ${MIN_THROUGHPUT_SECONDS} s`
       );
     }
   } else {
@@ -81004,11 +81859,11 @@ function evaluateSlo(slo, results, histogramOf) {
     }
   }
   const status = meetsThreshold(slo.target, observed) ? "pass" : slo.warning && meetsThreshold(slo.warning, observed) ? "warning" : "fail";
-  const what = `${label} of ${scope} ${formatValue(slo.sli, observed)}`;
+  const what = `${label} of ${scope} ${describeObserved(slo.sli, observed, slo.target)}`;
   let reason = status === "pass" ? `${what} meets ${slo.target.text}` : status === "warning" ? `${what} misses ${slo.target.text} but meets the warning ${slo.warning?.text ?? ""}` : `${what} misses ${slo.target.text}` + (slo.warning ? ` and the warning ${slo.warning.text}` : "");
   const allowedFraction = allowedFractionOf(slo.sli, slo.target);
   if (allowedFraction !== null && allowedFraction > 0 && result.requests * allowedFraction < 1) {
-    reason += ` (only ${result.requests} ${plural2(result.requests, "requests")}: a single error is already ${formatPercent(1 / result.requests)}, more than the ${formatPercent(allowedFraction)} allowed)`;
+    reason += ` (only ${result.requests} ${plural2(result.requests, "requests")}: a single error is already ${formatPct(1 / result.requests)}, more than the ${formatPct(allowedFraction)} allowed)`;
   }
   return {
     ...base,
@@ -81064,7 +81919,10 @@ function budgetOf(slo, result, histogramOf) {
   const p = PERCENTILES2[slo.sli];
   if (p !== void 0 || slo.sli === "latency.max") {
     if (!upper) return null;
-    const consumed2 = countAboveMs(histogramOf(result), slo.target.value);
+    const consumed2 = countRecordedWhere(
+      histogramOf(result),
+      (readingMs2) => !meetsThreshold(slo.target, readingMs2)
+    );
     const allowed = p === void 0 ? 0 : (100 - p) * result.latency.count / 100;
     return budget(allowed, consumed2);
   }
@@ -81084,375 +81942,15 @@ function budget(allowed, consumed) {
 function tidy2(n) {
   return Math.round(n * 1e9) / 1e9;
 }
-function trim(n, decimals) {
-  return String(Number(n.toFixed(decimals)));
-}
 function plural2(n, noun) {
   return n === 1 ? noun.replace(/s$/, "") : noun;
 }
-function formatPercent(fraction2) {
-  let decimals = 2;
-  let text = trim(fraction2 * 100, decimals);
-  while (decimals < 6 && (fraction2 < 1 && text === "100" || fraction2 > 0 && text === "0")) {
-    decimals++;
-    text = trim(fraction2 * 100, decimals);
-  }
-  return `${text}%`;
-}
-function formatValue(sli, value) {
-  if (sli.startsWith("latency.")) return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-  if (sli === "throughput") return `${value.toFixed(1)} rps`;
-  return formatPercent(value);
-}
-
-// src/plan/slo-gap.ts
-function concernOf(sli) {
-  if (sli.startsWith("latency.")) return "latency";
-  if (sli === "throughput") return "throughput";
-  if (sli === "error_rate" || sli === "availability") return "errors";
-  return null;
-}
-function isMissed(slo) {
-  return slo.status === "fail" || slo.status === "warning";
-}
-function describeMiss(slo) {
-  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
-  const observed = slo.observed === null ? "unmeasured" : formatObserved(slo.sli, slo.observed);
-  const verdict = slo.status === "fail" ? "fails" : "is in warning";
-  return `SLO ${slo.name} ${verdict}: ${slo.sli}${scope} is ${observed}, target ${slo.target}`;
-}
-function passCriterion(slo) {
-  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
-  const now = slo.observed === null ? "" : `; now ${formatObserved(slo.sli, slo.observed)}`;
-  return `SLO ${slo.name} passes (${slo.sli}${scope} ${slo.target}${now})`;
-}
-function formatObserved(sli, value) {
-  return isSliName(sli) ? formatValue(sli, value) : String(value);
-}
-function neededCutPct(slo) {
-  const target = targetValue(slo);
-  const observed = slo.observed;
-  if (target === null || observed === null) return null;
-  const cut = (from, to) => from > to && from > 0 ? round12((from - to) / from * 100) : 0;
-  switch (concernOf(slo.sli)) {
-    case "latency":
-      return cut(observed, target);
-    case "throughput":
-      return observed < target && target > 0 ? round12((1 - observed / target) * 100) : 0;
-    case "errors":
-      return slo.sli === "availability" ? cut(1 - observed, 1 - target) : cut(observed, target);
-    default:
-      return null;
-  }
-}
-function targetValue(slo) {
-  if (!isSliName(slo.sli)) return null;
-  const parsed = readThreshold(slo.target, slo.sli);
-  return parsed.ok ? parsed.value.value : null;
-}
-function isSliName(sli) {
-  return SLI_NAMES.includes(sli);
-}
-
-// src/plan/hotspot-items.ts
-var SIGNIFICANT_SHARE = 0.05;
-var MAX_HOTSPOT_ITEMS = 8;
-function significantHotspots(cpu) {
-  return cpu.topSelf.filter((h) => h.selfShare >= SIGNIFICANT_SHARE).slice(0, MAX_HOTSPOT_ITEMS);
-}
-function hotspotItems(ctx, ids) {
-  return significantHotspots(ctx.cpu).map((hotspot) => hotspotItem(hotspot, ctx, ids));
-}
-function hotspotItem(hotspot, ctx, ids) {
-  const rule = ruleFor(hotspot.category);
-  const fn = hotspot.functionName;
-  const where = whereIs(hotspot);
-  const share = hotspot.selfShare;
-  const gain = amdahlGainPct(share, rule.cut);
-  const wanted = `hotspot-${slug(hotspot.category)}-${slug(fn)}`;
-  const id = ids.has(wanted) ? uniqueId(`${wanted}-${slug(where)}`, ids) : uniqueId(wanted, ids);
-  return draftItem({
-    id,
-    title: rule.title(fn, where, hotspot),
-    kind: rule.kind,
-    hypothesis: `${fn} (${where}) holds ${pct(share)} of the service's active CPU time in its own code under load (${hotspot.category}): ${rule.mechanism}.`,
-    evidence: [
-      `${fn} (${where}) holds ${pct(share)} of active CPU time under load (${ms(hotspot.selfMs)} self), ${pct(hotspot.totalShare)} with its callees`,
-      profileLine(ctx.cpu),
-      ...ctx.perfMisses.map(describeMiss)
-    ],
-    steps: [
-      ...rule.steps(fn, where, hotspot),
-      "Measure again with perf-flow (baseline and profile-analysis) under the same load"
-    ],
-    expectedGain: {
-      latencyPctLow: gain.low,
-      latencyPctHigh: gain.high,
-      rationale: amdahlRationale(fn, share, rule.cut, rule.cutReason, ctx.cpu.idleShare)
-    },
-    effortDays: rule.effortDays,
-    risk: rule.risk,
-    successCriteria: [
-      `${fn} below ${pct(shareAfterCut(share, rule.cut.low))} of active CPU time in the next profile (now ${pct(share)})`,
-      p95Criterion(ctx.baseline, gain.low),
-      ...ctx.perfMisses.map(passCriterion)
-    ],
-    rollback: rule.rollback
-  });
-}
-function gcItem(ctx, ids) {
-  const share = ctx.cpu.gcShare;
-  if (share < GC_RULE.threshold) return null;
-  const gain = amdahlGainPct(share, GC_RULE.cut);
-  return draftItem({
-    id: uniqueId("gc-allocation", ids),
-    title: "Allocate less on the request path to cut garbage collection",
-    kind: GC_RULE.kind,
-    hypothesis: `The garbage collector takes ${pct(share)} of active CPU time under load: requests allocate enough to keep it busy, and its pauses stop every request in flight.`,
-    evidence: [
-      `the garbage collector holds ${pct(share)} of active CPU time under load`,
-      profileLine(ctx.cpu),
-      ...ctx.perfMisses.map(describeMiss)
-    ],
-    steps: [...GC_RULE.steps, "Measure again with perf-flow under the same load"],
-    expectedGain: {
-      latencyPctLow: gain.low,
-      latencyPctHigh: gain.high,
-      rationale: amdahlRationale(
-        "garbage collection",
-        share,
-        GC_RULE.cut,
-        GC_RULE.cutReason,
-        ctx.cpu.idleShare
-      )
-    },
-    effortDays: GC_RULE.effortDays,
-    risk: GC_RULE.risk,
-    successCriteria: [
-      `garbage collection below ${pct(shareAfterCut(share, GC_RULE.cut.low))} of active CPU time in the next profile (now ${pct(share)})`,
-      p95Criterion(ctx.baseline, gain.low),
-      ...ctx.perfMisses.map(passCriterion)
-    ],
-    rollback: GC_RULE.rollback
-  });
-}
-function profileLine(cpu) {
-  const seconds2 = (value) => `${round12(value / 1e3)} s`;
-  return `profile: ${cpu.sampleCount} samples, ${seconds2(cpu.activeMs)} on CPU over ${seconds2(cpu.durationMs)}, idle ${pct(cpu.idleShare)}`;
-}
-function amdahlRationale(what, share, cut, cutReason, idleShare) {
-  const gain = amdahlGainPct(share, cut);
-  const boundness = idleShare > 0.5 ? `The service was idle ${pct(idleShare)} of the profiled time, so it waits more than it computes: expect the low end or less.` : `The service was idle ${pct(idleShare)} of the profiled time, so it is mostly CPU-bound and latency should follow CPU time.`;
-  return `${what} takes ${pct(share)} of active CPU time; if the fix removes ${Math.round(cut.low * 100)}-${Math.round(cut.high * 100)}% of its cost (${cutReason}), Amdahl's law bounds the saving at ${gain.low}-${gain.high}% of CPU time per request, and no fix can save more than ${pct(share)}. ${boundness}`;
-}
-
-// src/plan/slo-items.ts
-var INVESTIGATION_DAYS = 1;
-function investigationItem(slo, ctx, ids) {
-  const concern = concernOf(slo.sli) === "throughput" ? "throughput" : "latency";
-  const scope = slo.journey ?? "all journeys";
-  const cut = neededCutPct(slo);
-  const measured = resultOf(ctx.baseline, slo.journey);
-  const whereTimeGoes = ctx.cpu === null ? "Profile the service under load (perf-flow profile-analysis) to see where CPU time goes" : `No function holds 5% or more of active CPU time and the service was idle ${pct(ctx.cpu.idleShare)} of the profiled time: look for time spent waiting rather than computing`;
-  return draftItem({
-    id: uniqueId(`slo-${slug(slo.name)}`, ids),
-    title: concern === "throughput" ? `Find what limits throughput of ${scope} (target ${slo.target})` : `Find where ${slo.sli} of ${scope} goes (target ${slo.target})`,
-    kind: concern,
-    hypothesis: `${slo.sli} of ${scope} misses ${slo.target} and no CPU hotspot explains it, so the time is likely spent waiting: on the database or downstream calls, in the event-loop queue, or in pauses.`,
-    evidence: [
-      describeMiss(slo),
-      ...measured === null ? [] : [resultLine(slo.journey ?? "overall", measured)],
-      ctx.cpu === null ? "no CPU profile: where the CPU time goes is unknown" : `CPU profile: no function at or above 5% of active CPU time, idle ${pct(ctx.cpu.idleShare)}`
-    ],
-    steps: [
-      whereTimeGoes,
-      `Time each downstream call (database queries, HTTP calls) of ${scope} and compare their sum with its p95`,
-      "Measure event-loop delay under load (perf_hooks.monitorEventLoopDelay): a high p99 delay means requests queue behind synchronous work",
-      "Compare p50 with p95 and p99: a wide gap points at queueing or occasional slow calls (pool exhaustion, GC pauses, cold caches), uniform slowness at the work itself"
-    ],
-    expectedGain: {
-      latencyPctLow: cut ?? 0,
-      latencyPctHigh: cut ?? 0,
-      rationale: cut === null ? "The gap to the target is unknown (no observation or an unreadable target); an investigation gains nothing by itself." : `${concern === "throughput" ? "In a closed loop throughput is connections / latency: meeting the target takes" : "Meeting the target takes"} a ${cut}% cut in latency. An investigation gains nothing by itself: this is what the fix it leads to must deliver.`
-    },
-    effortDays: INVESTIGATION_DAYS,
-    risk: "low",
-    successCriteria: [passCriterion(slo)],
-    rollback: "Nothing to roll back: the investigation changes no code (remove any timing logs added for it)"
-  });
-}
-function errorItem(scope, misses, baseline, ids) {
-  const name = scope ?? "the service";
-  const measured = resultOf(baseline, scope);
-  const cut = Math.max(0, ...misses.map((slo) => neededCutPct(slo) ?? 0));
-  return draftItem(
-    {
-      id: uniqueId(`errors-${slug(scope ?? "overall")}`, ids),
-      title: `Fix the errors of ${name} under load`,
-      kind: "errors",
-      hypothesis: measured === null ? `Requests to ${name} fail under load; without a baseline the status codes are unknown.` : `${pct(measured.errorRate)} of the requests to ${name} fail under load (${statusSummary(measured)}): ${errorCause(measured)}.`,
-      evidence: [
-        ...misses.map(describeMiss),
-        measured === null ? "no baseline: status codes unknown" : `${scope ?? "overall"}: ${measured.errors} of ${measured.requests} requests failed; status codes ${statusSummary(measured)}; ${measured.timeouts} timeouts, ${measured.transportErrors} transport errors`
-      ],
-      steps: errorSteps(scope, measured),
-      expectedGain: {
-        latencyPctLow: 0,
-        latencyPctHigh: 0,
-        rationale: `Fixing errors cuts errors, not latency. Meeting the target takes a ${cut}% cut in failed requests, which is what ROI counts.`
-      },
-      effortDays: 1,
-      risk: "low",
-      successCriteria: misses.map(passCriterion),
-      rollback: "Revert the fix; error handling changes are independent of the rest of the plan"
-    },
-    cut
-  );
-}
-function errorSteps(journey, measured) {
-  const codes = measured === null ? [] : Object.keys(measured.statusCodes).map(Number);
-  const which2 = journey === void 0 ? "each journey" : `the ${journey} journey`;
-  const steps = [`Send the request of ${which2} by hand and read the service's log for the failure`];
-  if (measured === null || codes.some((code) => code >= 500)) {
-    steps.push(
-      "For 5xx: find the exception or the failed dependency in the service log and fix the handler; check pool and connection limits that only bite under load"
-    );
-  }
-  if (codes.includes(429)) {
-    steps.push(
-      "For 429: the service or a proxy rate-limits the load: raise the limit for the test or lower the load rate"
-    );
-  }
-  if (codes.some((code) => code >= 400 && code < 500 && code !== 429)) {
-    steps.push(
-      "For 4xx: check the journey's method, path, headers and body in perf-flow.yml: the load may be sending a request the service rejects"
-    );
-  }
-  if (measured !== null && (measured.timeouts > 0 || measured.transportErrors > 0)) {
-    steps.push(
-      "For timeouts and transport errors: the service drops or stalls connections under load: check its connection limit, keep-alive timeout and listen backlog, and whether it crashed"
-    );
-  }
-  return steps;
-}
-function errorCause(measured) {
-  if (measured.errors === 0) return "yet the baseline saw none, so they come and go between runs";
-  if (measured.timeouts + measured.transportErrors > measured.errors / 2) {
-    return "most failures are timeouts or dropped connections, a sign of overload";
-  }
-  return measured.serverErrors > measured.errors / 2 ? "most failures are server errors, a bug or a dependency failing under load" : "most failures are client errors, likely a request the service rejects";
-}
-function statusSummary(result) {
-  const failing = Object.entries(result.statusCodes).filter(([code]) => Number(code) >= 400).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-  return failing.length === 0 ? "none >= 400" : failing.map(([code, n]) => `${code} \xD7 ${n}`).join(", ");
-}
-function resultOf(baseline, journey) {
-  if (baseline === null) return null;
-  if (journey === void 0) return baseline.overall;
-  return baseline.journeys.find((j) => j.name === journey)?.result ?? null;
-}
-function resultLine(name, result) {
-  const { p50, p95, p99 } = result.latency;
-  return `baseline ${name}: p50 ${ms(p50)}, p95 ${ms(p95)}, p99 ${ms(p99)} at ${formatObserved("throughput", result.throughputRps)}`;
-}
-
-// src/plan/build-plan.ts
-function buildPlan(input2) {
-  const { cpu, baseline, guidance } = input2;
-  const ids = /* @__PURE__ */ new Set();
-  const missed = input2.sloEvaluations.filter(isMissed);
-  const perfMisses = missed.filter((slo) => {
-    const concern = concernOf(slo.sli);
-    return concern === "latency" || concern === "throughput";
-  });
-  const cpuItems = [];
-  if (cpu !== null) {
-    const ctx = { cpu, baseline, perfMisses };
-    cpuItems.push(...hotspotItems(ctx, ids));
-    const gc = gcItem(ctx, ids);
-    if (gc !== null) cpuItems.push(gc);
-  }
-  const investigations = cpuItems.length > 0 ? [] : perfMisses.map((slo) => investigationItem(slo, { cpu, baseline }, ids));
-  const errors = groupByJourney(missed.filter((slo) => concernOf(slo.sli) === "errors")).map(
-    ([journey, slos]) => errorItem(journey, slos, baseline, ids)
-  );
-  const drafts = applyTargets(
-    applyFocus([...cpuItems, ...investigations, ...errors], guidance.focus),
-    guidance.targets
-  );
-  return { items: rank(drafts), inputs: describeInputs(input2, cpuItems.length) };
-}
-function rank(items) {
-  return [...items].sort((a, b) => b.roi - a.roi || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((item, i) => ({ ...item, rank: i + 1 }));
-}
-function groupByJourney(slos) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const slo of slos) groups.set(slo.journey, [...groups.get(slo.journey) ?? [], slo]);
-  return [...groups.entries()];
-}
-function describeInputs(input2, cpuItemCount) {
-  const { cpu, baseline, sloEvaluations, guidance } = input2;
-  const lines = [];
-  if (cpu === null) {
-    lines.push("no CPU profile: hotspot rules not applied");
-  } else {
-    lines.push(
-      `CPU profile: ${cpu.profileFiles.length} file(s), ${cpu.sampleCount} samples, ${round12(cpu.activeMs / 1e3)} s on CPU, idle ${pct(cpu.idleShare)}`
-    );
-    const significant = cpu.topSelf.filter((h) => h.selfShare >= SIGNIFICANT_SHARE).length;
-    lines.push(
-      significant === 0 ? `no function holds ${pct(SIGNIFICANT_SHARE)} or more of active CPU time: no hotspot items` : `hotspot rules applied to ${Math.min(significant, MAX_HOTSPOT_ITEMS)} function(s) at or above ${pct(SIGNIFICANT_SHARE)} of active CPU time`
-    );
-    if (significant > MAX_HOTSPOT_ITEMS) {
-      lines.push(
-        `${significant - MAX_HOTSPOT_ITEMS} further hotspot(s) left out: at most ${MAX_HOTSPOT_ITEMS} are planned`
-      );
-    }
-    lines.push(
-      cpu.gcShare >= GC_RULE.threshold ? `garbage collection at ${pct(cpu.gcShare)} of active CPU time: allocation item added` : `garbage collection at ${pct(cpu.gcShare)} of active CPU time: below ${pct(GC_RULE.threshold)}, no allocation item`
-    );
-    if (cpu.programShare >= 0.2) {
-      lines.push(
-        `(program) holds ${pct(cpu.programShare)} of active CPU time: native code the profile cannot attribute to functions`
-      );
-    }
-  }
-  lines.push(
-    baseline === null ? "no baseline: success criteria state relative changes only, and error items lack status codes" : `baseline: ${baseline.journeys.length} journey(s), overall p95 ${ms(baseline.overall.latency.p95)} at ${round12(baseline.overall.throughputRps)} rps`
-  );
-  if (sloEvaluations.length === 0) {
-    lines.push("no SLO evaluations: SLO rules not applied");
-  } else {
-    const count = (status) => sloEvaluations.filter((s) => s.status === status).length;
-    lines.push(
-      `SLO evaluations: ${sloEvaluations.length} (${count("fail")} failing, ${count("warning")} in warning, ${count("inconclusive")} inconclusive)`
-    );
-    if (count("inconclusive") > 0)
-      lines.push("inconclusive SLOs are not planned for: measure them first");
-    const perfMissed = sloEvaluations.filter(
-      (s) => isMissed(s) && concernOf(s.sli) !== "errors" && concernOf(s.sli) !== null
-    );
-    if (perfMissed.length > 0 && cpuItemCount > 0) {
-      lines.push(
-        `missed latency/throughput SLOs are cited by the ${cpuItemCount} CPU item(s) rather than planned separately`
-      );
-    }
-  }
-  const focus = knownFocus(guidance.focus);
-  lines.push(
-    focus.length === 0 ? "no guidance focus: items ranked by ROI alone" : `guidance focus: ${focus.join(", ")}`
-  );
-  for (const area of guidance.focus.filter((f) => !focus.includes(f))) {
-    lines.push(`guidance focus "${area}" is not a known focus area: ignored`);
-  }
-  if (focus.includes("frontend")) {
-    lines.push(
-      "guidance focus frontend: perf-flow measures the HTTP service, no rule addresses frontend performance"
-    );
-  }
-  if (guidance.targets.length > 0)
-    lines.push(`guidance targets in success criteria: ${guidance.targets.join("; ")}`);
-  return lines;
+function describeObserved(sli, observed, target) {
+  const shown = formatSliValue(sli, observed);
+  const looksEqual = shown === formatSliValue(sli, target.value);
+  const equal = !meetsThreshold({ ...target, op: "<" }, observed) && !meetsThreshold({ ...target, op: ">" }, observed);
+  if (!looksEqual || equal) return shown;
+  return `${shown} (${formatSliValueUnrounded(sli, observed)} before rounding)`;
 }
 
 // src/stages/measured-results.ts
@@ -81497,10 +81995,108 @@ async function runOptimizationPlan(inputs, deps) {
 }
 
 // src/stages/profile-analysis.ts
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/profile/hotspots.ts
 import { realpath } from "node:fs/promises";
+
+// src/profile/busy-profiles.ts
+import path8 from "node:path";
+
+// src/profile/sample-times.ts
+function nodeSelfTimes(profile) {
+  const selfUs = /* @__PURE__ */ new Map();
+  const add = (id, us2) => selfUs.set(id, (selfUs.get(id) ?? 0) + us2);
+  const timeline = sampleIntervals(profile);
+  if (timeline !== null) {
+    for (const { id, fromUs, toUs } of timeline) add(id, toUs - fromUs);
+    return { selfUs, sampleCount: timeline.length };
+  }
+  const hits = profile.nodes.reduce((sum2, node2) => sum2 + node2.hitCount, 0);
+  if (hits === 0) return { selfUs, sampleCount: 0 };
+  const usPerHit = (profile.endTime - profile.startTime) / hits;
+  for (const node2 of profile.nodes) if (node2.hitCount > 0) add(node2.id, node2.hitCount * usPerHit);
+  return { selfUs, sampleCount: hits };
+}
+function activeMicros(profile, range) {
+  const idle2 = new Set(
+    profile.nodes.filter((node2) => node2.callFrame.functionName === "(idle)" && node2.callFrame.url === "").map((node2) => node2.id)
+  );
+  const timeline = sampleIntervals(profile);
+  if (timeline === null || range === void 0) {
+    let us3 = 0;
+    for (const [id, self2] of nodeSelfTimes(profile).selfUs) if (!idle2.has(id)) us3 += self2;
+    return us3;
+  }
+  let us2 = 0;
+  for (const { id, fromUs, toUs } of timeline) {
+    if (idle2.has(id)) continue;
+    us2 += Math.max(0, Math.min(toUs, range.toUs) - Math.max(fromUs, range.fromUs));
+  }
+  return us2;
+}
+function sampleIntervals(profile) {
+  const { samples, timeDeltas } = profile;
+  if (samples === null || timeDeltas === null || samples.length === 0) return null;
+  const intervals = [];
+  let at2 = profile.startTime + (timeDeltas[0] ?? 0);
+  for (let i = 0; i < samples.length; i++) {
+    const next = i + 1 < samples.length ? at2 + (timeDeltas[i + 1] ?? 0) : profile.endTime;
+    intervals.push({ id: samples[i], fromUs: at2, toUs: Math.max(at2, next) });
+    at2 = next;
+  }
+  return intervals;
+}
+function coveredMicros(profiles) {
+  const spans = profiles.map((p) => [p.startTime, p.endTime]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let covered = 0;
+  let end = -Infinity;
+  for (const [start, stop] of spans) {
+    if (start >= end) covered += stop - start;
+    else if (stop > end) covered += stop - end;
+    end = Math.max(end, stop);
+  }
+  return covered;
+}
+
+// src/profile/busy-profiles.ts
+var MIN_SHARE_OF_BUSIEST = 0.05;
+function selectBusyProfiles(profiles, loadWindow) {
+  if (profiles.length < 2) return { kept: profiles, excluded: [] };
+  let during = false;
+  let activeUs = profiles.map((profile) => activeMicros(profile));
+  const ranges = loadWindow ? profiles.map((profile) => onProfileClock(profile, loadWindow)) : [];
+  if (ranges.length > 0 && ranges.every((range) => range !== null)) {
+    const inWindow = profiles.map((profile, i) => activeMicros(profile, ranges[i]));
+    if (Math.max(...inWindow) > 0) {
+      activeUs = inWindow;
+      during = true;
+    }
+  }
+  const busiestUs = Math.max(...activeUs);
+  const busiest = profiles[activeUs.indexOf(busiestUs)];
+  const threshold = busiestUs * MIN_SHARE_OF_BUSIEST;
+  const kept = [];
+  const excluded = [];
+  const ms = (us2) => `${Math.round(us2 / 1e3)} ms`;
+  profiles.forEach((profile, i) => {
+    const us2 = activeUs[i];
+    if (us2 >= threshold) {
+      kept.push(profile);
+      return;
+    }
+    excluded.push({
+      file: profile.source,
+      reason: `on CPU ${ms(us2)} ${during ? "while the load ran" : "in all"}, under ${MIN_SHARE_OF_BUSIEST * 100}% of the busiest process's ${ms(busiestUs)} (${path8.basename(busiest.source)}): a process that mostly waits, such as npm or another wrapper that starts the service`
+    });
+  });
+  return { kept, excluded };
+}
+function onProfileClock(profile, window2) {
+  if (profile.wallClockEndMs === null || profile.samples === null) return null;
+  const toProfileClock = (ms) => profile.endTime - (profile.wallClockEndMs - ms) * 1e3;
+  return { fromUs: toProfileClock(window2.startMs), toUs: toProfileClock(window2.endMs) };
+}
 
 // src/profile/cpuprofile.ts
 import { readFile as readFile3 } from "node:fs/promises";
@@ -81521,7 +82117,9 @@ var ProfileSchema = external_exports.object({
   startTime: external_exports.number(),
   endTime: external_exports.number(),
   samples: external_exports.array(external_exports.number().int()).optional(),
-  timeDeltas: external_exports.array(external_exports.number()).optional()
+  timeDeltas: external_exports.array(external_exports.number()).optional(),
+  // Auxiliary: a malformed one loses the wall clock, not the profile.
+  perfFlow: external_exports.object({ wallClockEndMs: external_exports.number() }).optional().catch(void 0)
 });
 function parseCpuProfile(text, source) {
   const invalid = (what) => new RuntimeError(`CPU profile ${source} is not a valid V8 .cpuprofile: ${what}`);
@@ -81546,7 +82144,8 @@ function parseCpuProfile(text, source) {
     startTime: profile.startTime,
     endTime: profile.endTime,
     samples: profile.samples ?? null,
-    timeDeltas: profile.timeDeltas ?? null
+    timeDeltas: profile.timeDeltas ?? null,
+    wallClockEndMs: profile.perfFlow?.wallClockEndMs ?? null
   };
 }
 async function readCpuProfile(file2) {
@@ -81560,9 +82159,9 @@ async function readCpuProfile(file2) {
   }
   return parseCpuProfile(text, file2);
 }
-function formatPath2(path12) {
-  if (path12.length === 0) return "(top level)";
-  return path12.map((key, i) => typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`).join("");
+function formatPath2(path13) {
+  if (path13.length === 0) return "(top level)";
+  return path13.map((key, i) => typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`).join("");
 }
 function structuralProblem(profile) {
   if (profile.endTime < profile.startTime) {
@@ -81610,49 +82209,17 @@ function reachableFromRoots(nodes, parentOf) {
   return seen;
 }
 
-// src/profile/sample-times.ts
-function nodeSelfTimes(profile) {
-  const selfUs = /* @__PURE__ */ new Map();
-  const add = (id, us2) => selfUs.set(id, (selfUs.get(id) ?? 0) + us2);
-  const { samples, timeDeltas } = profile;
-  if (samples !== null && timeDeltas !== null && samples.length > 0) {
-    let at2 = profile.startTime + (timeDeltas[0] ?? 0);
-    for (let i = 0; i < samples.length; i++) {
-      const next = i + 1 < samples.length ? at2 + (timeDeltas[i + 1] ?? 0) : profile.endTime;
-      add(samples[i], Math.max(0, next - at2));
-      at2 = next;
-    }
-    return { selfUs, sampleCount: samples.length };
-  }
-  const hits = profile.nodes.reduce((sum2, node2) => sum2 + node2.hitCount, 0);
-  if (hits === 0) return { selfUs, sampleCount: 0 };
-  const usPerHit = (profile.endTime - profile.startTime) / hits;
-  for (const node2 of profile.nodes) if (node2.hitCount > 0) add(node2.id, node2.hitCount * usPerHit);
-  return { selfUs, sampleCount: hits };
-}
-function coveredMicros(profiles) {
-  const spans = profiles.map((p) => [p.startTime, p.endTime]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let covered = 0;
-  let end = -Infinity;
-  for (const [start, stop] of spans) {
-    if (start >= end) covered += stop - start;
-    else if (stop > end) covered += stop - end;
-    end = Math.max(end, stop);
-  }
-  return covered;
-}
-
 // src/profile/source-location.ts
-import path8 from "node:path";
+import path9 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function locateSource(url2, repoRoot) {
   if (url2 === "") return { file: null, inRepo: false };
   const absolute = toAbsolutePath(url2);
   if (absolute === null) return { file: url2, inRepo: false };
-  const relative = path8.relative(repoRoot, absolute);
-  const outside = relative === "" || relative === ".." || relative.startsWith(`..${path8.sep}`) || path8.isAbsolute(relative);
+  const relative = path9.relative(repoRoot, absolute);
+  const outside = relative === "" || relative === ".." || relative.startsWith(`..${path9.sep}`) || path9.isAbsolute(relative);
   if (outside) return { file: url2, inRepo: false };
-  return { file: relative.split(path8.sep).join("/"), inRepo: true };
+  return { file: relative.split(path9.sep).join("/"), inRepo: true };
 }
 function toAbsolutePath(url2) {
   if (url2.startsWith("file:")) {
@@ -81662,7 +82229,7 @@ function toAbsolutePath(url2) {
       return null;
     }
   }
-  return path8.isAbsolute(url2) ? url2 : null;
+  return path9.isAbsolute(url2) ? url2 : null;
 }
 function oneBased(position) {
   return position >= 0 ? position + 1 : null;
@@ -81679,7 +82246,8 @@ async function analyzeCpuProfiles(files, opts) {
   const repoRoot = await realpath(opts.repoRoot).catch(() => opts.repoRoot);
   return analyzeCpuProfile(profiles, { ...opts, repoRoot });
 }
-function analyzeCpuProfile(profiles, opts) {
+function analyzeCpuProfile(allProfiles, opts) {
+  const { kept: profiles, excluded } = selectBusyProfiles(allProfiles, opts.loadWindow);
   const { functions, sampleCount } = sumFunctionTimes(profiles, opts.repoRoot);
   const all = [...functions.values()];
   const usOf = (name) => all.filter((fn) => fn.frame.url === "" && fn.frame.functionName === name).reduce((sum2, fn) => sum2 + fn.selfUs, 0);
@@ -81706,6 +82274,7 @@ function analyzeCpuProfile(profiles, opts) {
   const top = (measure) => ranked.filter(({ fn }) => measure(fn) > 0).sort((a, b) => measure(b.fn) - measure(a.fn) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, topN).map(toHotspot);
   return {
     profileFiles: profiles.map((p) => p.source),
+    ...excluded.length > 0 ? { excludedProfiles: excluded } : {},
     sampleCount,
     durationMs: coveredMicros(profiles) / 1e3,
     activeMs: activeUs / 1e3,
@@ -81793,13 +82362,13 @@ function isPseudoFrame(frame) {
 }
 
 // src/profile/probe.ts
-import { mkdir as mkdir4, readdir as readdir3, writeFile as writeFile3 } from "node:fs/promises";
-import path9 from "node:path";
+import { mkdir as mkdir4, readdir as readdir4, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
+import path10 from "node:path";
 import { pathToFileURL } from "node:url";
 var CPU_PROBE_FILE = "perf-flow-cpu-probe.mjs";
 var PROBE_SOURCE = `// Written by perf-flow: CPU profiling of this process, see src/profile/probe.ts.
 import { Session } from 'node:inspector';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
@@ -81822,14 +82391,21 @@ function startProfiling() {
   post('Profiler.start');
   if (failure) throw failure;
   process.on('exit', () => {
+    let temporary = null;
     try {
       const stopped = post('Profiler.stop');
+      const wallClockEndMs = Date.now();
       if (failure || !stopped) throw failure ?? new Error('Profiler.stop returned nothing');
       mkdirSync(profileDir, { recursive: true });
-      const name = 'CPU.' + Date.now() + '.' + process.pid + '.cpuprofile';
-      writeFileSync(new URL(name, profileDir), JSON.stringify(stopped.profile));
+      const name = 'CPU.' + wallClockEndMs + '.' + process.pid + '.cpuprofile';
+      temporary = new URL('.' + name + '.tmp', profileDir);
+      writeFileSync(temporary, JSON.stringify({ ...stopped.profile, perfFlow: { wallClockEndMs } }));
+      renameSync(temporary, new URL(name, profileDir));
     } catch (error) {
       process.stderr.write('perf-flow probe: could not write the CPU profile: ' + error + '\\n');
+      try {
+        if (temporary) unlinkSync(temporary);
+      } catch {}
     }
   });
 }
@@ -81852,10 +82428,11 @@ if (isMainThread) {
 }
 `;
 async function prepareCpuProfiling(dir, baseNodeOptions = process.env.NODE_OPTIONS) {
-  const root = path9.resolve(dir);
-  const profileDir = path9.join(root, "cpu");
+  const root = path10.resolve(dir);
+  const profileDir = path10.join(root, "cpu");
+  await rm4(profileDir, { recursive: true, force: true });
   await mkdir4(profileDir, { recursive: true });
-  const probe = path9.join(root, CPU_PROBE_FILE);
+  const probe = path10.join(root, CPU_PROBE_FILE);
   await writeFile3(probe, PROBE_SOURCE);
   const importOption = `--import=${quoteNodeOption(pathToFileURL(probe).href)}`;
   const base = baseNodeOptions?.trim() ?? "";
@@ -81865,13 +82442,15 @@ async function prepareCpuProfiling(dir, baseNodeOptions = process.env.NODE_OPTIO
   };
 }
 async function listProfiles(profileDir) {
-  const entries = await readdir3(profileDir, { withFileTypes: true }).catch(
+  const entries = await readdir4(profileDir, { withFileTypes: true }).catch(
     (error62) => {
       if (error62.code === "ENOENT") return [];
       throw error62;
     }
   );
-  return entries.filter((entry) => entry.isFile() && entry.name.endsWith(".cpuprofile")).map((entry) => path9.join(profileDir, entry.name)).sort();
+  return entries.filter(
+    (entry) => entry.isFile() && !entry.name.startsWith(".") && entry.name.endsWith(".cpuprofile")
+  ).map((entry) => path10.join(profileDir, entry.name)).sort();
 }
 function quoteNodeOption(value) {
   return /[\s"\\]/.test(value) ? `"${value.replace(/[\\"]/g, "\\$&")}"` : value;
@@ -81881,24 +82460,36 @@ function quoteNodeOption(value) {
 async function runProfileAnalysis(inputs, deps) {
   const ctx = await prepareStage("profile-analysis", inputs, deps);
   const { config: config2 } = ctx;
+  const { rateRps: _unthrottled, ...unthrottled } = config2.baseline;
   const settings = {
-    ...config2.baseline,
+    ...unthrottled,
     durationMs: config2.profile.durationMs,
     connections: config2.profile.connections
   };
-  const profiling = await prepareCpuProfiling(path10.join(ctx.workingDir, "profiles"));
+  const profiling = await prepareCpuProfiling(
+    path11.join(ctx.workingDir, "profiles"),
+    config2.service.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS
+  );
   ctx.progress(`profiling under load for ${settings.durationMs / 1e3}s`);
-  const { result: run, commands } = await withServiceUnderLoad(
+  const {
+    result: { run, loadWindow },
+    commands
+  } = await withServiceUnderLoad(
     ctx,
     { name: "profile", extraEnv: profiling.env },
-    (service) => runClosedLoop(service.url, config2.journeys, settings, {
-      allowedHosts: config2.allowedHosts,
-      onProgress: loadProgressPrinter(ctx.progress, "profiling")
-    })
+    async (service, signal) => {
+      const startMs = Date.now();
+      const run2 = await runClosedLoop(service.url, config2.journeys, settings, {
+        allowedHosts: config2.allowedHosts,
+        signal,
+        onProgress: loadProgressPrinter(ctx.progress, "profiling")
+      });
+      return { run: run2, loadWindow: { startMs, endMs: Date.now() } };
+    }
   );
   const files = await listProfiles(profiling.profileDir);
-  const cpu = files.length > 0 ? await analyzeCpuProfiles(files, { repoRoot: ctx.workDir, topN: 10 }) : null;
-  const reason = cpu ? void 0 : config2.service.start ? "The service wrote no CPU profile. perf-flow profiles Node services through NODE_OPTIONS (--cpu-prof); a service that is not Node, that resets NODE_OPTIONS, or that is killed instead of exiting on SIGTERM writes none." : "perf-flow did not start the service (no service.start), so it could not profile it.";
+  const cpu = files.length > 0 ? await analyzeCpuProfiles(files, { repoRoot: ctx.workDir, topN: 10, loadWindow }) : null;
+  const reason = cpu ? void 0 : config2.service.start ? "The service wrote no CPU profile. perf-flow profiles Node services through NODE_OPTIONS (an --import probe); a service that is not Node, that resets NODE_OPTIONS, or that is killed instead of exiting on SIGTERM writes none." : "perf-flow did not start the service (no service.start), so it could not profile it.";
   const data = {
     schema: "perf-flow/profile-analysis@1",
     provenance: ctx.provenance(commands),
@@ -81907,18 +82498,27 @@ async function runProfileAnalysis(inputs, deps) {
     ...reason ? { reason } : {},
     load: run.load,
     underProfiling: run.overall,
-    cpu: cpu ? { ...cpu, profileFiles: cpu.profileFiles.map((f) => path10.relative(ctx.reportDir, f)) } : null
+    cpu: cpu ? {
+      ...cpu,
+      profileFiles: cpu.profileFiles.map((f) => path11.relative(ctx.reportDir, f)),
+      ...cpu.excludedProfiles ? {
+        excludedProfiles: cpu.excludedProfiles.map((e) => ({
+          ...e,
+          file: path11.relative(ctx.reportDir, e.file)
+        }))
+      } : {}
+    } : null
   };
   const top = cpu?.topSelf[0];
   ctx.progress(
-    top ? `top function by self time: ${top.functionName} (${top.file ?? "?"}:${top.line ?? "?"}) ${(top.selfShare * 100).toFixed(1)}%` : `no profile: ${reason}`
+    top ? `top function by self time: ${top.functionName} (${top.file ?? "?"}:${top.line ?? "?"}) ${formatPct(top.selfShare)}` : `no profile: ${reason}`
   );
   return finishStage(ctx, data, renderProfileAnalysis(data), {
     outputs: {
       status: data.status,
       "top-function": top ? `${top.functionName} ${top.file ?? ""}:${top.line ?? ""}` : ""
     },
-    extraFiles: files.map((f) => path10.relative(ctx.reportDir, f))
+    extraFiles: files.map((f) => path11.relative(ctx.reportDir, f))
   });
 }
 
@@ -81947,7 +82547,7 @@ function scoreGate(evaluations, scoring, failOn) {
     verdict = "FAIL";
     for (const e of keyFailed) say(e, `Key SLO "${e.name}" failed: ${e.reason}.`);
     if (score !== null) {
-      reasons.push(`Weighted score ${pct2(score)} ${over}, but a failed key SLO fails the gate.`);
+      reasons.push(`Weighted score ${formatPct(score)} ${over}, but a failed key SLO fails the gate.`);
     }
   } else if (keyUnjudged.length > 0) {
     verdict = "INCONCLUSIVE";
@@ -81964,9 +82564,9 @@ function scoreGate(evaluations, scoring, failOn) {
     );
   } else {
     const byScore = score >= scoring.pass - EPSILON ? "PASS" : score >= scoring.partial - EPSILON ? "PARTIAL" : "FAIL";
-    const head = `Weighted score ${pct2(score)} ${over}`;
+    const head = `Weighted score ${formatPct(score)} ${over}`;
     reasons.push(
-      byScore === "PASS" ? `${head} is at or above pass ${pct2(scoring.pass)}.` : byScore === "PARTIAL" ? `${head} is below pass ${pct2(scoring.pass)} but at or above partial ${pct2(scoring.partial)}.` : `${head} is below partial ${pct2(scoring.partial)}.`
+      byScore === "PASS" ? `${head} is at or above pass ${formatPct(scoring.pass)}.` : byScore === "PARTIAL" ? `${head} is below pass ${formatPct(scoring.pass)} but at or above partial ${formatPct(scoring.partial)}.` : `${head} is below partial ${formatPct(scoring.partial)}.`
     );
     if (byScore !== "FAIL" && unjudged.length > 0) {
       verdict = "INCONCLUSIVE";
@@ -81990,9 +82590,6 @@ function scoreGate(evaluations, scoring, failOn) {
   );
   return { verdict, score, failed, reasons };
 }
-function pct2(fraction2) {
-  return `${Number((fraction2 * 100).toFixed(1))}%`;
-}
 function plural3(n, noun) {
   return n === 1 ? noun.replace(/s$/, "") : noun;
 }
@@ -82003,22 +82600,22 @@ async function runSloGate(inputs, deps) {
   const { config: config2 } = ctx;
   const failOn = inputs.failOn ?? config2.failOn;
   const loadTest = await readEarlier(ctx, "load-test");
-  const measured = loadTest ?? await readEarlier(ctx, "baseline");
-  const source = loadTest ? "load-test" : "baseline";
+  const baseline = await readEarlier(ctx, "baseline");
+  const useLoadTest = loadTest !== void 0 && (baseline === void 0 || loadTest.provenance.createdAt >= baseline.provenance.createdAt);
+  const measured = useLoadTest ? loadTest : baseline;
+  const source = useLoadTest ? "load-test" : "baseline";
   const slos = measured ? evaluateSlos(config2.slos, measuredResults(measured)) : [];
-  const gate = measured ? scoreGate(slos, config2.scoring, failOn) : {
+  const inconclusive = (reason) => ({
     verdict: "INCONCLUSIVE",
     score: null,
     failed: failOn.includes("INCONCLUSIVE"),
-    reasons: [
-      "No measurements to judge: neither a load-test nor a baseline result was found. Run those stages first."
-    ]
-  };
-  if (measured && measured.provenance.configHash !== config2.hash) {
-    gate.reasons.push(
-      `The ${source} result was measured with another version of the config (hash ${measured.provenance.configHash}, now ${config2.hash}).`
-    );
-  }
+    reasons: [reason]
+  });
+  const gate = !measured ? inconclusive(
+    "No measurements to judge: neither a load-test nor a baseline result was found. Run those stages first."
+  ) : measured.provenance.configHash !== config2.hash ? inconclusive(
+    `The ${source} result was measured under another config (hash ${measured.provenance.configHash}, now ${config2.hash}): its figures do not answer this config's SLOs. Run the ${source} stage again.`
+  ) : scoreGate(slos, config2.scoring, failOn);
   const data = {
     schema: "perf-flow/slo-gate@1",
     provenance: ctx.provenance(),
@@ -82033,8 +82630,9 @@ async function runSloGate(inputs, deps) {
     slos
   };
   ctx.progress(
-    `verdict ${gate.verdict}` + (gate.score === null ? "" : ` (score ${(gate.score * 100).toFixed(0)}%)`) + (gate.failed ? `: the gate fails (fail-on ${failOn.join(", ")})` : "")
+    `verdict ${gate.verdict}` + (gate.score === null ? "" : ` (score ${formatPct(gate.score)})`) + (gate.failed ? `: the gate fails (fail-on ${failOn.join(", ")})` : "")
   );
+  if (gate.verdict !== "PASS") for (const reason of gate.reasons) ctx.progress(`  ${reason}`);
   return finishStage(ctx, data, renderSloCompliance(data), {
     verdict: gate.verdict,
     failed: gate.failed,
@@ -82108,7 +82706,7 @@ async function runSummary(inputs, deps) {
   const verdict = gate?.verdict ?? null;
   const measured = loadTest ?? baseline;
   const headline = [
-    verdict ? `${verdict}${gate?.score != null ? ` (score ${(gate.score * 100).toFixed(0)}%)` : ""}` : "No SLO verdict",
+    verdict ? `${verdict}${gate?.score != null ? ` (score ${formatPct(gate.score)})` : ""}` : "No SLO verdict",
     measured ? `${loadTest ? "load test" : "baseline"}: ${describeSlis(measured.overall)}` : "no measurements"
   ].join(" \u2014 ");
   const nextSteps = [];
@@ -82167,7 +82765,7 @@ async function beforeAndAfter(reportDir, configHash, loadTest, baseline) {
     }
   ];
   for (const { after, before } of candidates) {
-    if (after && before && before.provenance.configHash === configHash) {
+    if (after && before && before.provenance.configHash === configHash && sameLoad(before.load, after.load)) {
       return {
         beforeCreatedAt: before.provenance.createdAt,
         beforeCommit: before.provenance.commit,
@@ -82176,6 +82774,9 @@ async function beforeAndAfter(reportDir, configHash, loadTest, baseline) {
     }
   }
   return null;
+}
+function sameLoad(a, b) {
+  return a.model === b.model && a.connections === b.connections && a.rateRps === b.rateRps && a.durationMs === b.durationMs && a.warmupMs === b.warmupMs;
 }
 
 // src/stages/flow.ts
@@ -82287,7 +82888,7 @@ function checkOptionsFit(command, values) {
   }
 }
 function commonInputs(command, values) {
-  const config2 = values.config ?? (command === "demo" ? path11.join(packageRoot(), "examples/demo-service/perf-flow.yml") : "perf-flow.yml");
+  const config2 = values.config ?? (command === "demo" ? path12.join(packageRoot(), "examples/demo-service/perf-flow.yml") : "perf-flow.yml");
   return {
     config: config2,
     reportDir: values.out ?? "perf-flow-report",
@@ -82298,11 +82899,11 @@ function commonInputs(command, values) {
 }
 async function dispatch(command, values, deps) {
   const inputs = commonInputs(command, values);
-  const read = (name) => String(values[name] ?? "");
+  const read2 = (name) => String(values[name] ?? "");
   switch (command) {
     case "run":
     case "demo": {
-      const failOn = readFailOn(read);
+      const failOn = readFailOn(read2);
       return runFlow({ ...inputs, ...failOn ? { failOn } : {} }, deps);
     }
     case "baseline":
@@ -82312,9 +82913,9 @@ async function dispatch(command, values, deps) {
     case "optimization-plan":
       return runOptimizationPlan(inputs, deps);
     case "load-test":
-      return runLoadTest({ ...inputs, overrides: readLoadOverrides(read) }, deps);
+      return runLoadTest({ ...inputs, overrides: readLoadOverrides(read2) }, deps);
     case "slo-gate": {
-      const failOn = readFailOn(read);
+      const failOn = readFailOn(read2);
       return runSloGate({ ...inputs, ...failOn ? { failOn } : {} }, deps);
     }
     case "summary":
@@ -82327,7 +82928,7 @@ async function main(argv) {
     if (values.version) {
       const { readFileSync: readFileSync3 } = await import("node:fs");
       console.log(
-        JSON.parse(readFileSync3(path11.join(packageRoot(), "package.json"), "utf8")).version
+        JSON.parse(readFileSync3(path12.join(packageRoot(), "package.json"), "utf8")).version
       );
       return ExitCode.pass;
     }
@@ -82346,7 +82947,7 @@ async function main(argv) {
     const command = name;
     checkOptionsFit(command, values);
     const platform2 = detectPlatform(
-      values.artifacts ? { artifactsDir: path11.resolve(values.artifacts) } : {}
+      values.artifacts ? { artifactsDir: path12.resolve(values.artifacts) } : {}
     );
     const outcome = await dispatch(command, values, {
       platform: platform2,
@@ -82370,13 +82971,7 @@ async function main(argv) {
     await stopAllServices();
   }
 }
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => {
-    process.stderr.write(`perf-flow: ${signal}: stopping the service under test
-`);
-    void stopAllServices().finally(() => process.exit(130));
-  });
-}
+installStopOnSignals();
 process.exitCode = await main(process.argv.slice(2));
 export {
   main

@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -11118,7 +11118,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11158,7 +11158,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11171,7 +11171,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11211,7 +11211,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -22699,7 +22699,7 @@ var require_templates = __commonJS({
       const styles = [];
       const chunks = [];
       let chunk = [];
-      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
+      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close2, character) => {
         if (escapeCharacter) {
           chunk.push(unescape(escapeCharacter));
         } else if (style) {
@@ -22707,7 +22707,7 @@ var require_templates = __commonJS({
           chunk = [];
           chunks.push(styles.length === 0 ? string4 : buildStyle(chalk, styles)(string4));
           styles.push({ inverse, styles: parseStyle(style) });
-        } else if (close) {
+        } else if (close2) {
           if (styles.length === 0) {
             throw new Error("Found extraneous } in Chalk template literal");
           }
@@ -22826,19 +22826,19 @@ var require_source = __commonJS({
         }
       }
     });
-    var createStyler = (open3, close, parent) => {
+    var createStyler = (open4, close2, parent) => {
       let openAll;
       let closeAll;
       if (parent === void 0) {
-        openAll = open3;
-        closeAll = close;
+        openAll = open4;
+        closeAll = close2;
       } else {
-        openAll = parent.openAll + open3;
-        closeAll = close + parent.closeAll;
+        openAll = parent.openAll + open4;
+        closeAll = close2 + parent.closeAll;
       }
       return {
-        open: open3,
-        close,
+        open: open4,
+        close: close2,
         openAll,
         closeAll,
         parent
@@ -28489,9 +28489,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants3);
+    assign(pako2, deflate, inflate, constants4);
     module2.exports = pako2;
   }
 });
@@ -30900,61 +30900,61 @@ var require_printResult = __commonJS({
       }
       return strResult;
     };
-    function asLowRow(name, stat3) {
+    function asLowRow(name, stat4) {
       return [
         name,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.p99,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.max === "string" ? stat3.max : Math.floor(stat3.max * 100) / 100
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.p99,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.max === "string" ? stat4.max : Math.floor(stat4.max * 100) / 100
       ];
     }
-    function asHighRow(name, stat3) {
+    function asHighRow(name, stat4) {
       return [
         name,
-        stat3.p1,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.min === "string" ? stat3.min : Math.floor(stat3.min * 100) / 100
+        stat4.p1,
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.min === "string" ? stat4.min : Math.floor(stat4.min * 100) / 100
       ];
     }
     function asColor(colorise, row) {
       return row.map((entry) => colorise(entry));
     }
-    function asMs(stat3) {
+    function asMs(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = `${stat3[k]} ms`;
+      for (const k of Object.keys(stat4)) {
+        result[k] = `${stat4[k]} ms`;
       }
-      result.max = typeof stat3.max === "string" ? stat3.max : `${Math.floor(stat3.max * 100) / 100} ms`;
+      result.max = typeof stat4.max === "string" ? stat4.max : `${Math.floor(stat4.max * 100) / 100} ms`;
       return result;
     }
-    function asNumber(stat3) {
+    function asNumber(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = stat3[k].toLocaleString(void 0, {
+      for (const k of Object.keys(stat4)) {
+        result[k] = stat4[k].toLocaleString(void 0, {
           // to show all digits
           maximumFractionDigits: 20
         });
       }
       return result;
     }
-    function asBytes(stat3) {
-      const result = Object.create(stat3);
+    function asBytes(stat4) {
+      const result = Object.create(stat4);
       for (const p of percentiles) {
         const key = `p${p}`.replace(".", "_");
-        result[key] = prettyBytes(stat3[key]);
+        result[key] = prettyBytes(stat4[key]);
       }
-      result.average = prettyBytes(stat3.average);
-      result.stddev = prettyBytes(stat3.stddev);
-      result.max = prettyBytes(stat3.max);
-      result.min = prettyBytes(stat3.min);
+      result.average = prettyBytes(stat4.average);
+      result.stddev = prettyBytes(stat4.stddev);
+      result.max = prettyBytes(stat4.max);
+      result.min = prettyBytes(stat4.min);
       return result;
     }
     function colorizeByStatusCode(chalk, statusCode) {
@@ -41350,12 +41350,12 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs3.stat(value.path, function(err, stat3) {
+          fs3.stat(value.path, function(err, stat4) {
             if (err) {
               callback(err);
               return;
             }
-            var fileSize = stat3.size - (value.start ? value.start : 0);
+            var fileSize = stat4.size - (value.start ? value.start : 0);
             callback(null, fileSize);
           });
         }
@@ -42583,10 +42583,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse3 = require_parse2();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var truncate = (version2, truncation, options) => {
-      if (!constants3.RELEASE_TYPES.includes(truncation)) {
+      if (!constants4.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version2, options);
@@ -43826,7 +43826,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse3 = require_parse2();
@@ -43910,8 +43910,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants3.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants4.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants4.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -45270,7 +45270,7 @@ var require_buffer = __commonJS({
           byteOffset /= 2;
         }
       }
-      function read(buf, i2) {
+      function read2(buf, i2) {
         if (indexSize === 1) {
           return buf[i2];
         } else {
@@ -45281,7 +45281,7 @@ var require_buffer = __commonJS({
       if (dir) {
         let foundIndex = -1;
         for (i = byteOffset; i < arrLength; i++) {
-          if (read(arr, i) === read(val, foundIndex === -1 ? 0 : i - foundIndex)) {
+          if (read2(arr, i) === read2(val, foundIndex === -1 ? 0 : i - foundIndex)) {
             if (foundIndex === -1) foundIndex = i;
             if (i - foundIndex + 1 === valLength) return foundIndex * indexSize;
           } else {
@@ -45294,7 +45294,7 @@ var require_buffer = __commonJS({
         for (i = byteOffset; i >= 0; i--) {
           let found = true;
           for (let j = 0; j < valLength; j++) {
-            if (read(arr, i + j) !== read(val, j)) {
+            if (read2(arr, i + j) !== read2(val, j)) {
               found = false;
               break;
             }
@@ -56745,18 +56745,26 @@ function recordMs(histogram, ms) {
 function encodeHistogram(histogram) {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
+function decodeHistogram(encoded) {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  decoded.autoResize = true;
+  return decoded;
+}
 function mergeHistograms(histograms) {
   const merged = createLatencyHistogram();
   for (const h of histograms) merged.add(h);
   return merged;
 }
 var us = (value) => value / 1e3;
+function readingMs(histogram, valueUs) {
+  return us(histogram.highestEquivalentValue(valueUs));
+}
 function latencyStats(histogram) {
   const count = histogram.totalCount;
   if (count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
   return {
     count,
-    min: us(histogram.lowestEquivalentValue(histogram.minNonZeroValue)),
+    min: readingMs(histogram, histogram.minNonZeroValue),
     mean: us(histogram.mean),
     p50: us(histogram.getValueAtPercentile(50)),
     p90: us(histogram.getValueAtPercentile(90)),
@@ -56831,7 +56839,7 @@ var TimelineRecorder = class {
   current = 0;
   journeys;
   overall = [];
-  /** `latencyMs` is undefined for a request that got no response (timeout, transport error). */
+  /** `latencyMs` is undefined for a request without a latency (a transport error). */
   record(journey, second, latencyMs, isError) {
     const window2 = this.journeyWindows[journey];
     if (window2 === void 0) throw new RangeError(`no journey ${journey}`);
@@ -56886,7 +56894,10 @@ var LoadRecorder = class {
   timeline;
   measureStart;
   measureEnd;
-  /** `latencyMs` only for a response; fractional milliseconds keep their precision. */
+  /**
+   * `latencyMs` only for a response; fractional milliseconds keep their precision. A timeout
+   * is timed at the request timeout whatever is passed.
+   */
   record(journey, outcome, latencyMs) {
     const now = this.now();
     if (now < this.measureStart || now >= this.measureEnd) return;
@@ -56894,9 +56905,10 @@ var LoadRecorder = class {
     if (tally === void 0) throw new RangeError(`no journey ${journey}`);
     countOutcome(tally.counters, outcome);
     countOutcome(this.overall, outcome);
-    if (latencyMs !== void 0) recordMs(tally.histogram, latencyMs);
+    const latency = outcome.kind === "timeout" ? this.window.requestTimeoutMs : latencyMs;
+    if (latency !== void 0) recordMs(tally.histogram, latency);
     const second = Math.floor((now - this.measureStart) / 1e3);
-    this.timeline.record(journey, second, latencyMs, isErrorOutcome(outcome));
+    this.timeline.record(journey, second, latency, isErrorOutcome(outcome));
   }
   finish() {
     const durationSec = this.window.durationMs / 1e3;
@@ -57390,6 +57402,53 @@ function throughputChart(timeline, title) {
   ]);
 }
 
+// src/measure/format.ts
+var NOT_MEASURED = "\u2014";
+function formatNumber(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
+  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
+  return text === "-0" ? "0" : text;
+}
+function formatCount(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  return Math.round(value).toLocaleString("en-US");
+}
+function formatMs(ms) {
+  if (!Number.isFinite(ms)) return NOT_MEASURED;
+  if (Math.abs(Number(formatNumber(ms).replace(/,/g, ""))) >= 1e3) {
+    return `${formatNumber(ms / 1e3)} s`;
+  }
+  return `${formatNumber(ms)} ms`;
+}
+function formatPct(fraction2) {
+  if (!Number.isFinite(fraction2)) return NOT_MEASURED;
+  const pct = fraction2 * 100;
+  const start = Math.abs(pct) < 1 || pct > 99 && pct < 100 ? 2 : 1;
+  let text = pct.toFixed(start);
+  for (let decimals = start + 1; decimals <= 4; decimals++) {
+    const shown = Number(text);
+    const misleading = shown === 0 && pct !== 0 || shown === 100 && pct !== 100;
+    if (!misleading) break;
+    text = pct.toFixed(decimals);
+  }
+  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}%`;
+}
+function formatRate(rps) {
+  return `${formatNumber(rps)} req/s`;
+}
+var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+function formatBytes(bytes) {
+  if (!Number.isFinite(bytes)) return NOT_MEASURED;
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
+}
+
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
   return value.length;
@@ -57535,7 +57594,7 @@ function toAlignment(value) {
 
 // src/report/format.ts
 function escapeMarkdown(text) {
-  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
+  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/:\/\//g, ":&#8203;//").replace(/(?<![\p{L}\p{N}])(www)\./giu, "$1&#8203;.").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
 }
 function codeBlock(lines, info2 = "text") {
   const body = lines.join("\n");
@@ -57550,51 +57609,6 @@ function table(header2, rows, align) {
 }
 function blocks(...parts) {
   return parts.filter((p) => typeof p === "string" && p.length > 0).join("\n\n");
-}
-var NOT_MEASURED = "\u2014";
-function formatNumber(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
-  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
-  return text === "-0" ? "0" : text;
-}
-function formatCount(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  return Math.round(value).toLocaleString("en-US");
-}
-function formatMs(ms) {
-  if (!Number.isFinite(ms)) return NOT_MEASURED;
-  if (Math.abs(Number(formatNumber(ms).replace(/,/g, ""))) >= 1e3) {
-    return `${formatNumber(ms / 1e3)} s`;
-  }
-  return `${formatNumber(ms)} ms`;
-}
-function formatPct(fraction2) {
-  if (!Number.isFinite(fraction2)) return NOT_MEASURED;
-  const pct = fraction2 * 100;
-  const start = Math.abs(pct) < 1 || pct > 99 && pct < 100 ? 2 : 1;
-  let text = pct.toFixed(start);
-  for (let decimals = start + 1; decimals <= 4; decimals++) {
-    const shown = Number(text);
-    const misleading = shown === 0 && pct !== 0 || shown === 100 && pct !== 100;
-    if (!misleading) break;
-    text = pct.toFixed(decimals);
-  }
-  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}%`;
-}
-function formatRate(rps) {
-  return `${formatNumber(rps)} req/s`;
-}
-var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-function formatBytes(bytes) {
-  if (!Number.isFinite(bytes)) return NOT_MEASURED;
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
 }
 
 // src/report/sections.ts
@@ -57645,7 +57659,10 @@ function describeLoad(load) {
     ],
     ["Measured duration", formatMs(load.durationMs)],
     ["Warm-up (not measured)", formatMs(load.warmupMs)],
-    ["Request timeout", formatMs(load.requestTimeoutMs)]
+    [
+      "Request timeout",
+      `${formatMs(load.requestTimeoutMs)} (a request that times out counts in the latency figures at this value: it took at least that long)`
+    ]
   ];
 }
 function renderHowMeasured(provenance, load) {
@@ -57712,6 +57729,13 @@ function journeyTable(journeys, overall) {
 }
 function overallTable(overall) {
   return table(SLI_HEADER, [sliCells(overall)], NUMERIC_ALIGN);
+}
+function latencyNote(overall, load) {
+  const timeout = formatMs(load.requestTimeoutMs);
+  const base = `Latency covers every response, whatever its status, and every request that timed out, counted at the request timeout (${timeout}), the least it took; a connection error has no latency and is left out.`;
+  if (overall.timeouts === 0) return base;
+  const n = overall.timeouts;
+  return `${base} ${formatCount(n)} ${n === 1 ? "request" : "requests"} timed out: a percentile that reads ${timeout} or more is a lower bound.`;
 }
 function isSuccess(code) {
   return /^2\d\d$/.test(code);
@@ -57805,6 +57829,7 @@ function renderLoadTest(d) {
     overallTable(d.overall),
     "## Per journey",
     journeyTable(d.journeys),
+    latencyNote(d.overall, d.load),
     statusCodeTable(d.journeys, d.overall),
     "## Timeline",
     `Measured window only, ${formatMs(d.load.durationMs)}; second 0 is the first after warm-up.`,
@@ -57820,6 +57845,7 @@ function renderLoadTest(d) {
 import path4 from "node:path";
 
 // src/config/types.ts
+var PORT_PLACEHOLDER = "${PORT}";
 var SLI_NAMES = [
   "latency.p50",
   "latency.p90",
@@ -57839,408 +57865,6 @@ var TRIGGERS = [
   "proactive",
   "new-feature"
 ];
-
-// src/config/units.ts
-var NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
-var QUANTITY = new RegExp(String.raw`^${NUMBER}\s*(\S*)$`);
-var COMPARISON = /^(<=|>=|<|>)\s*(.*)$/;
-var LATENCY_UNITS = { us: 1e-3, \u00B5s: 1e-3, \u03BCs: 1e-3, ms: 1, s: 1e3 };
-var DURATION_UNITS = { ...LATENCY_UNITS, m: 6e4, h: 36e5 };
-var RATE_UNITS = { rps: 1, "/s": 1 };
-var PERCENT_UNITS = { "%": 0.01 };
-var DURATION_EXAMPLE = 'a duration like "30s", "500ms" or "5m"';
-var RATE_EXAMPLE = 'a rate like "200rps" or "200/s"';
-var PERCENT_EXAMPLE = 'a percentage like "10%"';
-function describeValue(value) {
-  if (value === void 0) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-function tidy(value) {
-  return Number(value.toPrecision(12));
-}
-function quantity(text, units) {
-  const match = QUANTITY.exec(text.trim());
-  if (!match) return void 0;
-  const [, digits = "", unit = ""] = match;
-  if (!Object.hasOwn(units, unit)) return void 0;
-  return tidy(Number(digits) * (units[unit] ?? Number.NaN));
-}
-function fail(message) {
-  return { ok: false, message };
-}
-var BARE_NUMBER = new RegExp(String.raw`^\s*${NUMBER}\s*$`);
-function bareNumberHint(value) {
-  const bare = typeof value === "number" || typeof value === "string" && BARE_NUMBER.test(value);
-  return bare ? " (a bare number is ambiguous: add a unit)" : "";
-}
-function expected(what, value) {
-  return fail(`expected ${what}, got ${describeValue(value)}${bareNumberHint(value)}`);
-}
-function readQuantity(value, units, what) {
-  if (typeof value !== "string") return expected(what, value);
-  const parsed = quantity(value, units);
-  return parsed === void 0 ? expected(what, value) : { ok: true, value: parsed };
-}
-function readDuration(value) {
-  return readQuantity(value, DURATION_UNITS, DURATION_EXAMPLE);
-}
-function readRate(value) {
-  return readQuantity(value, RATE_UNITS, RATE_EXAMPLE);
-}
-function readPercent(value) {
-  return readQuantity(value, PERCENT_UNITS, PERCENT_EXAMPLE);
-}
-function sliFamily(sli) {
-  if (sli.startsWith("latency.")) {
-    return { units: LATENCY_UNITS, example: "< 100ms", expects: "a latency in us, \xB5s, ms or s" };
-  }
-  if (sli === "throughput") {
-    return { units: RATE_UNITS, example: ">= 500rps", expects: "a rate in rps or /s" };
-  }
-  return { units: PERCENT_UNITS, example: "<= 0.1%", expects: "a percentage", max: 1 };
-}
-function readThreshold(value, sli) {
-  const family = sliFamily(sli);
-  const text = typeof value === "string" ? value.trim() : void 0;
-  const comparison = text === void 0 ? null : COMPARISON.exec(text);
-  if (!text || !comparison) {
-    return fail(`expected a comparison like "${family.example}", got ${describeValue(value)}`);
-  }
-  const [, op = "<", rest = ""] = comparison;
-  const parsed = quantity(rest, family.units);
-  if (parsed === void 0) {
-    return fail(
-      `${sli} needs ${family.expects}, like "${family.example}", got ${describeValue(value)}${bareNumberHint(rest)}`
-    );
-  }
-  if (family.max !== void 0 && parsed > family.max) {
-    return fail(`${sli} is at most 100%, got ${describeValue(value)}`);
-  }
-  return { ok: true, value: { op, value: parsed, text } };
-}
-function orThrow(parsed, field) {
-  if (!parsed.ok) throw new ConfigError(parsed.message, field);
-  return parsed.value;
-}
-function parseDuration(text, field) {
-  return orThrow(readDuration(text), field);
-}
-function parseRate(text, field) {
-  return orThrow(readRate(text), field);
-}
-
-// src/config/guidance.ts
-var FOCUS_KEYWORDS = {
-  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
-  api: /\b(?:apis?|endpoints?|services?)\b/i,
-  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
-  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
-  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
-  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
-};
-var TRIGGER_FOCUS = {
-  "slo-breach": ["latency"],
-  "capacity-planning": ["throughput"],
-  "cost-reduction": ["cost"],
-  "user-complaint": ["latency", "api"],
-  proactive: [],
-  "new-feature": ["api"]
-};
-var COMPARATORS = [
-  [
-    "<=",
-    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|not\s+(?:to\s+)?exceed|up\s+to|within`
-  ],
-  [">=", String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than`],
-  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
-  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
-];
-var COMPARATOR = COMPARATORS.map(([, words]) => words).join("|");
-var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
-var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
-var LATENCY_UNITS2 = {
-  ms: "ms",
-  millisecond: "ms",
-  milliseconds: "ms",
-  us: "us",
-  \u00B5s: "us",
-  \u03BCs: "us",
-  microsecond: "us",
-  microseconds: "us",
-  s: "s",
-  sec: "s",
-  secs: "s",
-  second: "s",
-  seconds: "s"
-};
-var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
-function targetPattern(metric, unit) {
-  const ahead = String.raw`(?<rest>${FILLER}\s*(?<cmp>${COMPARATOR})\s*(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
-  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
-}
-var PERCENTILES = {
-  p50: "latency.p50",
-  median: "latency.p50",
-  p90: "latency.p90",
-  p95: "latency.p95",
-  p99: "latency.p99",
-  max: "latency.max",
-  maximum: "latency.max"
-};
-var TARGET_KINDS = [
-  {
-    pattern: targetPattern(
-      "p50|p90|p95|p99|median|max(?:imum)?",
-      Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|")
-    ),
-    sli: (metric) => PERCENTILES[metric.toLowerCase()] ?? "latency.max",
-    unit: (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
-  },
-  {
-    pattern: targetPattern(String.raw`error[\s-]?rates?|errors`, "%"),
-    sli: () => "error_rate",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("availability", "%"),
-    sli: () => "availability",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("throughput|capacity", RATE_UNIT),
-    sli: () => "throughput",
-    unit: () => "rps"
-  }
-];
-var CAPACITY_VERB = new RegExp(
-  String.raw`(?<![\w-])(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
-  "gi"
-);
-function comparatorOf(words) {
-  const normalised = words.toLowerCase().replace(/\s+/g, " ");
-  for (const [op, alternatives] of COMPARATORS) {
-    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
-  }
-  throw new Error(`unreachable: comparator "${words}" is in the pattern but not the table`);
-}
-function guidanceSlo(sli, op, number4, unit) {
-  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
-  const threshold = readThreshold(text, sli);
-  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
-  return {
-    name: `guidance: ${sli} ${text}`,
-    sli,
-    target: threshold.value,
-    weight: 1,
-    key: true,
-    source: "guidance"
-  };
-}
-function findTargets(text) {
-  const found = [];
-  for (const kind of TARGET_KINDS) {
-    for (const match of text.matchAll(kind.pattern)) {
-      const { metric = "", rest = "", cmp = "", num: num2 = "", unit = "" } = match.groups ?? {};
-      found.push({
-        index: match.index,
-        phrase: `${metric}${rest}`,
-        slo: guidanceSlo(kind.sli(metric), comparatorOf(cmp), num2, kind.unit(unit))
-      });
-    }
-  }
-  for (const match of text.matchAll(CAPACITY_VERB)) {
-    found.push({
-      index: match.index,
-      phrase: match[0],
-      slo: guidanceSlo("throughput", ">=", match.groups?.num ?? "", "rps")
-    });
-  }
-  return found.sort((a, b) => a.index - b.index);
-}
-function describeSlo(slo) {
-  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
-  return `${slo.sli}${scope} ${slo.target.text}`;
-}
-function targetLine(phrase, slo) {
-  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
-}
-function parseTrigger(trigger) {
-  const value = trigger?.trim().toLowerCase();
-  if (value === void 0 || value === "") return void 0;
-  const known = TRIGGERS.find((name) => name === value);
-  if (known === void 0) {
-    throw new ConfigError(
-      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
-      "trigger"
-    );
-  }
-  return known;
-}
-function focusAreas(text, trigger) {
-  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at: at2 }) => at2 >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
-  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
-  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
-}
-function focusLine(focus, fromText, trigger) {
-  if (focus.length === 0) {
-    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
-  }
-  const sources = [
-    fromText.length > 0 ? "the text" : void 0,
-    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
-  ].filter((source) => source !== void 0);
-  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
-}
-function parseGuidance(text, trigger) {
-  const parsedTrigger = parseTrigger(trigger);
-  const trimmed = text?.trim() || void 0;
-  const targets = [];
-  const applied = [];
-  for (const found of trimmed === void 0 ? [] : findTargets(trimmed)) {
-    const earlier = targets.find((target) => target.sli === found.slo.sli);
-    if (earlier === void 0) {
-      targets.push(found.slo);
-      applied.push(targetLine(found.phrase, found.slo));
-    } else {
-      applied.push(
-        `"${found.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
-      );
-    }
-  }
-  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
-  const line = focusLine(focus, fromText, parsedTrigger);
-  if (line !== void 0) applied.push(line);
-  if (trimmed !== void 0 && targets.length === 0 && fromText.length === 0) {
-    applied.push("the guidance text names no focus area or target perf-flow recognises");
-  }
-  return {
-    ...trimmed !== void 0 && { text: trimmed },
-    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
-    focus,
-    targets,
-    applied
-  };
-}
-function mergeTarget(slos, target) {
-  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
-  const first = replaced[0];
-  if (first === void 0) {
-    slos.push(target);
-    return ` (added: the config has no overall ${target.sli} SLO)`;
-  }
-  slos.splice(slos.indexOf(first), 1, target);
-  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
-  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
-  return ` (replaces the config's target ${texts})`;
-}
-function applyGuidance(config2, guidance) {
-  if (guidance.text === void 0 && guidance.trigger === void 0) {
-    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
-  }
-  const slos = [...config2.slos];
-  const applied = [...guidance.applied];
-  for (const target of guidance.targets) {
-    const merge2 = mergeTarget(slos, target);
-    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
-    const at2 = applied.findIndex((line) => line.endsWith(bare));
-    if (at2 >= 0) applied[at2] += merge2;
-    else applied.push(`guidance${bare}${merge2}`);
-  }
-  if (guidance.targets.length === 0) {
-    applied.push("no targets in the guidance: the config's SLOs apply as written");
-  }
-  return { config: { ...config2, slos }, applied };
-}
-function guidanceData(guidance, applied) {
-  return {
-    ...guidance.text !== void 0 && { text: guidance.text },
-    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
-    focus: [...guidance.focus],
-    targets: guidance.targets.map(describeSlo),
-    applied: [...applied]
-  };
-}
-
-// src/config/load.ts
-var import_yaml = __toESM(require_dist3(), 1);
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path2 from "node:path";
-
-// src/config/issues.ts
-var NAMES = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  record: "a mapping",
-  array: "a list"
-};
-var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
-function formatPath(path7) {
-  let text = "";
-  for (const segment of path7) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
-      text += text === "" ? segment : `.${segment}`;
-    } else text += `[${JSON.stringify(String(segment))}]`;
-  }
-  return text === "" ? "config" : text;
-}
-function tooSmall(issue3) {
-  const min = String(issue3.minimum);
-  switch (issue3.origin) {
-    case "number":
-    case "int":
-      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
-    case "array":
-      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
-    case "string":
-      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
-    default:
-      return void 0;
-  }
-}
-function tooBig(issue3) {
-  const max2 = String(issue3.maximum);
-  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
-  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
-}
-var configErrorMap = (issue3) => {
-  switch (issue3.code) {
-    case "invalid_type": {
-      if (issue3.input === void 0) return "required";
-      const name = NAMES[issue3.expected] ?? issue3.expected;
-      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
-      return `expected ${name}, got ${got}`;
-    }
-    case "invalid_value":
-      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
-    case "too_small":
-      return tooSmall(issue3);
-    case "too_big":
-      return tooBig(issue3);
-    default:
-      return void 0;
-  }
-};
-function issueLines(issues) {
-  return issues.flatMap(
-    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
-      field: formatPath([...issue3.path, key]),
-      message: issue3.message
-    })) : [{ field: formatPath(issue3.path), message: issue3.message }]
-  );
-}
-function configErrorFromIssues(issues) {
-  const [first, ...rest] = issueLines(issues);
-  if (!first) return new ConfigError("invalid configuration", "config");
-  const more = rest.map((line) => `
-${line.field}: ${line.message}`).join("");
-  return new ConfigError(`${first.message}${more}`, first.field);
-}
 
 // src/config/schema.ts
 import path from "node:path";
@@ -77964,15 +77588,107 @@ function date4(params) {
 
 // src/config/fields.ts
 import { validateHeaderName, validateHeaderValue } from "node:http";
+
+// src/config/units.ts
+var NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
+var QUANTITY = new RegExp(String.raw`^${NUMBER}\s*(\S*)$`);
+var COMPARISON = /^(<=|>=|<|>)\s*(.*)$/;
+var LATENCY_UNITS = { us: 1e-3, \u00B5s: 1e-3, \u03BCs: 1e-3, ms: 1, s: 1e3 };
+var DURATION_UNITS = { ...LATENCY_UNITS, m: 6e4, h: 36e5 };
+var RATE_UNITS = { rps: 1, "/s": 1 };
+var PERCENT_UNITS = { "%": 0.01 };
+var DURATION_EXAMPLE = 'a duration like "30s", "500ms" or "5m"';
+var RATE_EXAMPLE = 'a rate like "200rps" or "200/s"';
+var PERCENT_EXAMPLE = 'a percentage like "10%"';
+function describeValue(value) {
+  if (value === void 0) return "nothing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function tidy(value) {
+  return Number(value.toPrecision(12));
+}
+function quantity(text, units) {
+  const match = QUANTITY.exec(text.trim());
+  if (!match) return void 0;
+  const [, digits = "", unit = ""] = match;
+  if (!Object.hasOwn(units, unit)) return void 0;
+  return tidy(Number(digits) * (units[unit] ?? Number.NaN));
+}
+function fail(message) {
+  return { ok: false, message };
+}
+var BARE_NUMBER = new RegExp(String.raw`^\s*${NUMBER}\s*$`);
+function bareNumberHint(value) {
+  const bare = typeof value === "number" || typeof value === "string" && BARE_NUMBER.test(value);
+  return bare ? " (a bare number is ambiguous: add a unit)" : "";
+}
+function expected(what, value) {
+  return fail(`expected ${what}, got ${describeValue(value)}${bareNumberHint(value)}`);
+}
+function readQuantity(value, units, what) {
+  if (typeof value !== "string") return expected(what, value);
+  const parsed = quantity(value, units);
+  return parsed === void 0 ? expected(what, value) : { ok: true, value: parsed };
+}
+function readDuration(value) {
+  return readQuantity(value, DURATION_UNITS, DURATION_EXAMPLE);
+}
+function readRate(value) {
+  return readQuantity(value, RATE_UNITS, RATE_EXAMPLE);
+}
+function readPercent(value) {
+  return readQuantity(value, PERCENT_UNITS, PERCENT_EXAMPLE);
+}
+function sliFamily(sli) {
+  if (sli.startsWith("latency.")) {
+    return { units: LATENCY_UNITS, example: "< 100ms", expects: "a latency in us, \xB5s, ms or s" };
+  }
+  if (sli === "throughput") {
+    return { units: RATE_UNITS, example: ">= 500rps", expects: "a rate in rps or /s" };
+  }
+  return { units: PERCENT_UNITS, example: "<= 0.1%", expects: "a percentage", max: 1 };
+}
+function readThreshold(value, sli) {
+  const family = sliFamily(sli);
+  const text = typeof value === "string" ? value.trim() : void 0;
+  const comparison = text === void 0 ? null : COMPARISON.exec(text);
+  if (!text || !comparison) {
+    return fail(`expected a comparison like "${family.example}", got ${describeValue(value)}`);
+  }
+  const [, op = "<", rest = ""] = comparison;
+  const parsed = quantity(rest, family.units);
+  if (parsed === void 0) {
+    return fail(
+      `${sli} needs ${family.expects}, like "${family.example}", got ${describeValue(value)}${bareNumberHint(rest)}`
+    );
+  }
+  if (family.max !== void 0 && parsed > family.max) {
+    return fail(`${sli} is at most 100%, got ${describeValue(value)}`);
+  }
+  return { ok: true, value: { op, value: parsed, text } };
+}
+function orThrow(parsed, field) {
+  if (!parsed.ok) throw new ConfigError(parsed.message, field);
+  return parsed.value;
+}
+function parseDuration(text, field) {
+  return orThrow(readDuration(text), field);
+}
+function parseRate(text, field) {
+  return orThrow(readRate(text), field);
+}
+
+// src/config/fields.ts
 function strictObject2(shape) {
   const keys = Object.keys(shape).join(", ");
   return external_exports.strictObject(shape, {
     error: (issue3) => issue3.code === "unrecognized_keys" ? `unknown key (expected one of ${keys})` : void 0
   });
 }
-function withUnit(read) {
+function withUnit(read2) {
   return external_exports.unknown().transform((value, ctx) => {
-    const result = read(value);
+    const result = read2(value);
     if (result.ok) return result.value;
     ctx.addIssue({ code: "custom", message: result.message });
     return external_exports.NEVER;
@@ -77992,6 +77708,11 @@ function oneOfUpperCase(values) {
 var duration3 = withUnit(readDuration);
 var positiveDuration = duration3.refine((ms) => ms > 0, "must be longer than 0s");
 var positiveRate = withUnit(readRate).refine((rps) => rps > 0, "must be above 0rps");
+var positiveDurationAsWritten = withUnit((value) => {
+  const parsed = readDuration(value);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: { ms: parsed.value, text: String(value).trim() } };
+}).refine(({ ms }) => ms > 0, "must be longer than 0s");
 var fraction = withUnit((value) => {
   const parsed = typeof value === "number" ? { ok: true, value } : readPercent(value);
   if (parsed.ok && parsed.value >= 0 && parsed.value <= 1) return parsed;
@@ -78058,7 +77779,6 @@ var DEFAULTS = {
   profileDurationMs: 1e4,
   failOn: ["FAIL", "INCONCLUSIVE"]
 };
-var PORT_PLACEHOLDER = "${PORT}";
 function serviceSchema(configDir) {
   return strictObject2({
     build: nonEmpty.optional(),
@@ -78175,7 +77895,7 @@ var loadSchema = strictObject2({
   "warm-up": duration3.optional(),
   connections: external_exports.number().int().min(1).max(1e4).optional(),
   rate: positiveRate.optional(),
-  timeout: positiveDuration.optional()
+  timeout: positiveDurationAsWritten.optional()
 });
 var profileSchema = strictObject2({
   duration: positiveDuration.optional(),
@@ -78197,7 +77917,7 @@ function loadSettings(raw, fallback) {
     warmupMs: raw["warm-up"] ?? fallback.warmupMs,
     connections: raw.connections ?? fallback.connections,
     ...rateRps !== void 0 && { rateRps },
-    requestTimeoutMs: raw.timeout ?? fallback.requestTimeoutMs
+    requestTimeoutMs: raw.timeout?.ms ?? fallback.requestTimeoutMs
   };
 }
 function checkServiceUrl(service, allowedHosts, ctx) {
@@ -78222,6 +77942,55 @@ function checkServiceUrl(service, allowedHosts, ctx) {
       `host "${url2.hostname}" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts`
     );
   }
+}
+var MIN_TIMEOUT_MS = 1e3;
+var MIN_RATED_TIMEOUT_MS = 2e3;
+var RATED_TIMEOUT_REASON = "autocannon keeps a throttled connection's timeout running while it waits up to a second for its next quota, and would count the wait as a timeout";
+function timeoutProblem(timeout, rateKey, inheritedFrom) {
+  const from = inheritedFrom === void 0 ? "" : ` (from ${inheritedFrom})`;
+  if (rateKey !== void 0 && timeout.ms < MIN_RATED_TIMEOUT_MS) {
+    return `with a rate (${rateKey}), expected at least 2s, got "${timeout.text}"${from}: ${RATED_TIMEOUT_REASON}`;
+  }
+  if (timeout.ms < MIN_TIMEOUT_MS) {
+    return `expected at least 1s (autocannon's minimum), got "${timeout.text}"${from}`;
+  }
+  return void 0;
+}
+function checkTimeouts(load, loadTest, ctx) {
+  const issue3 = (section, message) => {
+    if (message !== void 0)
+      ctx.addIssue({ code: "custom", path: [section, "timeout"], message });
+  };
+  const loadRate = load.rate === void 0 ? void 0 : "load.rate";
+  if (load.timeout !== void 0) issue3("load", timeoutProblem(load.timeout, loadRate));
+  const testRate = loadTest.rate === void 0 ? loadRate : "load-test.rate";
+  if (loadTest.timeout !== void 0) {
+    issue3("load-test", timeoutProblem(loadTest.timeout, testRate));
+  } else if (load.timeout !== void 0 && loadRate === void 0 && testRate !== void 0) {
+    issue3("load-test", timeoutProblem(load.timeout, testRate, "load.timeout"));
+  }
+}
+function exceedsRate(target, capRps) {
+  return target.op === ">=" && target.value > capRps || target.op === ">" && target.value >= capRps;
+}
+function formatRps(rps) {
+  return String(Number(rps.toPrecision(4)));
+}
+function checkThroughputTargets(slos, journeys, rate, ctx) {
+  if (rate === void 0) return;
+  const totalWeight = journeys.reduce((sum2, journey) => sum2 + journey.weight, 0);
+  slos.forEach((slo, index) => {
+    if (slo.sli !== "throughput") return;
+    const journey = journeys.find((candidate) => candidate.name === slo.journey);
+    const cap = journey === void 0 ? rate.rps : rate.rps * journey.weight / totalWeight;
+    if (!exceedsRate(slo.target, cap)) return;
+    const offered = journey === void 0 ? `only ${formatRps(cap)} req/s (${rate.key})` : `journey "${journey.name}" only about ${formatRps(cap)} req/s (its weight's share of ${rate.key}, ${formatRps(rate.rps)} req/s)`;
+    ctx.addIssue({
+      code: "custom",
+      path: ["slos", index, "target"],
+      message: `"${slo.target.text}" cannot be met: the load test offers ${offered}; lower the target or raise the rate`
+    });
+  });
 }
 function checkJourneyNames(journeys, ctx) {
   const first = /* @__PURE__ */ new Map();
@@ -78274,6 +78043,15 @@ function configSchema(source) {
     checkServiceUrl(raw.service, raw["allowed-hosts"], ctx);
     checkJourneyNames(raw.journeys, ctx);
     checkSlos(raw.slos, raw.journeys, ctx);
+    checkTimeouts(raw.load, raw["load-test"], ctx);
+    const testRate = raw["load-test"].rate ?? raw.load.rate;
+    const rateKey = raw["load-test"].rate === void 0 ? "load.rate" : "load-test.rate";
+    checkThroughputTargets(
+      raw.slos,
+      raw.journeys,
+      testRate === void 0 ? void 0 : { rps: testRate, key: rateKey },
+      ctx
+    );
   }).transform((raw) => {
     const baseline = loadSettings(raw.load, DEFAULTS.load);
     return {
@@ -78298,8 +78076,446 @@ function configSchema(source) {
   });
 }
 
+// src/config/guidance.ts
+var FOCUS_KEYWORDS = {
+  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
+  api: /\b(?:apis?|endpoints?|services?)\b/i,
+  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
+  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
+  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
+  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
+};
+var TRIGGER_FOCUS = {
+  "slo-breach": ["latency"],
+  "capacity-planning": ["throughput"],
+  "cost-reduction": ["cost"],
+  "user-complaint": ["latency", "api"],
+  proactive: [],
+  "new-feature": ["api"]
+};
+var COMPARATORS = [
+  [
+    "<=",
+    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|rise)\s+)?(?:exceed|above|over|more\s+than|higher\s+than|greater\s+than)|up\s+to|within`
+  ],
+  [
+    ">=",
+    String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|fall|drop)\s+)?(?:below|under|less\s+than|lower\s+than)`
+  ],
+  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
+  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
+];
+var COMPARATOR = COMPARATORS.map(([, words2]) => words2).join("|");
+var WEAK_COMPARATOR = /^up\s+to$/i;
+var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
+var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
+var LATENCY_UNITS2 = {
+  ms: "ms",
+  millisecond: "ms",
+  milliseconds: "ms",
+  us: "us",
+  \u00B5s: "us",
+  \u03BCs: "us",
+  microsecond: "us",
+  microseconds: "us",
+  s: "s",
+  sec: "s",
+  secs: "s",
+  second: "s",
+  seconds: "s"
+};
+var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
+var WORD = String.raw`[\w'’]`;
+function words(alternatives) {
+  return new RegExp(String.raw`(?<!${WORD})(?:${alternatives})(?!${WORD})`, "i");
+}
+var INTENT = words(
+  String.raw`must|should|shall|needs?|needed|(?:has|have|got)\s+to|keep|stay|remain|targets?|targeted|goals?|aim|want(?:s|ed)?|requires?|required|requirements?|ensure|make\s+sure|guarantee|ideally|expected\s+to|supposed\s+to|ought\s+to|slos?|slas?`
+);
+var DESCRIPTION = words(
+  String.raw`is|are|was|were|been|being|isn['’]t|aren['’]t|currently|today|now|already|still|usually|often|sometimes|went|goes|spike[sd]?|hits?|reach(?:es|ed)|peak(?:s|ed)?|climb(?:s|ed)|jump(?:s|ed)|rose|rises|sits|averages?|averaged|measured|observed|saw|see|seen|got|gets|can|could|cannot|can['’]t|only|barely|complain(?:s|ed)?`
+);
+var NEUTRAL = new Set(
+  "latency latencies response responses time times request requests rate rates error errors overall total api endpoint endpoints the of for all every and or p50 p90 p95 p99 median max maximum percentile availability throughput capacity be kept always consistently reliably comfortably well safely strictly to".split(" ")
+);
+var CLAUSE_BREAK = new RegExp(
+  String.raw`[,;:.!?()\n]|(?<!${WORD})(?:but|because|since|when|whenever|while|although|though|whereas|however)(?!${WORD})`,
+  "gi"
+);
+function clauseBefore(text, index) {
+  const before = text.slice(0, index);
+  let start = 0;
+  for (const match of before.matchAll(CLAUSE_BREAK)) start = match.index + match[0].length;
+  return before.slice(start);
+}
+function boundOf(sli) {
+  return sli.startsWith("latency.") || sli === "error_rate" ? "upper" : "lower";
+}
+function boundOfComparator(op) {
+  return op === "<" || op === "<=" ? "upper" : "lower";
+}
+var BOUND_WORDS = {
+  upper: "an upper limit (under, below, at most)",
+  lower: "a lower limit (above, at least)"
+};
+function intends({ filler, before }) {
+  return INTENT.test(filler) || INTENT.test(before);
+}
+function describes({ filler, before }) {
+  return DESCRIPTION.test(filler) || DESCRIPTION.test(before);
+}
+function ignoredLine(phrase, why) {
+  return `"${phrase}" ${why}: ignored`;
+}
+function notATarget(phrase, sli, op, comparison, wording) {
+  const intent = intends(wording);
+  if (boundOfComparator(op) !== boundOf(sli)) {
+    return intent ? ignoredLine(phrase, `is not a target: a ${sli} target is ${BOUND_WORDS[boundOf(sli)]}`) : ignoredLine(phrase, "describes the problem, not a target");
+  }
+  if (intent) return void 0;
+  if (describes(wording))
+    return ignoredLine(phrase, "describes the service as it is, not a target");
+  const fillerWords = wording.filler.toLowerCase().match(/[a-z][a-z\d'’]*/g) ?? [];
+  if (WEAK_COMPARATOR.test(comparison.trim()) || fillerWords.some((w) => !NEUTRAL.has(w))) {
+    return ignoredLine(
+      phrase,
+      'is not worded as a target (say "must", "keep", "under", "at most"...)'
+    );
+  }
+  return void 0;
+}
+function targetPattern(metric, unit, comparison = true) {
+  const cmp = comparison ? String.raw`\s*(?<cmp>${COMPARATOR})\s*` : String.raw`\s+`;
+  const ahead = String.raw`(?<rest>(?<filler>${FILLER})${cmp}(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
+  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
+}
+function targetKind(metric, unit, sli, canonicalUnit) {
+  return {
+    pattern: targetPattern(metric, unit),
+    bare: targetPattern(metric, unit, false),
+    sli,
+    unit: canonicalUnit
+  };
+}
+var PERCENTILES = {
+  p50: "latency.p50",
+  median: "latency.p50",
+  p90: "latency.p90",
+  p95: "latency.p95",
+  p99: "latency.p99",
+  max: "latency.max",
+  maximum: "latency.max"
+};
+var TARGET_KINDS = [
+  targetKind(
+    "p50|p90|p95|p99|median|max(?:imum)?",
+    Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|"),
+    (metric) => PERCENTILES[metric.toLowerCase()] ?? "latency.max",
+    (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
+  ),
+  targetKind(
+    String.raw`error[\s-]?rates?|errors`,
+    "%",
+    () => "error_rate",
+    () => "%"
+  ),
+  targetKind(
+    "availability",
+    "%",
+    () => "availability",
+    () => "%"
+  ),
+  targetKind(
+    "throughput|capacity",
+    RATE_UNIT,
+    () => "throughput",
+    () => "rps"
+  )
+];
+var CAPACITY_VERB = new RegExp(
+  String.raw`(?<![\w-])(?<verb>(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?)(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
+  "gi"
+);
+var CAPACITY_BASE_FORM = /^(?:handle|sustain|serve|support|reach)$/i;
+function comparatorOf(words2) {
+  const normalised = words2.toLowerCase().replace(/\s+/g, " ");
+  for (const [op, alternatives] of COMPARATORS) {
+    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
+  }
+  throw new Error(`unreachable: comparator "${words2}" is in the pattern but not the table`);
+}
+function guidanceSlo(sli, op, number4, unit) {
+  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
+  const threshold = readThreshold(text, sli);
+  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
+  return {
+    name: `guidance: ${sli} ${text}`,
+    sli,
+    target: threshold.value,
+    weight: 1,
+    key: true,
+    source: "guidance"
+  };
+}
+function findComparisons(text, kind) {
+  const found = [];
+  for (const match of text.matchAll(kind.pattern)) {
+    const {
+      metric = "",
+      rest = "",
+      filler = "",
+      cmp = "",
+      num: num2 = "",
+      unit = ""
+    } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const slo = guidanceSlo(kind.sli(metric), comparatorOf(cmp), num2, kind.unit(unit));
+    const wording = { filler, before: clauseBefore(text, match.index) };
+    const ignored = notATarget(phrase, slo.sli, slo.target.op, cmp, wording);
+    found.push(
+      ignored === void 0 ? { index: match.index, phrase, slo } : { index: match.index, phrase, ignored }
+    );
+  }
+  const compared = new Set(found.map(({ index }) => index));
+  for (const match of text.matchAll(kind.bare)) {
+    if (compared.has(match.index)) continue;
+    const { metric = "", rest = "", filler = "" } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const intent = intends({ filler, before: clauseBefore(text, match.index) });
+    found.push({
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(
+        phrase,
+        intent ? "states no limit (under, at most, at least...), not a target" : "describes the service as it is, not a target"
+      )
+    });
+  }
+  return found;
+}
+function findCapacities(text) {
+  return [...text.matchAll(CAPACITY_VERB)].map((match) => {
+    const phrase = match[0];
+    const { verb = "", num: num2 = "" } = match.groups ?? {};
+    const wording = { filler: "", before: clauseBefore(text, match.index) };
+    const isTarget = intends(wording) || CAPACITY_BASE_FORM.test(verb) && !describes(wording);
+    return isTarget ? { index: match.index, phrase, slo: guidanceSlo("throughput", ">=", num2, "rps") } : {
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(phrase, "describes the service as it is, not a target")
+    };
+  });
+}
+function findTargets(text) {
+  return [
+    ...TARGET_KINDS.flatMap((kind) => findComparisons(text, kind)),
+    ...findCapacities(text)
+  ].sort((a, b) => a.index - b.index);
+}
+function describeSlo(slo) {
+  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
+  return `${slo.sli}${scope} ${slo.target.text}`;
+}
+function targetLine(phrase, slo) {
+  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
+}
+function parseTrigger(trigger) {
+  const value = trigger?.trim().toLowerCase();
+  if (value === void 0 || value === "") return void 0;
+  const known = TRIGGERS.find((name) => name === value);
+  if (known === void 0) {
+    throw new ConfigError(
+      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
+      "trigger"
+    );
+  }
+  return known;
+}
+function focusAreas(text, trigger) {
+  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at: at2 }) => at2 >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
+  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
+  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
+}
+function focusLine(focus, fromText, trigger) {
+  if (focus.length === 0) {
+    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
+  }
+  const sources = [
+    fromText.length > 0 ? "the text" : void 0,
+    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
+  ].filter((source) => source !== void 0);
+  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
+}
+function parseGuidance(text, trigger) {
+  const parsedTrigger = parseTrigger(trigger);
+  const trimmed = text?.trim() || void 0;
+  const targets = [];
+  const applied = [];
+  const found = trimmed === void 0 ? [] : findTargets(trimmed);
+  for (const phrase of found) {
+    if ("ignored" in phrase) {
+      applied.push(phrase.ignored);
+      continue;
+    }
+    const earlier = targets.find((target) => target.sli === phrase.slo.sli);
+    if (earlier === void 0) {
+      targets.push(phrase.slo);
+      applied.push(targetLine(phrase.phrase, phrase.slo));
+    } else {
+      applied.push(
+        `"${phrase.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
+      );
+    }
+  }
+  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
+  const line = focusLine(focus, fromText, parsedTrigger);
+  if (line !== void 0) applied.push(line);
+  if (trimmed !== void 0 && found.length === 0 && fromText.length === 0) {
+    applied.push("the guidance text names no focus area or target perf-flow recognises");
+  }
+  return {
+    ...trimmed !== void 0 && { text: trimmed },
+    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
+    focus,
+    targets,
+    applied
+  };
+}
+function checkOfferedRate(target, rateRps) {
+  if (target.sli !== "throughput" || rateRps === void 0) return;
+  if (!exceedsRate(target.target, rateRps)) return;
+  throw new ConfigError(
+    `the target ${describeSlo(target)} cannot be met: the load test offers only ${rateRps} req/s (its rate in perf-flow.yml); ask for at most ${rateRps}rps or raise the rate`,
+    "guidance"
+  );
+}
+function mergeTarget(slos, target) {
+  if (boundOfComparator(target.target.op) !== boundOf(target.sli)) {
+    throw new Error(`unreachable: guidance target ${describeSlo(target)} points the wrong way`);
+  }
+  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
+  const first = replaced[0];
+  if (first === void 0) {
+    slos.push(target);
+    return ` (added: the config has no overall ${target.sli} SLO)`;
+  }
+  slos.splice(slos.indexOf(first), 1, target);
+  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
+  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
+  return ` (replaces the config's target ${texts})`;
+}
+function applyGuidance(config2, guidance) {
+  if (guidance.text === void 0 && guidance.trigger === void 0) {
+    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
+  }
+  const slos = [...config2.slos];
+  const applied = [...guidance.applied];
+  for (const target of guidance.targets) {
+    checkOfferedRate(target, config2.loadTest.rateRps);
+    const merge2 = mergeTarget(slos, target);
+    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
+    const at2 = applied.findIndex((line) => line.endsWith(bare));
+    if (at2 >= 0) applied[at2] += merge2;
+    else applied.push(`guidance${bare}${merge2}`);
+  }
+  if (guidance.targets.length === 0) {
+    applied.push("no targets in the guidance: the config's SLOs apply as written");
+  }
+  return { config: { ...config2, slos }, applied };
+}
+function guidanceData(guidance, applied) {
+  return {
+    ...guidance.text !== void 0 && { text: guidance.text },
+    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
+    focus: [...guidance.focus],
+    targets: guidance.targets.map(describeSlo),
+    applied: [...applied]
+  };
+}
+
+// src/config/load.ts
+var import_yaml = __toESM(require_dist3(), 1);
+import { createHash } from "node:crypto";
+import { readFile, stat as stat2 } from "node:fs/promises";
+import path2 from "node:path";
+
+// src/config/issues.ts
+var NAMES = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list"
+};
+var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
+function formatPath(path7) {
+  let text = "";
+  for (const segment of path7) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
+      text += text === "" ? segment : `.${segment}`;
+    } else text += `[${JSON.stringify(String(segment))}]`;
+  }
+  return text === "" ? "config" : text;
+}
+function tooSmall(issue3) {
+  const min = String(issue3.minimum);
+  switch (issue3.origin) {
+    case "number":
+    case "int":
+      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
+    case "array":
+      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
+    case "string":
+      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
+    default:
+      return void 0;
+  }
+}
+function tooBig(issue3) {
+  const max2 = String(issue3.maximum);
+  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
+  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
+}
+var configErrorMap = (issue3) => {
+  switch (issue3.code) {
+    case "invalid_type": {
+      if (issue3.input === void 0) return "required";
+      const name = NAMES[issue3.expected] ?? issue3.expected;
+      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
+      return `expected ${name}, got ${got}`;
+    }
+    case "invalid_value":
+      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
+    case "too_small":
+      return tooSmall(issue3);
+    case "too_big":
+      return tooBig(issue3);
+    default:
+      return void 0;
+  }
+};
+function issueLines(issues) {
+  return issues.flatMap(
+    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
+      field: formatPath([...issue3.path, key]),
+      message: issue3.message
+    })) : [{ field: formatPath(issue3.path), message: issue3.message }]
+  );
+}
+function configErrorFromIssues(issues) {
+  const [first, ...rest] = issueLines(issues);
+  if (!first) return new ConfigError("invalid configuration", "config");
+  const more = rest.map((line) => `
+${line.field}: ${line.message}`).join("");
+  return new ConfigError(`${first.message}${more}`, first.field);
+}
+
 // src/config/load.ts
 var FIELD2 = "config";
+var MISSING_FILE_HINT = "perf-flow's docs/config.md describes every key, and its examples/demo-service/perf-flow.yml is a worked example to start from";
 function hashOf(bytes) {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
 }
@@ -78331,14 +78547,27 @@ async function loadConfig(file2) {
   } catch (error63) {
     const code = error63.code;
     if (code === "ENOENT") {
-      throw new ConfigError(
-        `file not found: ${absolute} (create one with \`npx perf-flow init\`)`,
-        FIELD2
-      );
+      throw new ConfigError(`file not found: ${absolute} (${MISSING_FILE_HINT})`, FIELD2);
     }
     throw new ConfigError(`cannot read ${absolute}: ${error63.message}`, FIELD2);
   }
-  return parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  const config2 = parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  await checkWorkingDirectory(config2.service.cwd);
+  return config2;
+}
+async function checkWorkingDirectory(cwd) {
+  const field = "service.working-directory";
+  let isDirectory2;
+  try {
+    isDirectory2 = (await stat2(cwd)).isDirectory();
+  } catch (error63) {
+    const code = error63.code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new ConfigError(`no such directory: ${cwd}`, field);
+    }
+    throw new ConfigError(`cannot read ${cwd}: ${error63.message}`, field);
+  }
+  if (!isDirectory2) throw new ConfigError(`not a directory: ${cwd}`, field);
 }
 
 // src/data/store.ts
@@ -78356,6 +78585,15 @@ var LatencyStats = external_exports.object({
   p99: external_exports.number(),
   max: external_exports.number()
 });
+function histogramProblem(encoded) {
+  try {
+    decodeHistogram(encoded);
+    return null;
+  } catch (error63) {
+    const reason = error63 instanceof Error ? error63.message : String(error63);
+    return `not a valid HDR histogram (${reason || "it does not decode"}); measure again`;
+  }
+}
 var SliResult = external_exports.object({
   /** Requests sent in the measured window (warm-up excluded) that completed or failed. */
   requests: external_exports.number().int().nonnegative(),
@@ -78372,10 +78610,23 @@ var SliResult = external_exports.object({
   errorRate: external_exports.number().min(0).max(1),
   /** 1 - serverErrors / requests, 0..1. */
   availability: external_exports.number().min(0).max(1),
-  /** Latency of completed responses (any status). */
+  /**
+   * Latency of completed responses (any status) and of timed-out requests, each timeout
+   * recorded at the request timeout: a censored value, the true latency being at least that,
+   * so a percentile at or above the timeout is a lower bound. Transport errors have no
+   * latency and are not in it. Figures read at the top of their HDR bucket (never below the
+   * latency measured, less than 0.1% above it: measure/histogram.ts readingMs).
+   */
   latency: LatencyStats,
-  /** HDR histogram of response times in microseconds, hdr-histogram-js compressed base64. */
-  histogram: external_exports.string()
+  /**
+   * HDR histogram of the same latencies in microseconds, hdr-histogram-js compressed base64.
+   * Validated by decoding it once, so a damaged file is refused when it is read rather than
+   * failing whatever reads the histogram later.
+   */
+  histogram: external_exports.string().superRefine((encoded, ctx) => {
+    const problem = histogramProblem(encoded);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  })
 });
 var TimelinePoint = external_exports.object({
   second: external_exports.number().int().nonnegative(),
@@ -78470,6 +78721,11 @@ var BaselineData = external_exports.object({
   ...header("baseline"),
   load: LoadParams,
   journeys: external_exports.array(JourneyResult),
+  /**
+   * All journeys as the configured mix would see them: latency and error rates weight each
+   * journey by its configured weight (each ran alone, at its own speed), and the error
+   * counts follow those rates; requests and status codes are the plain sums.
+   */
   overall: SliResult,
   /** CPU and RSS of the service's process tree; null when perf-flow did not start it. */
   service: ProcessStats.nullable(),
@@ -78491,6 +78747,8 @@ var Hotspot = external_exports.object({
 });
 var CpuAnalysis = external_exports.object({
   profileFiles: external_exports.array(external_exports.string()),
+  /** Profiles left out of the figures (a wrapper such as npm that mostly waits), and why. */
+  excludedProfiles: external_exports.array(external_exports.object({ file: external_exports.string(), reason: external_exports.string() })).optional(),
   sampleCount: external_exports.number().int().nonnegative(),
   /** Wall time the profile covers, ms. */
   durationMs: external_exports.number().nonnegative(),
@@ -78683,16 +78941,20 @@ async function readStageData(reportDir, stage, relative = dataPath(stage)) {
   }
   return parseStageData(stage, text, file2);
 }
-async function writeStageData(reportDir, stage, data) {
-  const checked = DATA_SCHEMAS[stage].parse(data);
+async function retireStageData(reportDir, stage, configHash) {
   const file2 = path3.join(reportDir, dataPath(stage));
   const earlier = await readStageData(reportDir, stage).catch(() => void 0);
-  if (earlier && earlier.provenance.configHash === data.provenance.configHash) {
+  if (earlier && earlier.provenance.configHash === configHash) {
     await writeFileAtomic(
       path3.join(reportDir, previousDataPath(stage)),
       JSON.stringify(earlier, null, 2) + "\n"
     );
   }
+  await rm2(file2, { force: true });
+}
+async function writeStageData(reportDir, stage, data) {
+  const checked = DATA_SCHEMAS[stage].parse(data);
+  const file2 = path3.join(reportDir, dataPath(stage));
   await writeFileAtomic(file2, JSON.stringify(checked, null, 2) + "\n");
   return file2;
 }
@@ -78875,6 +79137,7 @@ async function prepareStage(stage, inputs, deps) {
   const parsed = parseGuidance(inputs.guidance, inputs.trigger);
   const { config: config2, applied } = applyGuidance(loaded, parsed);
   const reportDir = path4.resolve(workDir, inputs.reportDir);
+  await retireStageData(reportDir, stage, config2.hash);
   return {
     stage,
     config: config2,
@@ -78961,7 +79224,7 @@ function sliOutputs(result) {
 }
 function describeSlis(result) {
   const l = result.latency;
-  return `p50 ${l.p50.toFixed(2)} ms, p95 ${l.p95.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, ${result.throughputRps.toFixed(0)} req/s, errors ${(result.errorRate * 100).toFixed(2)}%`;
+  return `p50 ${formatMs(l.p50)}, p95 ${formatMs(l.p95)}, p99 ${formatMs(l.p99)}, ${formatRate(result.throughputRps)}, errors ${formatPct(result.errorRate)}`;
 }
 
 // src/stages/service-session.ts
@@ -78971,6 +79234,33 @@ import path5 from "node:path";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep3 } from "node:timers/promises";
+
+// src/service/environment.ts
+var WITHHELD_PREFIXES = [
+  // Action inputs: INPUT_TOKEN is the GitHub token given to perf-flow.
+  "INPUT_",
+  // The runner's own: ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN (OIDC), the
+  // cache and results URLs.
+  "ACTIONS_"
+];
+var WITHHELD_NAMES = /* @__PURE__ */ new Set([
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN",
+  "ANTHROPIC_API_KEY"
+]);
+function isWithheldVariable(name) {
+  const upper = name.toUpperCase();
+  return WITHHELD_NAMES.has(upper) || WITHHELD_PREFIXES.some((prefix) => upper.startsWith(prefix));
+}
+function serviceEnvironment(base, configured, extra = {}) {
+  const env = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== void 0 && !isWithheldVariable(name)) env[name] = value;
+  }
+  return Object.assign(env, configured, extra);
+}
 
 // src/service/free-port.ts
 import { createServer } from "node:net";
@@ -79088,8 +79378,9 @@ import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // src/service/process-tree.ts
-import { execFileSync as execFileSync2 } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFile, execFileSync as execFileSync2 } from "node:child_process";
+import { close, existsSync as existsSync2, open as open3, read, readdir as readdir2, readdirSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 var cachedConf = /* @__PURE__ */ new Map();
 function getconf(name, fallback) {
   const cached2 = cachedConf.get(name);
@@ -79109,11 +79400,11 @@ function getconf(name, fallback) {
   return value;
 }
 function parseProcStat(text, clkTck, pageSize) {
-  const open3 = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  if (open3 < 0 || close < open3) return null;
-  const pid = Number.parseInt(text.slice(0, open3), 10);
-  const f = text.slice(close + 1).trim().split(/\s+/);
+  const open4 = text.indexOf("(");
+  const close2 = text.lastIndexOf(")");
+  if (open4 < 0 || close2 < open4) return null;
+  const pid = Number.parseInt(text.slice(0, open4), 10);
+  const f = text.slice(close2 + 1).trim().split(/\s+/);
   const num2 = (i) => Number(f[i]);
   if (f.length < 22 || !Number.isInteger(pid)) return null;
   const ticks = num2(11) + num2(12) + num2(13) + num2(14);
@@ -79126,23 +79417,6 @@ function parseProcStat(text, clkTck, pageSize) {
     cpuSeconds: ticks / clkTck,
     rssBytes: Math.max(0, num2(21)) * pageSize
   };
-}
-function listFromProc() {
-  const clkTck = getconf("CLK_TCK", 100);
-  const pageSize = getconf("PAGESIZE", 4096);
-  const result = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let text;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const info2 = parseProcStat(text, clkTck, pageSize);
-    if (info2) result.push(info2);
-  }
-  return result;
 }
 function parsePsTime(text) {
   const [days, clock] = text.includes("-") ? text.split("-", 2) : ["0", text];
@@ -79157,12 +79431,12 @@ function parsePsOutput(text) {
   for (const line of text.split("\n")) {
     const f = line.trim().split(/\s+/);
     if (f.length < 6) continue;
-    const [pid, ppid, pgid, stat3, rss, time3] = f;
+    const [pid, ppid, pgid, stat4, rss, time3] = f;
     const info2 = {
       pid: Number(pid),
       ppid: Number(ppid),
       pgid: Number(pgid),
-      zombie: (stat3 ?? "").startsWith("Z"),
+      zombie: (stat4 ?? "").startsWith("Z"),
       cpuSeconds: parsePsTime(time3 ?? ""),
       rssBytes: Number(rss) * 1024
     };
@@ -79170,28 +79444,206 @@ function parsePsOutput(text) {
   }
   return result;
 }
-function listFromPs() {
+var PS_ARGS = ["-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,time="];
+var PS_OPTIONS = { encoding: "utf8", timeout: 5e3, maxBuffer: 16 * 1024 * 1024 };
+var execFileAsync = promisify(execFile);
+function answerSync(ask) {
   try {
-    const out = execFileSync2("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,time="], {
-      encoding: "utf8",
-      timeout: 5e3,
-      maxBuffer: 16 * 1024 * 1024,
-      stdio: ["ignore", "pipe", "ignore"]
-    });
-    return parsePsOutput(out);
+    if ("read" in ask) return readFileSync(ask.read, "utf8");
+    if ("list" in ask) return readdirSync(ask.list);
+    return execFileSync2("ps", PS_ARGS, { ...PS_OPTIONS, stdio: ["ignore", "pipe", "ignore"] });
   } catch {
-    return [];
+    return null;
   }
 }
-function listProcesses() {
+function readProcFile(path7, scratch) {
+  return new Promise((resolve, reject) => {
+    open3(path7, "r", (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      let length = 0;
+      const finish = (error63) => {
+        if (error63) reject(error63);
+        else resolve(scratch.buffer.toString("utf8", 0, length));
+        close(fd, () => {
+        });
+      };
+      const next = () => {
+        const room = scratch.buffer.length - length;
+        read(fd, scratch.buffer, length, room, null, (error63, bytes) => {
+          if (error63) return finish(error63);
+          length += bytes;
+          if (bytes < room) return finish(null);
+          const bigger = Buffer.allocUnsafe(scratch.buffer.length * 2);
+          scratch.buffer.copy(bigger);
+          scratch.buffer = bigger;
+          next();
+        });
+      };
+      next();
+    });
+  });
+}
+function listDirectory(path7) {
+  return new Promise((resolve, reject) => {
+    readdir2(path7, (error63, entries) => error63 ? reject(error63) : resolve(entries));
+  });
+}
+async function answerAsync(ask, scratch) {
+  try {
+    if ("read" in ask) return await readProcFile(ask.read, scratch);
+    if ("list" in ask) return await listDirectory(ask.list);
+    return (await execFileAsync("ps", PS_ARGS, PS_OPTIONS)).stdout;
+  } catch {
+    return null;
+  }
+}
+function runSync(walk) {
+  let step = walk.next([]);
+  while (!step.done) step = walk.next(step.value.map(answerSync));
+  return step.value;
+}
+var READS_IN_FLIGHT = 8;
+var SCAN_SLICE = 16;
+async function runAsync(walk) {
+  let step = walk.next([]);
+  while (!step.done) {
+    const asks = step.value;
+    const answers = new Array(asks.length).fill(null);
+    let next = 0;
+    const worker = async () => {
+      const scratch = { buffer: Buffer.allocUnsafe(4096) };
+      while (next < asks.length) {
+        const i = next++;
+        answers[i] = await answerAsync(asks[i], scratch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, asks.length) }, worker));
+    step = walk.next(answers);
+  }
+  return step.value;
+}
+function procConf() {
+  return { clkTck: getconf("CLK_TCK", 100), pageSize: getconf("PAGESIZE", 4096) };
+}
+function* scanAll() {
   if (process.platform === "linux") {
-    try {
-      return listFromProc();
-    } catch {
-      return listFromPs();
+    const [entries] = yield [{ list: "/proc" }];
+    if (Array.isArray(entries)) {
+      const { clkTck, pageSize } = procConf();
+      const pids = entries.filter((entry) => /^\d+$/.test(entry));
+      const result = [];
+      for (let i = 0; i < pids.length; i += SCAN_SLICE) {
+        const slice = pids.slice(i, i + SCAN_SLICE);
+        const texts = yield slice.map((pid) => ({ read: `/proc/${pid}/stat` }));
+        for (const text of texts) {
+          const info2 = typeof text === "string" ? parseProcStat(text, clkTck, pageSize) : null;
+          if (info2) result.push(info2);
+        }
+      }
+      return result;
     }
   }
-  return listFromPs();
+  const [out] = yield [{ ps: true }];
+  return typeof out === "string" ? parsePsOutput(out) : [];
+}
+function* scanTree(rootPid) {
+  return selectTree(yield* scanAll(), rootPid);
+}
+function* walkTree(rootPid, orphans) {
+  const { clkTck, pageSize } = procConf();
+  const foundUnder = /* @__PURE__ */ new Map([[rootPid, null]]);
+  const infos = /* @__PURE__ */ new Map();
+  let frontier = [rootPid];
+  let orphansAdded = false;
+  while (frontier.length > 0) {
+    const answers = yield frontier.flatMap((pid) => [
+      { read: `/proc/${pid}/stat` },
+      { list: `/proc/${pid}/task` }
+    ]);
+    const childAsks = [];
+    const parents = [];
+    frontier.forEach((pid, i) => {
+      const stat4 = answers[2 * i];
+      const info2 = typeof stat4 === "string" ? parseProcStat(stat4, clkTck, pageSize) : null;
+      if (!info2) return;
+      infos.set(pid, info2);
+      const threads = answers[2 * i + 1];
+      for (const tid of Array.isArray(threads) ? threads : []) {
+        childAsks.push({ read: `/proc/${pid}/task/${tid}/children` });
+        parents.push(pid);
+      }
+    });
+    const lists = childAsks.length > 0 ? yield childAsks : [];
+    const next = [];
+    lists.forEach((text, i) => {
+      if (typeof text !== "string") return;
+      for (const word of text.split(" ")) {
+        const child = Number(word);
+        if (word === "" || !Number.isInteger(child) || foundUnder.has(child)) continue;
+        foundUnder.set(child, parents[i]);
+        next.push(child);
+      }
+    });
+    if (next.length === 0 && !orphansAdded) {
+      orphansAdded = true;
+      for (const pid of orphans) {
+        if (foundUnder.has(pid)) continue;
+        foundUnder.set(pid, null);
+        next.push(pid);
+      }
+    }
+    frontier = next;
+  }
+  const members2 = /* @__PURE__ */ new Set();
+  const result = [];
+  for (const [pid, parent] of foundUnder) {
+    const info2 = infos.get(pid);
+    if (!info2) continue;
+    const member = pid === rootPid || info2.pgid === rootPid || parent !== null && members2.has(parent);
+    if (!member) continue;
+    members2.add(pid);
+    if (!info2.zombie) result.push(info2);
+  }
+  return result;
+}
+var childrenListed = null;
+function canWalkChildren() {
+  childrenListed ??= process.platform === "linux" && existsSync2(`/proc/${process.pid}/task/${process.pid}/children`);
+  return childrenListed;
+}
+function summarise(tree) {
+  return {
+    cpuSeconds: tree.reduce((sum2, p) => sum2 + p.cpuSeconds, 0),
+    rssBytes: tree.reduce((sum2, p) => sum2 + p.rssBytes, 0),
+    processes: tree.length
+  };
+}
+function createTreeSampler(rootPid, options = {}) {
+  const fullScanEvery = Math.max(1, options.fullScanEvery ?? 10);
+  const groupMembers = /* @__PURE__ */ new Set();
+  let asyncSamples = 0;
+  if (process.platform === "linux") procConf();
+  const remember = (tree) => {
+    groupMembers.clear();
+    for (const p of tree) if (p.pgid === rootPid && p.pid !== rootPid) groupMembers.add(p.pid);
+    return summarise(tree);
+  };
+  const walk = (full) => full || !canWalkChildren() ? scanTree(rootPid) : walkTree(rootPid, [...groupMembers]);
+  return {
+    async sample() {
+      const full = asyncSamples++ % fullScanEvery === 0;
+      return remember(await runAsync(walk(full)));
+    },
+    sampleSync() {
+      return remember(runSync(walk(false)));
+    }
+  };
+}
+function listProcesses() {
+  return runSync(scanAll());
 }
 function selectTree(all, rootPid) {
   const children = /* @__PURE__ */ new Map();
@@ -79210,24 +79662,14 @@ function selectTree(all, rootPid) {
   }
   return [...picked.values()].filter((p) => !p.zombie);
 }
-function sampleProcessTree(rootPid) {
-  const tree = selectTree(listProcesses(), rootPid);
-  return {
-    cpuSeconds: tree.reduce((sum2, p) => sum2 + p.cpuSeconds, 0),
-    rssBytes: tree.reduce((sum2, p) => sum2 + p.rssBytes, 0),
-    processes: tree.length
-  };
-}
 function processGroupAlive(pgid) {
-  if (process.platform === "linux") {
-    return listProcesses().some((p) => p.pgid === pgid && !p.zombie);
-  }
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error63) {
     return error63.code === "EPERM";
   }
+  if (process.platform !== "linux") return true;
+  return listProcesses().some((p) => p.pgid === pgid && !p.zombie);
 }
 
 // src/service/process-group.ts
@@ -79239,9 +79681,10 @@ var exitHookInstalled = false;
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const pgid of liveGroups.keys()) signalGroup(pgid, "SIGKILL");
-  });
+  process.on("exit", killAllGroups);
+}
+function killAllGroups() {
+  for (const pgid of liveGroups.keys()) signalGroup(pgid, "SIGKILL");
 }
 function idle(ms) {
   return sleep(Math.max(0, ms), void 0, { ref: false });
@@ -79326,22 +79769,25 @@ async function spawnInGroup(command, options) {
 // src/service/process-sampler.ts
 import { performance as performance4 } from "node:perf_hooks";
 var EMPTY = { cpuSeconds: 0, rssBytes: 0, processes: 0 };
-function snapshot(rootPid) {
+function snapshotSync(tree) {
   try {
-    return sampleProcessTree(rootPid);
+    return tree.sampleSync();
   } catch {
     return EMPTY;
   }
 }
-function createProcessSampler(rootPid, intervalMs = 500) {
+function createProcessSampler(rootPid, intervalMs = 500, options = {}) {
+  const tree = createTreeSampler(rootPid, {
+    ...options.fullScanEvery !== void 0 ? { fullScanEvery: options.fullScanEvery } : {}
+  });
   const startedAt = performance4.now();
   const samples = [];
-  let previous = { t: 0, cpuSeconds: snapshot(rootPid).cpuSeconds };
+  let previous = { t: 0, cpuSeconds: snapshotSync(tree).cpuSeconds };
   let cpuSeconds = 0;
   let windowSeconds = 0;
-  const take = () => {
-    const now = snapshot(rootPid);
-    const t = performance4.now() - startedAt;
+  let ticking = false;
+  let result = null;
+  const record2 = (now, t) => {
     if (now.processes === 0) {
       previous = { t, cpuSeconds: previous.cpuSeconds };
       return;
@@ -79358,21 +79804,40 @@ function createProcessSampler(rootPid, intervalMs = 500) {
     });
     previous = { t, cpuSeconds: now.cpuSeconds };
   };
-  const timer = setInterval(take, intervalMs);
+  const tick = () => {
+    if (ticking || result) return;
+    ticking = true;
+    const begun = performance4.now();
+    tree.sample().then(
+      (now) => {
+        ticking = false;
+        const ended = performance4.now();
+        options.onTick?.(ended - begun);
+        if (result) return;
+        record2(now, (begun + ended) / 2 - startedAt);
+      },
+      () => {
+        ticking = false;
+      }
+    );
+  };
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
-  let result = null;
   return {
     stop() {
       if (result) return result;
       clearInterval(timer);
       const sinceLast = performance4.now() - startedAt - previous.t;
-      if (sinceLast >= intervalMs / 2 || samples.length === 0) take();
-      result = summarise(samples, cpuSeconds, windowSeconds);
+      if (sinceLast >= intervalMs / 2 || samples.length === 0) {
+        const now = snapshotSync(tree);
+        record2(now, performance4.now() - startedAt);
+      }
+      result = summarise2(samples, cpuSeconds, windowSeconds);
       return result;
     }
   };
 }
-function summarise(samples, cpuSeconds, windowSeconds) {
+function summarise2(samples, cpuSeconds, windowSeconds) {
   const rss = samples.map((s) => s.rssBytes);
   return {
     cpuSeconds: Math.round(cpuSeconds * 1e3) / 1e3,
@@ -79437,7 +79902,6 @@ async function waitForReady(url2, options) {
 // src/service/runner.ts
 var TAIL_LINES = 50;
 var DRAIN_MS = 1e3;
-var PORT_PLACEHOLDER2 = "${PORT}";
 function seconds(ms) {
   return `${Number((ms / 1e3).toFixed(2))}s`;
 }
@@ -79464,7 +79928,7 @@ async function buildService(cfg, opts) {
   try {
     proc = await spawnInGroup(command, {
       cwd: cfg.cwd,
-      env: { ...process.env, ...cfg.env },
+      env: serviceEnvironment(process.env, cfg.env),
       log,
       stopTimeoutMs: cfg.stopTimeoutMs
     });
@@ -79498,13 +79962,13 @@ async function startService(cfg, opts) {
   if (cfg.start === void 0 || cfg.start.trim() === "") return connectExternal(cfg);
   const command = cfg.start;
   let url2 = cfg.url;
-  const env = { ...process.env, ...cfg.env };
-  if (url2.includes(PORT_PLACEHOLDER2)) {
+  const added = {};
+  if (url2.includes(PORT_PLACEHOLDER)) {
     const port = String(await findFreePort());
-    url2 = url2.replaceAll(PORT_PLACEHOLDER2, port);
-    env.PORT = port;
+    url2 = url2.replaceAll(PORT_PLACEHOLDER, port);
+    added.PORT = port;
   }
-  Object.assign(env, opts.extraEnv);
+  const env = serviceEnvironment(process.env, cfg.env, { ...added, ...opts.extraEnv });
   const readyUrl = checkedReadyUrl(url2, cfg.ready);
   const portNote = env.PORT !== void 0 ? ` (PORT=${env.PORT})` : "";
   const log = openLog(
@@ -79562,9 +80026,9 @@ function checkedReadyUrl(url2, ready) {
   return readyUrl;
 }
 async function connectExternal(cfg) {
-  if (cfg.url.includes(PORT_PLACEHOLDER2)) {
+  if (cfg.url.includes(PORT_PLACEHOLDER)) {
     throw new ConfigError(
-      `contains ${PORT_PLACEHOLDER2}, which only works when perf-flow starts the service (service.start)`,
+      `contains ${PORT_PLACEHOLDER}, which only works when perf-flow starts the service (service.start)`,
       "service.url"
     );
   }
@@ -79578,24 +80042,19 @@ async function connectExternal(cfg) {
   }
   return {
     url: cfg.url,
-    external: true,
     pid: null,
-    logPath: null,
     commands: [],
     logTail: () => [],
     watch: (work) => work,
     startSampling: () => null,
-    stop: () => Promise.resolve({ code: null, signal: null }),
-    exited: false
+    stop: () => Promise.resolve({ code: null, signal: null })
   };
 }
 function startedService(url2, commands, proc, log) {
   let stopping = null;
   return {
     url: url2,
-    external: false,
     pid: proc.pid,
-    logPath: log.path,
     commands,
     logTail: (n = TAIL_LINES) => log.tail(n),
     watch(work) {
@@ -79637,9 +80096,6 @@ function startedService(url2, commands, proc, log) {
         return info2;
       });
       return stopping;
-    },
-    get exited() {
-      return proc.exitInfo !== null;
     }
   };
 }
@@ -79667,7 +80123,9 @@ async function withServiceUnderLoad(ctx, options, work) {
     ctx.progress(`service ready at ${service.url}`);
     const sampler = service.startSampling(500);
     let processStats = null;
-    const result = await service.watch(work(service)).finally(() => {
+    const load = new AbortController();
+    const result = await service.watch(work(service, load.signal)).finally(() => {
+      load.abort(new Error("the load phase ended"));
       processStats = sampler ? sampler.stop() : null;
     });
     return { result, processStats, commands: service.commands };
@@ -79692,8 +80150,9 @@ async function runLoadTest(inputs, deps) {
   } = await withServiceUnderLoad(
     ctx,
     { name: "load-test" },
-    (service) => runClosedLoop(service.url, config2.journeys, settings, {
+    (service, signal) => runClosedLoop(service.url, config2.journeys, settings, {
       allowedHosts: config2.allowedHosts,
+      signal,
       onProgress: loadProgressPrinter(ctx.progress, "steady load")
     })
   );
@@ -79717,7 +80176,7 @@ async function runLoadTest(inputs, deps) {
 }
 
 // src/platform/artifacts-local.ts
-import { cp, mkdir as mkdir3, readdir as readdir2, rename as rename3, rm as rm3, stat as stat2 } from "node:fs/promises";
+import { cp, mkdir as mkdir3, readdir as readdir3, rename as rename3, rm as rm3, stat as stat3 } from "node:fs/promises";
 import path6 from "node:path";
 var DirectoryArtifactStore = class {
   constructor(root) {
@@ -79742,13 +80201,13 @@ var DirectoryArtifactStore = class {
   }
   async download(name, destDir) {
     const source = path6.join(this.root, name);
-    const found = await stat2(source).then(
+    const found = await stat3(source).then(
       (s) => s.isDirectory(),
       () => false
     );
     if (!found) return false;
     await mkdir3(destDir, { recursive: true });
-    for (const entry of await readdir2(source)) {
+    for (const entry of await readdir3(source)) {
       await cp(path6.join(source, entry), path6.join(destDir, entry), { recursive: true });
     }
     return true;
@@ -79776,6 +80235,7 @@ function fitJobSummary(markdown, limitBytes = JOB_SUMMARY_LIMIT_BYTES) {
   if (Buffer.byteLength(markdown) <= limitBytes) return markdown;
   const note = "\n\n_(truncated: the job summary is limited to 1 MiB; the full report is in the report artifact)_\n";
   const budget = limitBytes - Buffer.byteLength(note);
+  if (budget <= 0) return "";
   let cut = Buffer.from(markdown).subarray(0, budget).toString("utf8");
   cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
   return cut + note;
@@ -79830,6 +80290,37 @@ function detectPlatform(options = {}) {
   return process.env.GITHUB_ACTIONS === "true" ? githubPlatform(options) : localPlatform(options);
 }
 
+// src/service/signals.ts
+import { constants as constants3 } from "node:os";
+var SIGNALS = ["SIGINT", "SIGTERM"];
+var installed = false;
+function toStderr(message) {
+  process.stderr.write(`${message}
+`);
+}
+function installStopOnSignals(log = toStderr) {
+  if (installed) return;
+  installed = true;
+  let exitCode = null;
+  const onSignal = (signal) => {
+    if (exitCode !== null) {
+      log(`perf-flow: ${signal} again: killing the service under test`);
+      killAllGroups();
+      process.exit(exitCode);
+    }
+    exitCode = 128 + constants3.signals[signal];
+    const code = exitCode;
+    log(`perf-flow: ${signal}: stopping the service under test`);
+    const hold = setInterval(() => {
+    }, 6e4);
+    void stopAllGroups().finally(() => {
+      clearInterval(hold);
+      process.exit(code);
+    });
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
 // src/actions/failure.ts
 function describeFailure2(error63) {
   if (error63 instanceof ConfigError)
@@ -79850,11 +80341,7 @@ ${detail}`
 async function runAction(name, run) {
   const token = getInput("token");
   if (token) setSecret(token);
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      void stopAllServices().finally(() => process.exit(130));
-    });
-  }
+  installStopOnSignals((message) => warning(message));
   const platform2 = detectPlatform();
   try {
     const outcome = await run({ platform: platform2, commandLine: `perf-flow action ${name}` });
@@ -79901,28 +80388,28 @@ var LOAD_OVERRIDE_INPUTS = {
   connections: { description: "Overrides load-test.connections: a whole number of connections." },
   rate: { description: 'Overrides load-test.rate, e.g. "200rps".' }
 };
-function optional2(read, name) {
-  const value = read(name).trim();
+function optional2(read2, name) {
+  const value = read2(name).trim();
   return value === "" ? void 0 : value;
 }
-function withDefault(read, name) {
-  return optional2(read, name) ?? COMMON_INPUTS[name].default ?? "";
+function withDefault(read2, name) {
+  return optional2(read2, name) ?? COMMON_INPUTS[name].default ?? "";
 }
-function readCommonInputs(read) {
-  const guidance = optional2(read, "guidance");
-  const trigger = optional2(read, "trigger");
+function readCommonInputs(read2) {
+  const guidance = optional2(read2, "guidance");
+  const trigger = optional2(read2, "trigger");
   return {
-    config: withDefault(read, "config"),
-    reportDir: withDefault(read, "report-dir"),
-    workingDirectory: withDefault(read, "working-directory"),
+    config: withDefault(read2, "config"),
+    reportDir: withDefault(read2, "report-dir"),
+    workingDirectory: withDefault(read2, "working-directory"),
     ...guidance ? { guidance } : {},
     ...trigger ? { trigger } : {}
   };
 }
-function readLoadOverrides(read) {
-  const duration4 = optional2(read, "duration");
-  const connections = optional2(read, "connections");
-  const rate = optional2(read, "rate");
+function readLoadOverrides(read2) {
+  const duration4 = optional2(read2, "duration");
+  const connections = optional2(read2, "connections");
+  const rate = optional2(read2, "rate");
   if (connections !== void 0 && !/^[1-9]\d{0,4}$/.test(connections)) {
     throw new ConfigError(
       `expected a whole number of connections from 1 to 99999, got "${connections}"`,
@@ -79938,8 +80425,8 @@ function readLoadOverrides(read) {
 
 // src/actions/load-test/inputs.ts
 var INPUTS = { ...COMMON_INPUTS, ...LOAD_OVERRIDE_INPUTS };
-function readInputs(read) {
-  return { ...readCommonInputs(read), overrides: readLoadOverrides(read) };
+function readInputs(read2) {
+  return { ...readCommonInputs(read2), overrides: readLoadOverrides(read2) };
 }
 
 // src/actions/load-test/main.ts

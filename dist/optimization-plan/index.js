@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -11118,7 +11118,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11158,7 +11158,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11171,7 +11171,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11211,7 +11211,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -18294,9 +18294,9 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms2) {
+    function delay(ms) {
       return new Promise((resolve) => {
-        setTimeout(resolve, ms2).unref();
+        setTimeout(resolve, ms).unref();
       });
     }
     module2.exports = {
@@ -24533,9 +24533,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants3);
+    assign(pako2, deflate, inflate, constants4);
     module2.exports = pako2;
   }
 });
@@ -34533,6 +34533,7 @@ function info(message) {
 }
 
 // src/config/types.ts
+var PORT_PLACEHOLDER = "${PORT}";
 var SLI_NAMES = [
   "latency.p50",
   "latency.p90",
@@ -34561,22 +34562,80 @@ var FOCUS_AREAS = [
   "throughput"
 ];
 
-// src/plan/text.ts
-function pct(share) {
-  return `${(share * 100).toFixed(1)}%`;
+// src/measure/format.ts
+var NOT_MEASURED = "\u2014";
+function formatNumber(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
+  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
+  return text === "-0" ? "0" : text;
 }
+function formatCount(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  return Math.round(value).toLocaleString("en-US");
+}
+function formatMs(ms) {
+  if (!Number.isFinite(ms)) return NOT_MEASURED;
+  if (Math.abs(Number(formatNumber(ms).replace(/,/g, ""))) >= 1e3) {
+    return `${formatNumber(ms / 1e3)} s`;
+  }
+  return `${formatNumber(ms)} ms`;
+}
+function formatPct(fraction2) {
+  if (!Number.isFinite(fraction2)) return NOT_MEASURED;
+  const pct = fraction2 * 100;
+  const start = Math.abs(pct) < 1 || pct > 99 && pct < 100 ? 2 : 1;
+  let text = pct.toFixed(start);
+  for (let decimals = start + 1; decimals <= 4; decimals++) {
+    const shown = Number(text);
+    const misleading = shown === 0 && pct !== 0 || shown === 100 && pct !== 100;
+    if (!misleading) break;
+    text = pct.toFixed(decimals);
+  }
+  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}%`;
+}
+function formatRate(rps) {
+  return `${formatNumber(rps)} req/s`;
+}
+var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+function formatBytes(bytes) {
+  if (!Number.isFinite(bytes)) return NOT_MEASURED;
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
+}
+function formatDays(days) {
+  return `${formatNumber(days)} ${days === 1 ? "day" : "days"}`;
+}
+function formatSliValue(sli, value) {
+  if (value === null) return "not measured";
+  if (sli.startsWith("latency")) return formatMs(value);
+  if (sli === "error_rate" || sli === "availability") return formatPct(value);
+  if (sli === "throughput") return formatRate(value);
+  return formatNumber(value);
+}
+function formatSliValueUnrounded(sli, value) {
+  const trimmed = (n, decimals) => String(Number(n.toFixed(decimals)));
+  if (sli.startsWith("latency")) return `${trimmed(value, 3)} ms`;
+  if (sli === "error_rate" || sli === "availability") return `${trimmed(value * 100, 6)}%`;
+  if (sli === "throughput") return `${trimmed(value, 3)} req/s`;
+  return trimmed(value, 6);
+}
+
+// src/plan/text.ts
 function round1(value) {
   return Math.round(value * 10) / 10;
 }
 function round2(value) {
   return Math.round(value * 100) / 100;
 }
-function ms(value) {
-  return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-}
 function slug(text) {
-  const words = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return words.slice(0, 40).replace(/-+$/, "") || "unnamed";
+  const words2 = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return words2.slice(0, 40).replace(/-+$/, "") || "unnamed";
 }
 function whereIs(hotspot) {
   if (hotspot.file === null) return "native code";
@@ -34881,7 +34940,7 @@ function p95Criterion(baseline, cutPct) {
   const atLeast = `drops by at least ${round1(cutPct)}% in the next baseline`;
   if (baseline === null || baseline.overall.latency.count === 0) return `p95 latency ${atLeast}`;
   const p95 = baseline.overall.latency.p95;
-  return `overall p95 ${atLeast} (from ${ms(p95)} to at most ${ms(p95 * (1 - cutPct / 100))})`;
+  return `overall p95 ${atLeast} (from ${formatMs(p95)} to at most ${formatMs(p95 * (1 - cutPct / 100))})`;
 }
 function uniqueId(wanted, taken) {
   let id = wanted;
@@ -35021,234 +35080,6 @@ function readThreshold(value, sli) {
   return { ok: true, value: { op, value: parsed, text } };
 }
 
-// src/measure/histogram.ts
-var hdr = __toESM(require_dist(), 1);
-function decodeHistogram(encoded) {
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
-  decoded.autoResize = true;
-  return decoded;
-}
-function countAboveMs(histogram, ms2) {
-  const thresholdUs = ms2 * 1e3;
-  const iterator = histogram.recordedValuesIterator;
-  iterator.reset();
-  let above = 0;
-  while (iterator.hasNext()) {
-    const step = iterator.next();
-    if (histogram.lowestEquivalentValue(step.valueIteratedTo) > thresholdUs) {
-      above += step.countAtValueIteratedTo;
-    }
-  }
-  return above;
-}
-
-// src/slo/evaluate.ts
-var PERCENTILES = {
-  "latency.p50": 50,
-  "latency.p90": 90,
-  "latency.p95": 95,
-  "latency.p99": 99
-};
-var MIN_REQUESTS_FOR_RATES = 100;
-var MIN_THROUGHPUT_SECONDS = 1;
-var SCORE = {
-  pass: 1,
-  warning: 0.5,
-  fail: 0,
-  inconclusive: 0
-};
-function minimumSamples(sli) {
-  const p = PERCENTILES[sli];
-  if (p !== void 0) return Math.ceil(1e3 / (100 - p));
-  if (sli === "latency.max") return 1;
-  if (sli === "error_rate" || sli === "availability") return MIN_REQUESTS_FOR_RATES;
-  return 0;
-}
-function meetsThreshold(threshold, observed) {
-  const tolerance = 1e-9 * Math.max(1, Math.abs(threshold.value));
-  const diff = observed - threshold.value;
-  switch (threshold.op) {
-    case "<":
-      return diff < -tolerance;
-    case "<=":
-      return diff <= tolerance;
-    case ">":
-      return diff > tolerance;
-    case ">=":
-      return diff >= -tolerance;
-  }
-}
-function evaluateSlos(slos, results) {
-  const histograms = /* @__PURE__ */ new Map();
-  const histogramOf = (result) => {
-    let h = histograms.get(result);
-    if (!h) {
-      try {
-        h = decodeHistogram(result.histogram);
-      } catch (error63) {
-        throw new Error(
-          `the latency histogram of ${scopeOf(results, result)} cannot be decoded (${error63.message}): the measurements are damaged; measure again`
-        );
-      }
-      histograms.set(result, h);
-    }
-    return h;
-  };
-  return slos.map((slo) => evaluateSlo(slo, results, histogramOf));
-}
-function scopeOf(results, result) {
-  if (result === results.overall) return "all journeys";
-  const name = Object.keys(results.journeys).find((key) => results.journeys[key] === result);
-  return name === void 0 ? "a result" : `journey ${name}`;
-}
-function evaluateSlo(slo, results, histogramOf) {
-  const base = {
-    name: slo.name,
-    sli: slo.sli,
-    ...slo.journey !== void 0 ? { journey: slo.journey } : {},
-    target: slo.target.text,
-    ...slo.warning ? { warning: slo.warning.text } : {},
-    weight: slo.weight,
-    key: slo.key
-  };
-  const inconclusive = (observed2, samples2, reason2) => ({
-    ...base,
-    observed: observed2,
-    status: "inconclusive",
-    score: SCORE.inconclusive,
-    samples: samples2,
-    reason: reason2,
-    // A budget from too little data would read as a finding; it is left out.
-    budget: null
-  });
-  const result = slo.journey === void 0 ? results.overall : Object.hasOwn(results.journeys, slo.journey) ? results.journeys[slo.journey] : void 0;
-  if (!result) return inconclusive(null, 0, `no measurements for journey ${slo.journey}`);
-  const scope = slo.journey ?? "all journeys";
-  const label = SLI_LABELS[slo.sli];
-  const samples = samplesOf(slo.sli, result);
-  const observed = observedOf(slo.sli, result);
-  if (slo.sli === "throughput") {
-    if (result.durationSec < MIN_THROUGHPUT_SECONDS) {
-      return inconclusive(
-        result.durationSec > 0 ? observed : null,
-        samples,
-        `the measured window for ${scope} lasted ${trim(result.durationSec, 2)} s: throughput needs at least ${MIN_THROUGHPUT_SECONDS} s`
-      );
-    }
-  } else {
-    const minimum = minimumSamples(slo.sli);
-    if (samples < minimum) {
-      const noun = slo.sli.startsWith("latency.") ? "responses" : "requests";
-      const count = samples === 0 ? `no ${noun}` : `only ${samples} ${plural(samples, noun)}`;
-      return inconclusive(
-        samples === 0 ? null : observed,
-        samples,
-        `${count} for ${scope}: ${label} needs at least ${minimum}`
-      );
-    }
-  }
-  const status = meetsThreshold(slo.target, observed) ? "pass" : slo.warning && meetsThreshold(slo.warning, observed) ? "warning" : "fail";
-  const what = `${label} of ${scope} ${formatValue(slo.sli, observed)}`;
-  let reason = status === "pass" ? `${what} meets ${slo.target.text}` : status === "warning" ? `${what} misses ${slo.target.text} but meets the warning ${slo.warning?.text ?? ""}` : `${what} misses ${slo.target.text}` + (slo.warning ? ` and the warning ${slo.warning.text}` : "");
-  const allowedFraction = allowedFractionOf(slo.sli, slo.target);
-  if (allowedFraction !== null && allowedFraction > 0 && result.requests * allowedFraction < 1) {
-    reason += ` (only ${result.requests} ${plural(result.requests, "requests")}: a single error is already ${formatPercent(1 / result.requests)}, more than the ${formatPercent(allowedFraction)} allowed)`;
-  }
-  return {
-    ...base,
-    observed,
-    status,
-    score: SCORE[status],
-    samples,
-    reason,
-    budget: budgetOf(slo, result, histogramOf)
-  };
-}
-var SLI_LABELS = {
-  "latency.p50": "p50",
-  "latency.p90": "p90",
-  "latency.p95": "p95",
-  "latency.p99": "p99",
-  "latency.max": "max latency",
-  error_rate: "error rate",
-  availability: "availability",
-  throughput: "throughput"
-};
-function samplesOf(sli, result) {
-  return sli.startsWith("latency.") ? result.latency.count : result.requests;
-}
-function observedOf(sli, result) {
-  switch (sli) {
-    case "latency.p50":
-      return result.latency.p50;
-    case "latency.p90":
-      return result.latency.p90;
-    case "latency.p95":
-      return result.latency.p95;
-    case "latency.p99":
-      return result.latency.p99;
-    case "latency.max":
-      return result.latency.max;
-    case "error_rate":
-      return result.errorRate;
-    case "availability":
-      return result.availability;
-    case "throughput":
-      return result.throughputRps;
-  }
-}
-function allowedFractionOf(sli, target) {
-  const upper = target.op === "<" || target.op === "<=";
-  if (sli === "error_rate" && upper) return Math.max(0, target.value);
-  if (sli === "availability" && !upper) return Math.max(0, 1 - target.value);
-  return null;
-}
-function budgetOf(slo, result, histogramOf) {
-  const upper = slo.target.op === "<" || slo.target.op === "<=";
-  const p = PERCENTILES[slo.sli];
-  if (p !== void 0 || slo.sli === "latency.max") {
-    if (!upper) return null;
-    const consumed2 = countAboveMs(histogramOf(result), slo.target.value);
-    const allowed = p === void 0 ? 0 : (100 - p) * result.latency.count / 100;
-    return budget(allowed, consumed2);
-  }
-  const fraction2 = allowedFractionOf(slo.sli, slo.target);
-  if (fraction2 === null) return null;
-  const consumed = slo.sli === "error_rate" ? result.errors : result.serverErrors;
-  return budget(fraction2 * result.requests, consumed);
-}
-function budget(allowed, consumed) {
-  const tidyAllowed = tidy2(allowed);
-  return {
-    allowed: tidyAllowed,
-    consumed,
-    burned: tidyAllowed > 0 ? tidy2(consumed / tidyAllowed) : null
-  };
-}
-function tidy2(n) {
-  return Math.round(n * 1e9) / 1e9;
-}
-function trim(n, decimals) {
-  return String(Number(n.toFixed(decimals)));
-}
-function plural(n, noun) {
-  return n === 1 ? noun.replace(/s$/, "") : noun;
-}
-function formatPercent(fraction2) {
-  let decimals = 2;
-  let text = trim(fraction2 * 100, decimals);
-  while (decimals < 6 && (fraction2 < 1 && text === "100" || fraction2 > 0 && text === "0")) {
-    decimals++;
-    text = trim(fraction2 * 100, decimals);
-  }
-  return `${text}%`;
-}
-function formatValue(sli, value) {
-  if (sli.startsWith("latency.")) return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-  if (sli === "throughput") return `${value.toFixed(1)} rps`;
-  return formatPercent(value);
-}
-
 // src/plan/slo-gap.ts
 function concernOf(sli) {
   if (sli.startsWith("latency.")) return "latency";
@@ -35271,7 +35102,7 @@ function passCriterion(slo) {
   return `SLO ${slo.name} passes (${slo.sli}${scope} ${slo.target}${now})`;
 }
 function formatObserved(sli, value) {
-  return isSliName(sli) ? formatValue(sli, value) : String(value);
+  return isSliName(sli) ? formatSliValue(sli, value) : String(value);
 }
 function neededCutPct(slo) {
   const target = targetValue(slo);
@@ -35319,9 +35150,9 @@ function hotspotItem(hotspot, ctx, ids) {
     id,
     title: rule.title(fn, where, hotspot),
     kind: rule.kind,
-    hypothesis: `${fn} (${where}) holds ${pct(share)} of the service's active CPU time in its own code under load (${hotspot.category}): ${rule.mechanism}.`,
+    hypothesis: `${fn} (${where}) holds ${formatPct(share)} of the service's active CPU time in its own code under load (${hotspot.category}): ${rule.mechanism}.`,
     evidence: [
-      `${fn} (${where}) holds ${pct(share)} of active CPU time under load (${ms(hotspot.selfMs)} self), ${pct(hotspot.totalShare)} with its callees`,
+      `${fn} (${where}) holds ${formatPct(share)} of active CPU time under load (${formatMs(hotspot.selfMs)} self), ${formatPct(hotspot.totalShare)} with its callees`,
       profileLine(ctx.cpu),
       ...ctx.perfMisses.map(describeMiss)
     ],
@@ -35337,7 +35168,7 @@ function hotspotItem(hotspot, ctx, ids) {
     effortDays: rule.effortDays,
     risk: rule.risk,
     successCriteria: [
-      `${fn} below ${pct(shareAfterCut(share, rule.cut.low))} of active CPU time in the next profile (now ${pct(share)})`,
+      `${fn} below ${formatPct(shareAfterCut(share, rule.cut.low))} of active CPU time in the next profile (now ${formatPct(share)})`,
       p95Criterion(ctx.baseline, gain.low),
       ...ctx.perfMisses.map(passCriterion)
     ],
@@ -35352,9 +35183,9 @@ function gcItem(ctx, ids) {
     id: uniqueId("gc-allocation", ids),
     title: "Allocate less on the request path to cut garbage collection",
     kind: GC_RULE.kind,
-    hypothesis: `The garbage collector takes ${pct(share)} of active CPU time under load: requests allocate enough to keep it busy, and its pauses stop every request in flight.`,
+    hypothesis: `The garbage collector takes ${formatPct(share)} of active CPU time under load: requests allocate enough to keep it busy, and its pauses stop every request in flight.`,
     evidence: [
-      `the garbage collector holds ${pct(share)} of active CPU time under load`,
+      `the garbage collector holds ${formatPct(share)} of active CPU time under load`,
       profileLine(ctx.cpu),
       ...ctx.perfMisses.map(describeMiss)
     ],
@@ -35373,7 +35204,7 @@ function gcItem(ctx, ids) {
     effortDays: GC_RULE.effortDays,
     risk: GC_RULE.risk,
     successCriteria: [
-      `garbage collection below ${pct(shareAfterCut(share, GC_RULE.cut.low))} of active CPU time in the next profile (now ${pct(share)})`,
+      `garbage collection below ${formatPct(shareAfterCut(share, GC_RULE.cut.low))} of active CPU time in the next profile (now ${formatPct(share)})`,
       p95Criterion(ctx.baseline, gain.low),
       ...ctx.perfMisses.map(passCriterion)
     ],
@@ -35382,12 +35213,12 @@ function gcItem(ctx, ids) {
 }
 function profileLine(cpu) {
   const seconds = (value) => `${round1(value / 1e3)} s`;
-  return `profile: ${cpu.sampleCount} samples, ${seconds(cpu.activeMs)} on CPU over ${seconds(cpu.durationMs)}, idle ${pct(cpu.idleShare)}`;
+  return `profile: ${cpu.sampleCount} samples, ${seconds(cpu.activeMs)} on CPU over ${seconds(cpu.durationMs)}, idle ${formatPct(cpu.idleShare)}`;
 }
 function amdahlRationale(what, share, cut, cutReason, idleShare) {
   const gain = amdahlGainPct(share, cut);
-  const boundness = idleShare > 0.5 ? `The service was idle ${pct(idleShare)} of the profiled time, so it waits more than it computes: expect the low end or less.` : `The service was idle ${pct(idleShare)} of the profiled time, so it is mostly CPU-bound and latency should follow CPU time.`;
-  return `${what} takes ${pct(share)} of active CPU time; if the fix removes ${Math.round(cut.low * 100)}-${Math.round(cut.high * 100)}% of its cost (${cutReason}), Amdahl's law bounds the saving at ${gain.low}-${gain.high}% of CPU time per request, and no fix can save more than ${pct(share)}. ${boundness}`;
+  const boundness = idleShare > 0.5 ? `The service was idle ${formatPct(idleShare)} of the profiled time, so it waits more than it computes: expect the low end or less.` : `The service was idle ${formatPct(idleShare)} of the profiled time, so it is mostly CPU-bound and latency should follow CPU time.`;
+  return `${what} takes ${formatPct(share)} of active CPU time; if the fix removes ${Math.round(cut.low * 100)}-${Math.round(cut.high * 100)}% of its cost (${cutReason}), Amdahl's law bounds the saving at ${gain.low}-${gain.high}% of CPU time per request, and no fix can save more than ${formatPct(share)}. ${boundness}`;
 }
 
 // src/plan/slo-items.ts
@@ -35397,7 +35228,7 @@ function investigationItem(slo, ctx, ids) {
   const scope = slo.journey ?? "all journeys";
   const cut = neededCutPct(slo);
   const measured = resultOf(ctx.baseline, slo.journey);
-  const whereTimeGoes = ctx.cpu === null ? "Profile the service under load (perf-flow profile-analysis) to see where CPU time goes" : `No function holds 5% or more of active CPU time and the service was idle ${pct(ctx.cpu.idleShare)} of the profiled time: look for time spent waiting rather than computing`;
+  const whereTimeGoes = ctx.cpu === null ? "Profile the service under load (perf-flow profile-analysis) to see where CPU time goes" : `No function holds 5% or more of active CPU time and the service was idle ${formatPct(ctx.cpu.idleShare)} of the profiled time: look for time spent waiting rather than computing`;
   return draftItem({
     id: uniqueId(`slo-${slug(slo.name)}`, ids),
     title: concern === "throughput" ? `Find what limits throughput of ${scope} (target ${slo.target})` : `Find where ${slo.sli} of ${scope} goes (target ${slo.target})`,
@@ -35406,7 +35237,7 @@ function investigationItem(slo, ctx, ids) {
     evidence: [
       describeMiss(slo),
       ...measured === null ? [] : [resultLine(slo.journey ?? "overall", measured)],
-      ctx.cpu === null ? "no CPU profile: where the CPU time goes is unknown" : `CPU profile: no function at or above 5% of active CPU time, idle ${pct(ctx.cpu.idleShare)}`
+      ctx.cpu === null ? "no CPU profile: where the CPU time goes is unknown" : `CPU profile: no function at or above 5% of active CPU time, idle ${formatPct(ctx.cpu.idleShare)}`
     ],
     steps: [
       whereTimeGoes,
@@ -35434,7 +35265,7 @@ function errorItem(scope, misses, baseline, ids) {
       id: uniqueId(`errors-${slug(scope ?? "overall")}`, ids),
       title: `Fix the errors of ${name} under load`,
       kind: "errors",
-      hypothesis: measured === null ? `Requests to ${name} fail under load; without a baseline the status codes are unknown.` : `${pct(measured.errorRate)} of the requests to ${name} fail under load (${statusSummary(measured)}): ${errorCause(measured)}.`,
+      hypothesis: measured === null ? `Requests to ${name} fail under load; without a baseline the status codes are unknown.` : `${formatPct(measured.errorRate)} of the requests to ${name} fail under load (${statusSummary(measured)}): ${errorCause(measured)}.`,
       evidence: [
         ...misses.map(describeMiss),
         measured === null ? "no baseline: status codes unknown" : `${scope ?? "overall"}: ${measured.errors} of ${measured.requests} requests failed; status codes ${statusSummary(measured)}; ${measured.timeouts} timeouts, ${measured.transportErrors} transport errors`
@@ -35497,7 +35328,7 @@ function resultOf(baseline, journey) {
 }
 function resultLine(name, result) {
   const { p50, p95, p99 } = result.latency;
-  return `baseline ${name}: p50 ${ms(p50)}, p95 ${ms(p95)}, p99 ${ms(p99)} at ${formatObserved("throughput", result.throughputRps)}`;
+  return `baseline ${name}: p50 ${formatMs(p50)}, p95 ${formatMs(p95)}, p99 ${formatMs(p99)} at ${formatObserved("throughput", result.throughputRps)}`;
 }
 
 // src/plan/build-plan.ts
@@ -35541,11 +35372,11 @@ function describeInputs(input2, cpuItemCount) {
     lines.push("no CPU profile: hotspot rules not applied");
   } else {
     lines.push(
-      `CPU profile: ${cpu.profileFiles.length} file(s), ${cpu.sampleCount} samples, ${round1(cpu.activeMs / 1e3)} s on CPU, idle ${pct(cpu.idleShare)}`
+      `CPU profile: ${cpu.profileFiles.length} file(s), ${cpu.sampleCount} samples, ${round1(cpu.activeMs / 1e3)} s on CPU, idle ${formatPct(cpu.idleShare)}`
     );
     const significant = cpu.topSelf.filter((h) => h.selfShare >= SIGNIFICANT_SHARE).length;
     lines.push(
-      significant === 0 ? `no function holds ${pct(SIGNIFICANT_SHARE)} or more of active CPU time: no hotspot items` : `hotspot rules applied to ${Math.min(significant, MAX_HOTSPOT_ITEMS)} function(s) at or above ${pct(SIGNIFICANT_SHARE)} of active CPU time`
+      significant === 0 ? `no function holds ${formatPct(SIGNIFICANT_SHARE)} or more of active CPU time: no hotspot items` : `hotspot rules applied to ${Math.min(significant, MAX_HOTSPOT_ITEMS)} function(s) at or above ${formatPct(SIGNIFICANT_SHARE)} of active CPU time`
     );
     if (significant > MAX_HOTSPOT_ITEMS) {
       lines.push(
@@ -35553,16 +35384,16 @@ function describeInputs(input2, cpuItemCount) {
       );
     }
     lines.push(
-      cpu.gcShare >= GC_RULE.threshold ? `garbage collection at ${pct(cpu.gcShare)} of active CPU time: allocation item added` : `garbage collection at ${pct(cpu.gcShare)} of active CPU time: below ${pct(GC_RULE.threshold)}, no allocation item`
+      cpu.gcShare >= GC_RULE.threshold ? `garbage collection at ${formatPct(cpu.gcShare)} of active CPU time: allocation item added` : `garbage collection at ${formatPct(cpu.gcShare)} of active CPU time: below ${formatPct(GC_RULE.threshold)}, no allocation item`
     );
     if (cpu.programShare >= 0.2) {
       lines.push(
-        `(program) holds ${pct(cpu.programShare)} of active CPU time: native code the profile cannot attribute to functions`
+        `(program) holds ${formatPct(cpu.programShare)} of active CPU time: native code the profile cannot attribute to functions`
       );
     }
   }
   lines.push(
-    baseline === null ? "no baseline: success criteria state relative changes only, and error items lack status codes" : `baseline: ${baseline.journeys.length} journey(s), overall p95 ${ms(baseline.overall.latency.p95)} at ${round1(baseline.overall.throughputRps)} rps`
+    baseline === null ? "no baseline: success criteria state relative changes only, and error items lack status codes" : `baseline: ${baseline.journeys.length} journey(s), overall p95 ${formatMs(baseline.overall.latency.p95)} at ${round1(baseline.overall.throughputRps)} rps`
   );
   if (sloEvaluations.length === 0) {
     lines.push("no SLO evaluations: SLO rules not applied");
@@ -35744,7 +35575,7 @@ function toAlignment(value) {
 
 // src/report/format.ts
 function escapeMarkdown(text) {
-  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
+  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/:\/\//g, ":&#8203;//").replace(/(?<![\p{L}\p{N}])(www)\./giu, "$1&#8203;.").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
 }
 function codeBlock(lines, info2 = "text") {
   const body = lines.join("\n");
@@ -35759,41 +35590,6 @@ function table(header2, rows, align) {
 }
 function blocks(...parts) {
   return parts.filter((p) => typeof p === "string" && p.length > 0).join("\n\n");
-}
-var NOT_MEASURED = "\u2014";
-function formatNumber(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
-  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
-  return text === "-0" ? "0" : text;
-}
-function formatCount(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  return Math.round(value).toLocaleString("en-US");
-}
-function formatMs(ms2) {
-  if (!Number.isFinite(ms2)) return NOT_MEASURED;
-  if (Math.abs(Number(formatNumber(ms2).replace(/,/g, ""))) >= 1e3) {
-    return `${formatNumber(ms2 / 1e3)} s`;
-  }
-  return `${formatNumber(ms2)} ms`;
-}
-function formatRate(rps) {
-  return `${formatNumber(rps)} req/s`;
-}
-var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-function formatBytes(bytes) {
-  if (!Number.isFinite(bytes)) return NOT_MEASURED;
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
-}
-function formatDays(days) {
-  return `${formatNumber(days)} ${days === 1 ? "day" : "days"}`;
 }
 
 // src/report/sections.ts
@@ -35844,7 +35640,10 @@ function describeLoad(load) {
     ],
     ["Measured duration", formatMs(load.durationMs)],
     ["Warm-up (not measured)", formatMs(load.warmupMs)],
-    ["Request timeout", formatMs(load.requestTimeoutMs)]
+    [
+      "Request timeout",
+      `${formatMs(load.requestTimeoutMs)} (a request that times out counts in the latency figures at this value: it took at least that long)`
+    ]
   ];
 }
 function renderHowMeasured(provenance, load) {
@@ -35967,320 +35766,232 @@ function renderPlan(d) {
   ) + "\n";
 }
 
-// src/stages/context.ts
-import path4 from "node:path";
-
-// src/config/guidance.ts
-var FOCUS_KEYWORDS = {
-  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
-  api: /\b(?:apis?|endpoints?|services?)\b/i,
-  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
-  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
-  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
-  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
-};
-var TRIGGER_FOCUS = {
-  "slo-breach": ["latency"],
-  "capacity-planning": ["throughput"],
-  "cost-reduction": ["cost"],
-  "user-complaint": ["latency", "api"],
-  proactive: [],
-  "new-feature": ["api"]
-};
-var COMPARATORS = [
-  [
-    "<=",
-    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|not\s+(?:to\s+)?exceed|up\s+to|within`
-  ],
-  [">=", String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than`],
-  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
-  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
-];
-var COMPARATOR = COMPARATORS.map(([, words]) => words).join("|");
-var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
-var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
-var LATENCY_UNITS2 = {
-  ms: "ms",
-  millisecond: "ms",
-  milliseconds: "ms",
-  us: "us",
-  \u00B5s: "us",
-  \u03BCs: "us",
-  microsecond: "us",
-  microseconds: "us",
-  s: "s",
-  sec: "s",
-  secs: "s",
-  second: "s",
-  seconds: "s"
-};
-var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
-function targetPattern(metric, unit) {
-  const ahead = String.raw`(?<rest>${FILLER}\s*(?<cmp>${COMPARATOR})\s*(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
-  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
+// src/measure/histogram.ts
+var hdr = __toESM(require_dist(), 1);
+function decodeHistogram(encoded) {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  decoded.autoResize = true;
+  return decoded;
 }
-var PERCENTILES2 = {
-  p50: "latency.p50",
-  median: "latency.p50",
-  p90: "latency.p90",
-  p95: "latency.p95",
-  p99: "latency.p99",
-  max: "latency.max",
-  maximum: "latency.max"
-};
-var TARGET_KINDS = [
-  {
-    pattern: targetPattern(
-      "p50|p90|p95|p99|median|max(?:imum)?",
-      Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|")
-    ),
-    sli: (metric) => PERCENTILES2[metric.toLowerCase()] ?? "latency.max",
-    unit: (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
-  },
-  {
-    pattern: targetPattern(String.raw`error[\s-]?rates?|errors`, "%"),
-    sli: () => "error_rate",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("availability", "%"),
-    sli: () => "availability",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("throughput|capacity", RATE_UNIT),
-    sli: () => "throughput",
-    unit: () => "rps"
-  }
-];
-var CAPACITY_VERB = new RegExp(
-  String.raw`(?<![\w-])(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
-  "gi"
-);
-function comparatorOf(words) {
-  const normalised = words.toLowerCase().replace(/\s+/g, " ");
-  for (const [op, alternatives] of COMPARATORS) {
-    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
-  }
-  throw new Error(`unreachable: comparator "${words}" is in the pattern but not the table`);
+var us = (value) => value / 1e3;
+function readingMs(histogram, valueUs) {
+  return us(histogram.highestEquivalentValue(valueUs));
 }
-function guidanceSlo(sli, op, number4, unit) {
-  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
-  const threshold = readThreshold(text, sli);
-  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
-  return {
-    name: `guidance: ${sli} ${text}`,
-    sli,
-    target: threshold.value,
-    weight: 1,
-    key: true,
-    source: "guidance"
-  };
-}
-function findTargets(text) {
-  const found = [];
-  for (const kind of TARGET_KINDS) {
-    for (const match of text.matchAll(kind.pattern)) {
-      const { metric = "", rest = "", cmp = "", num = "", unit = "" } = match.groups ?? {};
-      found.push({
-        index: match.index,
-        phrase: `${metric}${rest}`,
-        slo: guidanceSlo(kind.sli(metric), comparatorOf(cmp), num, kind.unit(unit))
-      });
+function countRecordedWhere(histogram, predicate) {
+  const iterator = histogram.recordedValuesIterator;
+  iterator.reset();
+  let matching = 0;
+  while (iterator.hasNext()) {
+    const step = iterator.next();
+    if (predicate(readingMs(histogram, step.valueIteratedTo))) {
+      matching += step.countAtValueIteratedTo;
     }
   }
-  for (const match of text.matchAll(CAPACITY_VERB)) {
-    found.push({
-      index: match.index,
-      phrase: match[0],
-      slo: guidanceSlo("throughput", ">=", match.groups?.num ?? "", "rps")
-    });
+  return matching;
+}
+
+// src/slo/evaluate.ts
+var PERCENTILES = {
+  "latency.p50": 50,
+  "latency.p90": 90,
+  "latency.p95": 95,
+  "latency.p99": 99
+};
+var MIN_REQUESTS_FOR_RATES = 100;
+var MIN_THROUGHPUT_SECONDS = 1;
+var SCORE = {
+  pass: 1,
+  warning: 0.5,
+  fail: 0,
+  inconclusive: 0
+};
+function minimumSamples(sli) {
+  const p = PERCENTILES[sli];
+  if (p !== void 0) return Math.ceil(1e3 / (100 - p));
+  if (sli === "latency.max") return 1;
+  if (sli === "error_rate" || sli === "availability") return MIN_REQUESTS_FOR_RATES;
+  return 0;
+}
+function meetsThreshold(threshold, observed) {
+  const tolerance = 1e-9 * Math.max(1, Math.abs(threshold.value));
+  const diff = observed - threshold.value;
+  switch (threshold.op) {
+    case "<":
+      return diff < -tolerance;
+    case "<=":
+      return diff <= tolerance;
+    case ">":
+      return diff > tolerance;
+    case ">=":
+      return diff >= -tolerance;
   }
-  return found.sort((a, b) => a.index - b.index);
 }
-function describeSlo(slo) {
-  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
-  return `${slo.sli}${scope} ${slo.target.text}`;
+function evaluateSlos(slos, results) {
+  const histograms = /* @__PURE__ */ new Map();
+  const histogramOf = (result) => {
+    let h = histograms.get(result);
+    if (!h) {
+      try {
+        h = decodeHistogram(result.histogram);
+      } catch (error63) {
+        throw new Error(
+          `the latency histogram of ${scopeOf(results, result)} cannot be decoded (${error63.message}): the measurements are damaged; measure again`
+        );
+      }
+      histograms.set(result, h);
+    }
+    return h;
+  };
+  return slos.map((slo) => evaluateSlo(slo, results, histogramOf));
 }
-function targetLine(phrase, slo) {
-  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
+function scopeOf(results, result) {
+  if (result === results.overall) return "all journeys";
+  const name = Object.keys(results.journeys).find((key) => results.journeys[key] === result);
+  return name === void 0 ? "a result" : `journey ${name}`;
 }
-function parseTrigger(trigger) {
-  const value = trigger?.trim().toLowerCase();
-  if (value === void 0 || value === "") return void 0;
-  const known = TRIGGERS.find((name) => name === value);
-  if (known === void 0) {
-    throw new ConfigError(
-      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
-      "trigger"
-    );
-  }
-  return known;
-}
-function focusAreas(text, trigger) {
-  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at }) => at >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
-  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
-  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
-}
-function focusLine(focus, fromText, trigger) {
-  if (focus.length === 0) {
-    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
-  }
-  const sources = [
-    fromText.length > 0 ? "the text" : void 0,
-    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
-  ].filter((source) => source !== void 0);
-  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
-}
-function parseGuidance(text, trigger) {
-  const parsedTrigger = parseTrigger(trigger);
-  const trimmed = text?.trim() || void 0;
-  const targets = [];
-  const applied = [];
-  for (const found of trimmed === void 0 ? [] : findTargets(trimmed)) {
-    const earlier = targets.find((target) => target.sli === found.slo.sli);
-    if (earlier === void 0) {
-      targets.push(found.slo);
-      applied.push(targetLine(found.phrase, found.slo));
-    } else {
-      applied.push(
-        `"${found.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
+function evaluateSlo(slo, results, histogramOf) {
+  const base = {
+    name: slo.name,
+    sli: slo.sli,
+    ...slo.journey !== void 0 ? { journey: slo.journey } : {},
+    target: slo.target.text,
+    ...slo.warning ? { warning: slo.warning.text } : {},
+    weight: slo.weight,
+    key: slo.key
+  };
+  const inconclusive = (observed2, samples2, reason2) => ({
+    ...base,
+    observed: observed2,
+    status: "inconclusive",
+    score: SCORE.inconclusive,
+    samples: samples2,
+    reason: reason2,
+    // A budget from too little data would read as a finding; it is left out.
+    budget: null
+  });
+  const result = slo.journey === void 0 ? results.overall : Object.hasOwn(results.journeys, slo.journey) ? results.journeys[slo.journey] : void 0;
+  if (!result) return inconclusive(null, 0, `no measurements for journey ${slo.journey}`);
+  const scope = slo.journey ?? "all journeys";
+  const label = SLI_LABELS[slo.sli];
+  const samples = samplesOf(slo.sli, result);
+  const observed = observedOf(slo.sli, result);
+  if (slo.sli === "throughput") {
+    if (result.durationSec < MIN_THROUGHPUT_SECONDS) {
+      return inconclusive(
+        result.durationSec > 0 ? observed : null,
+        samples,
+        `the measured window for ${scope} lasted ${formatNumber(result.durationSec)} s: throughput needs at least ${MIN_THROUGHPUT_SECONDS} s`
+      );
+    }
+  } else {
+    const minimum = minimumSamples(slo.sli);
+    if (samples < minimum) {
+      const noun = slo.sli.startsWith("latency.") ? "responses" : "requests";
+      const count = samples === 0 ? `no ${noun}` : `only ${samples} ${plural(samples, noun)}`;
+      return inconclusive(
+        samples === 0 ? null : observed,
+        samples,
+        `${count} for ${scope}: ${label} needs at least ${minimum}`
       );
     }
   }
-  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
-  const line = focusLine(focus, fromText, parsedTrigger);
-  if (line !== void 0) applied.push(line);
-  if (trimmed !== void 0 && targets.length === 0 && fromText.length === 0) {
-    applied.push("the guidance text names no focus area or target perf-flow recognises");
+  const status = meetsThreshold(slo.target, observed) ? "pass" : slo.warning && meetsThreshold(slo.warning, observed) ? "warning" : "fail";
+  const what = `${label} of ${scope} ${describeObserved(slo.sli, observed, slo.target)}`;
+  let reason = status === "pass" ? `${what} meets ${slo.target.text}` : status === "warning" ? `${what} misses ${slo.target.text} but meets the warning ${slo.warning?.text ?? ""}` : `${what} misses ${slo.target.text}` + (slo.warning ? ` and the warning ${slo.warning.text}` : "");
+  const allowedFraction = allowedFractionOf(slo.sli, slo.target);
+  if (allowedFraction !== null && allowedFraction > 0 && result.requests * allowedFraction < 1) {
+    reason += ` (only ${result.requests} ${plural(result.requests, "requests")}: a single error is already ${formatPct(1 / result.requests)}, more than the ${formatPct(allowedFraction)} allowed)`;
   }
   return {
-    ...trimmed !== void 0 && { text: trimmed },
-    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
-    focus,
-    targets,
-    applied
+    ...base,
+    observed,
+    status,
+    score: SCORE[status],
+    samples,
+    reason,
+    budget: budgetOf(slo, result, histogramOf)
   };
 }
-function mergeTarget(slos, target) {
-  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
-  const first = replaced[0];
-  if (first === void 0) {
-    slos.push(target);
-    return ` (added: the config has no overall ${target.sli} SLO)`;
-  }
-  slos.splice(slos.indexOf(first), 1, target);
-  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
-  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
-  return ` (replaces the config's target ${texts})`;
+var SLI_LABELS = {
+  "latency.p50": "p50",
+  "latency.p90": "p90",
+  "latency.p95": "p95",
+  "latency.p99": "p99",
+  "latency.max": "max latency",
+  error_rate: "error rate",
+  availability: "availability",
+  throughput: "throughput"
+};
+function samplesOf(sli, result) {
+  return sli.startsWith("latency.") ? result.latency.count : result.requests;
 }
-function applyGuidance(config2, guidance) {
-  if (guidance.text === void 0 && guidance.trigger === void 0) {
-    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
+function observedOf(sli, result) {
+  switch (sli) {
+    case "latency.p50":
+      return result.latency.p50;
+    case "latency.p90":
+      return result.latency.p90;
+    case "latency.p95":
+      return result.latency.p95;
+    case "latency.p99":
+      return result.latency.p99;
+    case "latency.max":
+      return result.latency.max;
+    case "error_rate":
+      return result.errorRate;
+    case "availability":
+      return result.availability;
+    case "throughput":
+      return result.throughputRps;
   }
-  const slos = [...config2.slos];
-  const applied = [...guidance.applied];
-  for (const target of guidance.targets) {
-    const merge2 = mergeTarget(slos, target);
-    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
-    const at = applied.findIndex((line) => line.endsWith(bare));
-    if (at >= 0) applied[at] += merge2;
-    else applied.push(`guidance${bare}${merge2}`);
-  }
-  if (guidance.targets.length === 0) {
-    applied.push("no targets in the guidance: the config's SLOs apply as written");
-  }
-  return { config: { ...config2, slos }, applied };
 }
-function guidanceData(guidance, applied) {
+function allowedFractionOf(sli, target) {
+  const upper = target.op === "<" || target.op === "<=";
+  if (sli === "error_rate" && upper) return Math.max(0, target.value);
+  if (sli === "availability" && !upper) return Math.max(0, 1 - target.value);
+  return null;
+}
+function budgetOf(slo, result, histogramOf) {
+  const upper = slo.target.op === "<" || slo.target.op === "<=";
+  const p = PERCENTILES[slo.sli];
+  if (p !== void 0 || slo.sli === "latency.max") {
+    if (!upper) return null;
+    const consumed2 = countRecordedWhere(
+      histogramOf(result),
+      (readingMs2) => !meetsThreshold(slo.target, readingMs2)
+    );
+    const allowed = p === void 0 ? 0 : (100 - p) * result.latency.count / 100;
+    return budget(allowed, consumed2);
+  }
+  const fraction2 = allowedFractionOf(slo.sli, slo.target);
+  if (fraction2 === null) return null;
+  const consumed = slo.sli === "error_rate" ? result.errors : result.serverErrors;
+  return budget(fraction2 * result.requests, consumed);
+}
+function budget(allowed, consumed) {
+  const tidyAllowed = tidy2(allowed);
   return {
-    ...guidance.text !== void 0 && { text: guidance.text },
-    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
-    focus: [...guidance.focus],
-    targets: guidance.targets.map(describeSlo),
-    applied: [...applied]
+    allowed: tidyAllowed,
+    consumed,
+    burned: tidyAllowed > 0 ? tidy2(consumed / tidyAllowed) : null
   };
 }
+function tidy2(n) {
+  return Math.round(n * 1e9) / 1e9;
+}
+function plural(n, noun) {
+  return n === 1 ? noun.replace(/s$/, "") : noun;
+}
+function describeObserved(sli, observed, target) {
+  const shown = formatSliValue(sli, observed);
+  const looksEqual = shown === formatSliValue(sli, target.value);
+  const equal = !meetsThreshold({ ...target, op: "<" }, observed) && !meetsThreshold({ ...target, op: ">" }, observed);
+  if (!looksEqual || equal) return shown;
+  return `${shown} (${formatSliValueUnrounded(sli, observed)} before rounding)`;
+}
 
-// src/config/load.ts
-var import_yaml = __toESM(require_dist2(), 1);
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import path2 from "node:path";
-
-// src/config/issues.ts
-var NAMES = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  record: "a mapping",
-  array: "a list"
-};
-var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
-function formatPath(path6) {
-  let text = "";
-  for (const segment of path6) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
-      text += text === "" ? segment : `.${segment}`;
-    } else text += `[${JSON.stringify(String(segment))}]`;
-  }
-  return text === "" ? "config" : text;
-}
-function tooSmall(issue3) {
-  const min = String(issue3.minimum);
-  switch (issue3.origin) {
-    case "number":
-    case "int":
-      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
-    case "array":
-      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
-    case "string":
-      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
-    default:
-      return void 0;
-  }
-}
-function tooBig(issue3) {
-  const max2 = String(issue3.maximum);
-  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
-  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
-}
-var configErrorMap = (issue3) => {
-  switch (issue3.code) {
-    case "invalid_type": {
-      if (issue3.input === void 0) return "required";
-      const name = NAMES[issue3.expected] ?? issue3.expected;
-      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
-      return `expected ${name}, got ${got}`;
-    }
-    case "invalid_value":
-      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
-    case "too_small":
-      return tooSmall(issue3);
-    case "too_big":
-      return tooBig(issue3);
-    default:
-      return void 0;
-  }
-};
-function issueLines(issues) {
-  return issues.flatMap(
-    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
-      field: formatPath([...issue3.path, key]),
-      message: issue3.message
-    })) : [{ field: formatPath(issue3.path), message: issue3.message }]
-  );
-}
-function configErrorFromIssues(issues) {
-  const [first, ...rest] = issueLines(issues);
-  if (!first) return new ConfigError("invalid configuration", "config");
-  const more = rest.map((line) => `
-${line.field}: ${line.message}`).join("");
-  return new ConfigError(`${first.message}${more}`, first.field);
-}
+// src/stages/context.ts
+import path4 from "node:path";
 
 // src/config/schema.ts
 import path from "node:path";
@@ -56062,8 +55773,13 @@ function oneOfUpperCase(values) {
   });
 }
 var duration3 = withUnit(readDuration);
-var positiveDuration = duration3.refine((ms2) => ms2 > 0, "must be longer than 0s");
+var positiveDuration = duration3.refine((ms) => ms > 0, "must be longer than 0s");
 var positiveRate = withUnit(readRate).refine((rps) => rps > 0, "must be above 0rps");
+var positiveDurationAsWritten = withUnit((value) => {
+  const parsed = readDuration(value);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: { ms: parsed.value, text: String(value).trim() } };
+}).refine(({ ms }) => ms > 0, "must be longer than 0s");
 var fraction = withUnit((value) => {
   const parsed = typeof value === "number" ? { ok: true, value } : readPercent(value);
   if (parsed.ok && parsed.value >= 0 && parsed.value <= 1) return parsed;
@@ -56130,7 +55846,6 @@ var DEFAULTS = {
   profileDurationMs: 1e4,
   failOn: ["FAIL", "INCONCLUSIVE"]
 };
-var PORT_PLACEHOLDER = "${PORT}";
 function serviceSchema(configDir) {
   return strictObject2({
     build: nonEmpty.optional(),
@@ -56247,7 +55962,7 @@ var loadSchema = strictObject2({
   "warm-up": duration3.optional(),
   connections: external_exports.number().int().min(1).max(1e4).optional(),
   rate: positiveRate.optional(),
-  timeout: positiveDuration.optional()
+  timeout: positiveDurationAsWritten.optional()
 });
 var profileSchema = strictObject2({
   duration: positiveDuration.optional(),
@@ -56269,7 +55984,7 @@ function loadSettings(raw, fallback) {
     warmupMs: raw["warm-up"] ?? fallback.warmupMs,
     connections: raw.connections ?? fallback.connections,
     ...rateRps !== void 0 && { rateRps },
-    requestTimeoutMs: raw.timeout ?? fallback.requestTimeoutMs
+    requestTimeoutMs: raw.timeout?.ms ?? fallback.requestTimeoutMs
   };
 }
 function checkServiceUrl(service, allowedHosts, ctx) {
@@ -56294,6 +56009,55 @@ function checkServiceUrl(service, allowedHosts, ctx) {
       `host "${url2.hostname}" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts`
     );
   }
+}
+var MIN_TIMEOUT_MS = 1e3;
+var MIN_RATED_TIMEOUT_MS = 2e3;
+var RATED_TIMEOUT_REASON = "autocannon keeps a throttled connection's timeout running while it waits up to a second for its next quota, and would count the wait as a timeout";
+function timeoutProblem(timeout, rateKey, inheritedFrom) {
+  const from = inheritedFrom === void 0 ? "" : ` (from ${inheritedFrom})`;
+  if (rateKey !== void 0 && timeout.ms < MIN_RATED_TIMEOUT_MS) {
+    return `with a rate (${rateKey}), expected at least 2s, got "${timeout.text}"${from}: ${RATED_TIMEOUT_REASON}`;
+  }
+  if (timeout.ms < MIN_TIMEOUT_MS) {
+    return `expected at least 1s (autocannon's minimum), got "${timeout.text}"${from}`;
+  }
+  return void 0;
+}
+function checkTimeouts(load, loadTest, ctx) {
+  const issue3 = (section, message) => {
+    if (message !== void 0)
+      ctx.addIssue({ code: "custom", path: [section, "timeout"], message });
+  };
+  const loadRate = load.rate === void 0 ? void 0 : "load.rate";
+  if (load.timeout !== void 0) issue3("load", timeoutProblem(load.timeout, loadRate));
+  const testRate = loadTest.rate === void 0 ? loadRate : "load-test.rate";
+  if (loadTest.timeout !== void 0) {
+    issue3("load-test", timeoutProblem(loadTest.timeout, testRate));
+  } else if (load.timeout !== void 0 && loadRate === void 0 && testRate !== void 0) {
+    issue3("load-test", timeoutProblem(load.timeout, testRate, "load.timeout"));
+  }
+}
+function exceedsRate(target, capRps) {
+  return target.op === ">=" && target.value > capRps || target.op === ">" && target.value >= capRps;
+}
+function formatRps(rps) {
+  return String(Number(rps.toPrecision(4)));
+}
+function checkThroughputTargets(slos, journeys, rate, ctx) {
+  if (rate === void 0) return;
+  const totalWeight = journeys.reduce((sum, journey) => sum + journey.weight, 0);
+  slos.forEach((slo, index) => {
+    if (slo.sli !== "throughput") return;
+    const journey = journeys.find((candidate) => candidate.name === slo.journey);
+    const cap = journey === void 0 ? rate.rps : rate.rps * journey.weight / totalWeight;
+    if (!exceedsRate(slo.target, cap)) return;
+    const offered = journey === void 0 ? `only ${formatRps(cap)} req/s (${rate.key})` : `journey "${journey.name}" only about ${formatRps(cap)} req/s (its weight's share of ${rate.key}, ${formatRps(rate.rps)} req/s)`;
+    ctx.addIssue({
+      code: "custom",
+      path: ["slos", index, "target"],
+      message: `"${slo.target.text}" cannot be met: the load test offers ${offered}; lower the target or raise the rate`
+    });
+  });
 }
 function checkJourneyNames(journeys, ctx) {
   const first = /* @__PURE__ */ new Map();
@@ -56346,6 +56110,15 @@ function configSchema(source) {
     checkServiceUrl(raw.service, raw["allowed-hosts"], ctx);
     checkJourneyNames(raw.journeys, ctx);
     checkSlos(raw.slos, raw.journeys, ctx);
+    checkTimeouts(raw.load, raw["load-test"], ctx);
+    const testRate = raw["load-test"].rate ?? raw.load.rate;
+    const rateKey = raw["load-test"].rate === void 0 ? "load.rate" : "load-test.rate";
+    checkThroughputTargets(
+      raw.slos,
+      raw.journeys,
+      testRate === void 0 ? void 0 : { rps: testRate, key: rateKey },
+      ctx
+    );
   }).transform((raw) => {
     const baseline = loadSettings(raw.load, DEFAULTS.load);
     return {
@@ -56370,8 +56143,446 @@ function configSchema(source) {
   });
 }
 
+// src/config/guidance.ts
+var FOCUS_KEYWORDS = {
+  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
+  api: /\b(?:apis?|endpoints?|services?)\b/i,
+  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
+  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
+  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
+  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
+};
+var TRIGGER_FOCUS = {
+  "slo-breach": ["latency"],
+  "capacity-planning": ["throughput"],
+  "cost-reduction": ["cost"],
+  "user-complaint": ["latency", "api"],
+  proactive: [],
+  "new-feature": ["api"]
+};
+var COMPARATORS = [
+  [
+    "<=",
+    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|rise)\s+)?(?:exceed|above|over|more\s+than|higher\s+than|greater\s+than)|up\s+to|within`
+  ],
+  [
+    ">=",
+    String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|fall|drop)\s+)?(?:below|under|less\s+than|lower\s+than)`
+  ],
+  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
+  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
+];
+var COMPARATOR = COMPARATORS.map(([, words2]) => words2).join("|");
+var WEAK_COMPARATOR = /^up\s+to$/i;
+var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
+var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
+var LATENCY_UNITS2 = {
+  ms: "ms",
+  millisecond: "ms",
+  milliseconds: "ms",
+  us: "us",
+  \u00B5s: "us",
+  \u03BCs: "us",
+  microsecond: "us",
+  microseconds: "us",
+  s: "s",
+  sec: "s",
+  secs: "s",
+  second: "s",
+  seconds: "s"
+};
+var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
+var WORD = String.raw`[\w'’]`;
+function words(alternatives) {
+  return new RegExp(String.raw`(?<!${WORD})(?:${alternatives})(?!${WORD})`, "i");
+}
+var INTENT = words(
+  String.raw`must|should|shall|needs?|needed|(?:has|have|got)\s+to|keep|stay|remain|targets?|targeted|goals?|aim|want(?:s|ed)?|requires?|required|requirements?|ensure|make\s+sure|guarantee|ideally|expected\s+to|supposed\s+to|ought\s+to|slos?|slas?`
+);
+var DESCRIPTION = words(
+  String.raw`is|are|was|were|been|being|isn['’]t|aren['’]t|currently|today|now|already|still|usually|often|sometimes|went|goes|spike[sd]?|hits?|reach(?:es|ed)|peak(?:s|ed)?|climb(?:s|ed)|jump(?:s|ed)|rose|rises|sits|averages?|averaged|measured|observed|saw|see|seen|got|gets|can|could|cannot|can['’]t|only|barely|complain(?:s|ed)?`
+);
+var NEUTRAL = new Set(
+  "latency latencies response responses time times request requests rate rates error errors overall total api endpoint endpoints the of for all every and or p50 p90 p95 p99 median max maximum percentile availability throughput capacity be kept always consistently reliably comfortably well safely strictly to".split(" ")
+);
+var CLAUSE_BREAK = new RegExp(
+  String.raw`[,;:.!?()\n]|(?<!${WORD})(?:but|because|since|when|whenever|while|although|though|whereas|however)(?!${WORD})`,
+  "gi"
+);
+function clauseBefore(text, index) {
+  const before = text.slice(0, index);
+  let start = 0;
+  for (const match of before.matchAll(CLAUSE_BREAK)) start = match.index + match[0].length;
+  return before.slice(start);
+}
+function boundOf(sli) {
+  return sli.startsWith("latency.") || sli === "error_rate" ? "upper" : "lower";
+}
+function boundOfComparator(op) {
+  return op === "<" || op === "<=" ? "upper" : "lower";
+}
+var BOUND_WORDS = {
+  upper: "an upper limit (under, below, at most)",
+  lower: "a lower limit (above, at least)"
+};
+function intends({ filler, before }) {
+  return INTENT.test(filler) || INTENT.test(before);
+}
+function describes({ filler, before }) {
+  return DESCRIPTION.test(filler) || DESCRIPTION.test(before);
+}
+function ignoredLine(phrase, why) {
+  return `"${phrase}" ${why}: ignored`;
+}
+function notATarget(phrase, sli, op, comparison, wording) {
+  const intent = intends(wording);
+  if (boundOfComparator(op) !== boundOf(sli)) {
+    return intent ? ignoredLine(phrase, `is not a target: a ${sli} target is ${BOUND_WORDS[boundOf(sli)]}`) : ignoredLine(phrase, "describes the problem, not a target");
+  }
+  if (intent) return void 0;
+  if (describes(wording))
+    return ignoredLine(phrase, "describes the service as it is, not a target");
+  const fillerWords = wording.filler.toLowerCase().match(/[a-z][a-z\d'’]*/g) ?? [];
+  if (WEAK_COMPARATOR.test(comparison.trim()) || fillerWords.some((w) => !NEUTRAL.has(w))) {
+    return ignoredLine(
+      phrase,
+      'is not worded as a target (say "must", "keep", "under", "at most"...)'
+    );
+  }
+  return void 0;
+}
+function targetPattern(metric, unit, comparison = true) {
+  const cmp = comparison ? String.raw`\s*(?<cmp>${COMPARATOR})\s*` : String.raw`\s+`;
+  const ahead = String.raw`(?<rest>(?<filler>${FILLER})${cmp}(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
+  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
+}
+function targetKind(metric, unit, sli, canonicalUnit) {
+  return {
+    pattern: targetPattern(metric, unit),
+    bare: targetPattern(metric, unit, false),
+    sli,
+    unit: canonicalUnit
+  };
+}
+var PERCENTILES2 = {
+  p50: "latency.p50",
+  median: "latency.p50",
+  p90: "latency.p90",
+  p95: "latency.p95",
+  p99: "latency.p99",
+  max: "latency.max",
+  maximum: "latency.max"
+};
+var TARGET_KINDS = [
+  targetKind(
+    "p50|p90|p95|p99|median|max(?:imum)?",
+    Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|"),
+    (metric) => PERCENTILES2[metric.toLowerCase()] ?? "latency.max",
+    (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
+  ),
+  targetKind(
+    String.raw`error[\s-]?rates?|errors`,
+    "%",
+    () => "error_rate",
+    () => "%"
+  ),
+  targetKind(
+    "availability",
+    "%",
+    () => "availability",
+    () => "%"
+  ),
+  targetKind(
+    "throughput|capacity",
+    RATE_UNIT,
+    () => "throughput",
+    () => "rps"
+  )
+];
+var CAPACITY_VERB = new RegExp(
+  String.raw`(?<![\w-])(?<verb>(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?)(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
+  "gi"
+);
+var CAPACITY_BASE_FORM = /^(?:handle|sustain|serve|support|reach)$/i;
+function comparatorOf(words2) {
+  const normalised = words2.toLowerCase().replace(/\s+/g, " ");
+  for (const [op, alternatives] of COMPARATORS) {
+    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
+  }
+  throw new Error(`unreachable: comparator "${words2}" is in the pattern but not the table`);
+}
+function guidanceSlo(sli, op, number4, unit) {
+  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
+  const threshold = readThreshold(text, sli);
+  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
+  return {
+    name: `guidance: ${sli} ${text}`,
+    sli,
+    target: threshold.value,
+    weight: 1,
+    key: true,
+    source: "guidance"
+  };
+}
+function findComparisons(text, kind) {
+  const found = [];
+  for (const match of text.matchAll(kind.pattern)) {
+    const {
+      metric = "",
+      rest = "",
+      filler = "",
+      cmp = "",
+      num = "",
+      unit = ""
+    } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const slo = guidanceSlo(kind.sli(metric), comparatorOf(cmp), num, kind.unit(unit));
+    const wording = { filler, before: clauseBefore(text, match.index) };
+    const ignored = notATarget(phrase, slo.sli, slo.target.op, cmp, wording);
+    found.push(
+      ignored === void 0 ? { index: match.index, phrase, slo } : { index: match.index, phrase, ignored }
+    );
+  }
+  const compared = new Set(found.map(({ index }) => index));
+  for (const match of text.matchAll(kind.bare)) {
+    if (compared.has(match.index)) continue;
+    const { metric = "", rest = "", filler = "" } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const intent = intends({ filler, before: clauseBefore(text, match.index) });
+    found.push({
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(
+        phrase,
+        intent ? "states no limit (under, at most, at least...), not a target" : "describes the service as it is, not a target"
+      )
+    });
+  }
+  return found;
+}
+function findCapacities(text) {
+  return [...text.matchAll(CAPACITY_VERB)].map((match) => {
+    const phrase = match[0];
+    const { verb = "", num = "" } = match.groups ?? {};
+    const wording = { filler: "", before: clauseBefore(text, match.index) };
+    const isTarget = intends(wording) || CAPACITY_BASE_FORM.test(verb) && !describes(wording);
+    return isTarget ? { index: match.index, phrase, slo: guidanceSlo("throughput", ">=", num, "rps") } : {
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(phrase, "describes the service as it is, not a target")
+    };
+  });
+}
+function findTargets(text) {
+  return [
+    ...TARGET_KINDS.flatMap((kind) => findComparisons(text, kind)),
+    ...findCapacities(text)
+  ].sort((a, b) => a.index - b.index);
+}
+function describeSlo(slo) {
+  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
+  return `${slo.sli}${scope} ${slo.target.text}`;
+}
+function targetLine(phrase, slo) {
+  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
+}
+function parseTrigger(trigger) {
+  const value = trigger?.trim().toLowerCase();
+  if (value === void 0 || value === "") return void 0;
+  const known = TRIGGERS.find((name) => name === value);
+  if (known === void 0) {
+    throw new ConfigError(
+      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
+      "trigger"
+    );
+  }
+  return known;
+}
+function focusAreas(text, trigger) {
+  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at }) => at >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
+  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
+  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
+}
+function focusLine(focus, fromText, trigger) {
+  if (focus.length === 0) {
+    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
+  }
+  const sources = [
+    fromText.length > 0 ? "the text" : void 0,
+    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
+  ].filter((source) => source !== void 0);
+  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
+}
+function parseGuidance(text, trigger) {
+  const parsedTrigger = parseTrigger(trigger);
+  const trimmed = text?.trim() || void 0;
+  const targets = [];
+  const applied = [];
+  const found = trimmed === void 0 ? [] : findTargets(trimmed);
+  for (const phrase of found) {
+    if ("ignored" in phrase) {
+      applied.push(phrase.ignored);
+      continue;
+    }
+    const earlier = targets.find((target) => target.sli === phrase.slo.sli);
+    if (earlier === void 0) {
+      targets.push(phrase.slo);
+      applied.push(targetLine(phrase.phrase, phrase.slo));
+    } else {
+      applied.push(
+        `"${phrase.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
+      );
+    }
+  }
+  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
+  const line = focusLine(focus, fromText, parsedTrigger);
+  if (line !== void 0) applied.push(line);
+  if (trimmed !== void 0 && found.length === 0 && fromText.length === 0) {
+    applied.push("the guidance text names no focus area or target perf-flow recognises");
+  }
+  return {
+    ...trimmed !== void 0 && { text: trimmed },
+    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
+    focus,
+    targets,
+    applied
+  };
+}
+function checkOfferedRate(target, rateRps) {
+  if (target.sli !== "throughput" || rateRps === void 0) return;
+  if (!exceedsRate(target.target, rateRps)) return;
+  throw new ConfigError(
+    `the target ${describeSlo(target)} cannot be met: the load test offers only ${rateRps} req/s (its rate in perf-flow.yml); ask for at most ${rateRps}rps or raise the rate`,
+    "guidance"
+  );
+}
+function mergeTarget(slos, target) {
+  if (boundOfComparator(target.target.op) !== boundOf(target.sli)) {
+    throw new Error(`unreachable: guidance target ${describeSlo(target)} points the wrong way`);
+  }
+  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
+  const first = replaced[0];
+  if (first === void 0) {
+    slos.push(target);
+    return ` (added: the config has no overall ${target.sli} SLO)`;
+  }
+  slos.splice(slos.indexOf(first), 1, target);
+  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
+  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
+  return ` (replaces the config's target ${texts})`;
+}
+function applyGuidance(config2, guidance) {
+  if (guidance.text === void 0 && guidance.trigger === void 0) {
+    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
+  }
+  const slos = [...config2.slos];
+  const applied = [...guidance.applied];
+  for (const target of guidance.targets) {
+    checkOfferedRate(target, config2.loadTest.rateRps);
+    const merge2 = mergeTarget(slos, target);
+    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
+    const at = applied.findIndex((line) => line.endsWith(bare));
+    if (at >= 0) applied[at] += merge2;
+    else applied.push(`guidance${bare}${merge2}`);
+  }
+  if (guidance.targets.length === 0) {
+    applied.push("no targets in the guidance: the config's SLOs apply as written");
+  }
+  return { config: { ...config2, slos }, applied };
+}
+function guidanceData(guidance, applied) {
+  return {
+    ...guidance.text !== void 0 && { text: guidance.text },
+    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
+    focus: [...guidance.focus],
+    targets: guidance.targets.map(describeSlo),
+    applied: [...applied]
+  };
+}
+
+// src/config/load.ts
+var import_yaml = __toESM(require_dist2(), 1);
+import { createHash } from "node:crypto";
+import { readFile, stat as stat2 } from "node:fs/promises";
+import path2 from "node:path";
+
+// src/config/issues.ts
+var NAMES = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list"
+};
+var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
+function formatPath(path6) {
+  let text = "";
+  for (const segment of path6) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
+      text += text === "" ? segment : `.${segment}`;
+    } else text += `[${JSON.stringify(String(segment))}]`;
+  }
+  return text === "" ? "config" : text;
+}
+function tooSmall(issue3) {
+  const min = String(issue3.minimum);
+  switch (issue3.origin) {
+    case "number":
+    case "int":
+      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
+    case "array":
+      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
+    case "string":
+      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
+    default:
+      return void 0;
+  }
+}
+function tooBig(issue3) {
+  const max2 = String(issue3.maximum);
+  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
+  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
+}
+var configErrorMap = (issue3) => {
+  switch (issue3.code) {
+    case "invalid_type": {
+      if (issue3.input === void 0) return "required";
+      const name = NAMES[issue3.expected] ?? issue3.expected;
+      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
+      return `expected ${name}, got ${got}`;
+    }
+    case "invalid_value":
+      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
+    case "too_small":
+      return tooSmall(issue3);
+    case "too_big":
+      return tooBig(issue3);
+    default:
+      return void 0;
+  }
+};
+function issueLines(issues) {
+  return issues.flatMap(
+    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
+      field: formatPath([...issue3.path, key]),
+      message: issue3.message
+    })) : [{ field: formatPath(issue3.path), message: issue3.message }]
+  );
+}
+function configErrorFromIssues(issues) {
+  const [first, ...rest] = issueLines(issues);
+  if (!first) return new ConfigError("invalid configuration", "config");
+  const more = rest.map((line) => `
+${line.field}: ${line.message}`).join("");
+  return new ConfigError(`${first.message}${more}`, first.field);
+}
+
 // src/config/load.ts
 var FIELD = "config";
+var MISSING_FILE_HINT = "perf-flow's docs/config.md describes every key, and its examples/demo-service/perf-flow.yml is a worked example to start from";
 function hashOf(bytes) {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
 }
@@ -56403,14 +56614,27 @@ async function loadConfig(file2) {
   } catch (error63) {
     const code = error63.code;
     if (code === "ENOENT") {
-      throw new ConfigError(
-        `file not found: ${absolute} (create one with \`npx perf-flow init\`)`,
-        FIELD
-      );
+      throw new ConfigError(`file not found: ${absolute} (${MISSING_FILE_HINT})`, FIELD);
     }
     throw new ConfigError(`cannot read ${absolute}: ${error63.message}`, FIELD);
   }
-  return parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  const config2 = parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  await checkWorkingDirectory(config2.service.cwd);
+  return config2;
+}
+async function checkWorkingDirectory(cwd) {
+  const field = "service.working-directory";
+  let isDirectory2;
+  try {
+    isDirectory2 = (await stat2(cwd)).isDirectory();
+  } catch (error63) {
+    const code = error63.code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new ConfigError(`no such directory: ${cwd}`, field);
+    }
+    throw new ConfigError(`cannot read ${cwd}: ${error63.message}`, field);
+  }
+  if (!isDirectory2) throw new ConfigError(`not a directory: ${cwd}`, field);
 }
 
 // src/data/store.ts
@@ -56428,6 +56652,15 @@ var LatencyStats = external_exports.object({
   p99: external_exports.number(),
   max: external_exports.number()
 });
+function histogramProblem(encoded) {
+  try {
+    decodeHistogram(encoded);
+    return null;
+  } catch (error63) {
+    const reason = error63 instanceof Error ? error63.message : String(error63);
+    return `not a valid HDR histogram (${reason || "it does not decode"}); measure again`;
+  }
+}
 var SliResult = external_exports.object({
   /** Requests sent in the measured window (warm-up excluded) that completed or failed. */
   requests: external_exports.number().int().nonnegative(),
@@ -56444,10 +56677,23 @@ var SliResult = external_exports.object({
   errorRate: external_exports.number().min(0).max(1),
   /** 1 - serverErrors / requests, 0..1. */
   availability: external_exports.number().min(0).max(1),
-  /** Latency of completed responses (any status). */
+  /**
+   * Latency of completed responses (any status) and of timed-out requests, each timeout
+   * recorded at the request timeout: a censored value, the true latency being at least that,
+   * so a percentile at or above the timeout is a lower bound. Transport errors have no
+   * latency and are not in it. Figures read at the top of their HDR bucket (never below the
+   * latency measured, less than 0.1% above it: measure/histogram.ts readingMs).
+   */
   latency: LatencyStats,
-  /** HDR histogram of response times in microseconds, hdr-histogram-js compressed base64. */
-  histogram: external_exports.string()
+  /**
+   * HDR histogram of the same latencies in microseconds, hdr-histogram-js compressed base64.
+   * Validated by decoding it once, so a damaged file is refused when it is read rather than
+   * failing whatever reads the histogram later.
+   */
+  histogram: external_exports.string().superRefine((encoded, ctx) => {
+    const problem = histogramProblem(encoded);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  })
 });
 var TimelinePoint = external_exports.object({
   second: external_exports.number().int().nonnegative(),
@@ -56542,6 +56788,11 @@ var BaselineData = external_exports.object({
   ...header("baseline"),
   load: LoadParams,
   journeys: external_exports.array(JourneyResult),
+  /**
+   * All journeys as the configured mix would see them: latency and error rates weight each
+   * journey by its configured weight (each ran alone, at its own speed), and the error
+   * counts follow those rates; requests and status codes are the plain sums.
+   */
   overall: SliResult,
   /** CPU and RSS of the service's process tree; null when perf-flow did not start it. */
   service: ProcessStats.nullable(),
@@ -56563,6 +56814,8 @@ var Hotspot = external_exports.object({
 });
 var CpuAnalysis = external_exports.object({
   profileFiles: external_exports.array(external_exports.string()),
+  /** Profiles left out of the figures (a wrapper such as npm that mostly waits), and why. */
+  excludedProfiles: external_exports.array(external_exports.object({ file: external_exports.string(), reason: external_exports.string() })).optional(),
   sampleCount: external_exports.number().int().nonnegative(),
   /** Wall time the profile covers, ms. */
   durationMs: external_exports.number().nonnegative(),
@@ -56755,16 +57008,20 @@ async function readStageData(reportDir, stage, relative = dataPath(stage)) {
   }
   return parseStageData(stage, text, file2);
 }
-async function writeStageData(reportDir, stage, data) {
-  const checked = DATA_SCHEMAS[stage].parse(data);
+async function retireStageData(reportDir, stage, configHash) {
   const file2 = path3.join(reportDir, dataPath(stage));
   const earlier = await readStageData(reportDir, stage).catch(() => void 0);
-  if (earlier && earlier.provenance.configHash === data.provenance.configHash) {
+  if (earlier && earlier.provenance.configHash === configHash) {
     await writeFileAtomic(
       path3.join(reportDir, previousDataPath(stage)),
       JSON.stringify(earlier, null, 2) + "\n"
     );
   }
+  await rm2(file2, { force: true });
+}
+async function writeStageData(reportDir, stage, data) {
+  const checked = DATA_SCHEMAS[stage].parse(data);
+  const file2 = path3.join(reportDir, dataPath(stage));
   await writeFileAtomic(file2, JSON.stringify(checked, null, 2) + "\n");
   return file2;
 }
@@ -57027,6 +57284,7 @@ async function prepareStage(stage, inputs, deps) {
   const parsed = parseGuidance(inputs.guidance, inputs.trigger);
   const { config: config2, applied } = applyGuidance(loaded, parsed);
   const reportDir = path4.resolve(workDir, inputs.reportDir);
+  await retireStageData(reportDir, stage, config2.hash);
   return {
     stage,
     config: config2,
@@ -57124,7 +57382,7 @@ async function runOptimizationPlan(inputs, deps) {
 }
 
 // src/platform/artifacts-local.ts
-import { cp, mkdir as mkdir3, readdir as readdir2, rename as rename3, rm as rm3, stat as stat2 } from "node:fs/promises";
+import { cp, mkdir as mkdir3, readdir as readdir2, rename as rename3, rm as rm3, stat as stat3 } from "node:fs/promises";
 import path5 from "node:path";
 var DirectoryArtifactStore = class {
   constructor(root) {
@@ -57149,7 +57407,7 @@ var DirectoryArtifactStore = class {
   }
   async download(name, destDir) {
     const source = path5.join(this.root, name);
-    const found = await stat2(source).then(
+    const found = await stat3(source).then(
       (s) => s.isDirectory(),
       () => false
     );
@@ -57183,6 +57441,7 @@ function fitJobSummary(markdown, limitBytes = JOB_SUMMARY_LIMIT_BYTES) {
   if (Buffer.byteLength(markdown) <= limitBytes) return markdown;
   const note = "\n\n_(truncated: the job summary is limited to 1 MiB; the full report is in the report artifact)_\n";
   const budget2 = limitBytes - Buffer.byteLength(note);
+  if (budget2 <= 0) return "";
   let cut = Buffer.from(markdown).subarray(0, budget2).toString("utf8");
   cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
   return cut + note;
@@ -57237,8 +57496,23 @@ function detectPlatform(options = {}) {
   return process.env.GITHUB_ACTIONS === "true" ? githubPlatform(options) : localPlatform(options);
 }
 
+// src/service/process-tree.ts
+import { execFile, execFileSync as execFileSync2 } from "node:child_process";
+import { promisify } from "node:util";
+var PS_OPTIONS = { encoding: "utf8", timeout: 5e3, maxBuffer: 16 * 1024 * 1024 };
+var execFileAsync = promisify(execFile);
+
 // src/service/process-group.ts
 var liveGroups = /* @__PURE__ */ new Map();
+function killAllGroups() {
+  for (const pgid of liveGroups.keys()) signalGroup(pgid, "SIGKILL");
+}
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+  }
+}
 async function stopAllGroups() {
   await Promise.allSettled([...liveGroups.values()].map((stop) => stop()));
 }
@@ -57246,6 +57520,37 @@ async function stopAllGroups() {
 // src/service/runner.ts
 function stopAllServices() {
   return stopAllGroups();
+}
+
+// src/service/signals.ts
+import { constants as constants3 } from "node:os";
+var SIGNALS = ["SIGINT", "SIGTERM"];
+var installed = false;
+function toStderr(message) {
+  process.stderr.write(`${message}
+`);
+}
+function installStopOnSignals(log = toStderr) {
+  if (installed) return;
+  installed = true;
+  let exitCode = null;
+  const onSignal = (signal) => {
+    if (exitCode !== null) {
+      log(`perf-flow: ${signal} again: killing the service under test`);
+      killAllGroups();
+      process.exit(exitCode);
+    }
+    exitCode = 128 + constants3.signals[signal];
+    const code = exitCode;
+    log(`perf-flow: ${signal}: stopping the service under test`);
+    const hold = setInterval(() => {
+    }, 6e4);
+    void stopAllGroups().finally(() => {
+      clearInterval(hold);
+      process.exit(code);
+    });
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
 // src/actions/failure.ts
@@ -57268,11 +57573,7 @@ ${detail}`
 async function runAction(name, run) {
   const token = getInput("token");
   if (token) setSecret(token);
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      void stopAllServices().finally(() => process.exit(130));
-    });
-  }
+  installStopOnSignals((message) => warning(message));
   const platform2 = detectPlatform();
   try {
     const outcome = await run({ platform: platform2, commandLine: `perf-flow action ${name}` });

@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path10 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path11 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path10);
+        debuglog("sending request to %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path10,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path10);
+        debuglog("trailers received from %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path10,
+          path11,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path10, origin }
+            request: { method, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path10);
+          debuglog("sending request to %s %s/%s", method, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path10 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path10, host, upgrade, blocking, reset } = request;
+      const { method, path: path11, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path10} HTTP/1.1\r
+      let header2 = `${method} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers, query } = opts;
+      const { path: path11, method, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -11118,7 +11118,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11158,7 +11158,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11171,7 +11171,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports2, module2) {
     "use strict";
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11211,7 +11211,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path10,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code = path10.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code = path11.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path11 = `/${path11}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path10);
+          url2 = new URL(util.parseOrigin(url2).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19257,8 +19257,8 @@ var require_dist = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path10) {
-          var pathArray = getPathArray(path10);
+        paths.forEach(function(path11) {
+          var pathArray = getPathArray(path11);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -19272,14 +19272,14 @@ var require_dist = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path10, appendMode) {
-      if (!path10) {
+    function addExistingPath(array2, path11, appendMode) {
+      if (!path11) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path10);
+        array2.unshift(path11);
       } else {
-        array2.push(path10);
+        array2.push(path11);
       }
     }
   }
@@ -22229,15 +22229,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path10 = [graph[toModel].parent, toModel];
+      const path11 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path10.unshift(graph[cur].parent);
+        path11.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path10;
+      fn.conversion = path11;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -22699,7 +22699,7 @@ var require_templates = __commonJS({
       const styles = [];
       const chunks = [];
       let chunk = [];
-      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close, character) => {
+      temporary.replace(TEMPLATE_REGEX, (m, escapeCharacter, inverse, style, close2, character) => {
         if (escapeCharacter) {
           chunk.push(unescape(escapeCharacter));
         } else if (style) {
@@ -22707,7 +22707,7 @@ var require_templates = __commonJS({
           chunk = [];
           chunks.push(styles.length === 0 ? string4 : buildStyle(chalk, styles)(string4));
           styles.push({ inverse, styles: parseStyle(style) });
-        } else if (close) {
+        } else if (close2) {
           if (styles.length === 0) {
             throw new Error("Found extraneous } in Chalk template literal");
           }
@@ -22826,19 +22826,19 @@ var require_source = __commonJS({
         }
       }
     });
-    var createStyler = (open3, close, parent) => {
+    var createStyler = (open4, close2, parent) => {
       let openAll;
       let closeAll;
       if (parent === void 0) {
-        openAll = open3;
-        closeAll = close;
+        openAll = open4;
+        closeAll = close2;
       } else {
-        openAll = parent.openAll + open3;
-        closeAll = close + parent.closeAll;
+        openAll = parent.openAll + open4;
+        closeAll = close2 + parent.closeAll;
       }
       return {
-        open: open3,
-        close,
+        open: open4,
+        close: close2,
         openAll,
         closeAll,
         parent
@@ -28489,9 +28489,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants3);
+    assign(pako2, deflate, inflate, constants4);
     module2.exports = pako2;
   }
 });
@@ -30900,61 +30900,61 @@ var require_printResult = __commonJS({
       }
       return strResult;
     };
-    function asLowRow(name, stat3) {
+    function asLowRow(name, stat4) {
       return [
         name,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.p99,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.max === "string" ? stat3.max : Math.floor(stat3.max * 100) / 100
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.p99,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.max === "string" ? stat4.max : Math.floor(stat4.max * 100) / 100
       ];
     }
-    function asHighRow(name, stat3) {
+    function asHighRow(name, stat4) {
       return [
         name,
-        stat3.p1,
-        stat3.p2_5,
-        stat3.p50,
-        stat3.p97_5,
-        stat3.average,
-        stat3.stddev,
-        typeof stat3.min === "string" ? stat3.min : Math.floor(stat3.min * 100) / 100
+        stat4.p1,
+        stat4.p2_5,
+        stat4.p50,
+        stat4.p97_5,
+        stat4.average,
+        stat4.stddev,
+        typeof stat4.min === "string" ? stat4.min : Math.floor(stat4.min * 100) / 100
       ];
     }
     function asColor(colorise, row) {
       return row.map((entry) => colorise(entry));
     }
-    function asMs(stat3) {
+    function asMs(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = `${stat3[k]} ms`;
+      for (const k of Object.keys(stat4)) {
+        result[k] = `${stat4[k]} ms`;
       }
-      result.max = typeof stat3.max === "string" ? stat3.max : `${Math.floor(stat3.max * 100) / 100} ms`;
+      result.max = typeof stat4.max === "string" ? stat4.max : `${Math.floor(stat4.max * 100) / 100} ms`;
       return result;
     }
-    function asNumber(stat3) {
+    function asNumber(stat4) {
       const result = /* @__PURE__ */ Object.create(null);
-      for (const k of Object.keys(stat3)) {
-        result[k] = stat3[k].toLocaleString(void 0, {
+      for (const k of Object.keys(stat4)) {
+        result[k] = stat4[k].toLocaleString(void 0, {
           // to show all digits
           maximumFractionDigits: 20
         });
       }
       return result;
     }
-    function asBytes(stat3) {
-      const result = Object.create(stat3);
+    function asBytes(stat4) {
+      const result = Object.create(stat4);
       for (const p of percentiles) {
         const key = `p${p}`.replace(".", "_");
-        result[key] = prettyBytes(stat3[key]);
+        result[key] = prettyBytes(stat4[key]);
       }
-      result.average = prettyBytes(stat3.average);
-      result.stddev = prettyBytes(stat3.stddev);
-      result.max = prettyBytes(stat3.max);
-      result.min = prettyBytes(stat3.min);
+      result.average = prettyBytes(stat4.average);
+      result.stddev = prettyBytes(stat4.stddev);
+      result.max = prettyBytes(stat4.max);
+      result.min = prettyBytes(stat4.min);
       return result;
     }
     function colorizeByStatusCode(chalk, statusCode) {
@@ -31063,7 +31063,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31121,7 +31121,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path10.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path11.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -40132,11 +40132,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path10) {
-      if (!path10 || typeof path10 !== "string") {
+    function lookup(path11) {
+      if (!path11 || typeof path11 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path10).toLowerCase().substr(1);
+      var extension2 = extname("x." + path11).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41276,7 +41276,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var http = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -41350,12 +41350,12 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs3.stat(value.path, function(err, stat3) {
+          fs3.stat(value.path, function(err, stat4) {
             if (err) {
               callback(err);
               return;
             }
-            var fileSize = stat3.size - (value.start ? value.start : 0);
+            var fileSize = stat4.size - (value.start ? value.start : 0);
             callback(null, fileSize);
           });
         }
@@ -41407,11 +41407,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path11.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path10.basename(options.filename || value && (value.name || value.path));
+        filename = path11.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path10.basename(value.client._httpMessage.path || "");
+        filename = path11.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -41604,8 +41604,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path10 = resolve(string4);
-          const data = readFileSync2(path10, "utf8");
+          const path11 = resolve(string4);
+          const data = readFileSync2(path11, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -41619,14 +41619,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path10 = obj[key] && obj[key].path;
-            if (!path10) {
+            const path11 = obj[key] && obj[key].path;
+            if (!path11) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync2(path10);
+            const buffer = readFileSync2(path11);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path10)
+              filename: basename(path11)
             }, opts));
             break;
           }
@@ -42583,10 +42583,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse3 = require_parse2();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var truncate = (version2, truncation, options) => {
-      if (!constants3.RELEASE_TYPES.includes(truncation)) {
+      if (!constants4.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version2, options);
@@ -43826,7 +43826,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse3 = require_parse2();
@@ -43910,8 +43910,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants3.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants4.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants4.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -43947,14 +43947,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label) => new Error(`${label} can not be less than 1`);
     var greaterThanZeroError = (label) => new Error(`${label} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path10) {
-      if (typeof path10 === "string") {
+    function safeRequire(path11) {
+      if (typeof path11 === "string") {
         try {
-          return __require(path10);
+          return __require(path11);
         } catch (err) {
         }
       }
-      return path10;
+      return path11;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -45270,7 +45270,7 @@ var require_buffer = __commonJS({
           byteOffset /= 2;
         }
       }
-      function read(buf, i2) {
+      function read2(buf, i2) {
         if (indexSize === 1) {
           return buf[i2];
         } else {
@@ -45281,7 +45281,7 @@ var require_buffer = __commonJS({
       if (dir) {
         let foundIndex = -1;
         for (i = byteOffset; i < arrLength; i++) {
-          if (read(arr, i) === read(val, foundIndex === -1 ? 0 : i - foundIndex)) {
+          if (read2(arr, i) === read2(val, foundIndex === -1 ? 0 : i - foundIndex)) {
             if (foundIndex === -1) foundIndex = i;
             if (i - foundIndex + 1 === valLength) return foundIndex * indexSize;
           } else {
@@ -45294,7 +45294,7 @@ var require_buffer = __commonJS({
         for (i = byteOffset; i >= 0; i--) {
           let found = true;
           for (let j = 0; j < valLength; j++) {
-            if (read(arr, i + j) !== read(val, j)) {
+            if (read2(arr, i + j) !== read2(val, j)) {
               found = false;
               break;
             }
@@ -46435,7 +46435,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method = reqData.method;
-        const path10 = reqData.path;
+        const path11 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -46446,7 +46446,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method} ${path10} HTTP/1.1`
+          `${method} ${path11} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -48494,7 +48494,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os6 = __require("os");
     var net2 = __require("net");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var URL2 = __require("url").URL;
     var spawn2 = __require("child_process").spawn;
     var managePath = require_dist();
@@ -48609,7 +48609,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path10.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path11.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -48723,7 +48723,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path10.join(__dirname, "lib/preload"));
+        alterPath.unshift(path11.join(__dirname, "lib/preload"));
         const proc = spawn2(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -48747,7 +48747,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path10.join(os6.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path11.join(os6.tmpdir(), pipeName);
       const server = net2.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -48847,17 +48847,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path10) {
-      const ctrl = callVisitor(key, node2, visitor, path10);
+    function visit_(key, node2, visitor, path11) {
+      const ctrl = callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path10);
+            const ci = visit_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -48868,13 +48868,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path10);
+          const cv = visit_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -48895,17 +48895,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path10) {
-      const ctrl = await callVisitor(key, node2, visitor, path10);
+    async function visitAsync_(key, node2, visitor, path11) {
+      const ctrl = await callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -48916,13 +48916,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path10);
+          const cv = await visitAsync_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -48949,23 +48949,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path10) {
+    function callVisitor(key, node2, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path10);
+        return visitor(key, node2, path11);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path10);
+        return visitor.Map?.(key, node2, path11);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path10);
+        return visitor.Seq?.(key, node2, path11);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path10);
+        return visitor.Pair?.(key, node2, path11);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path10);
+        return visitor.Scalar?.(key, node2, path11);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path10);
+        return visitor.Alias?.(key, node2, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node2) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node2) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -49577,10 +49577,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -49599,7 +49599,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -49629,11 +49629,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -49647,8 +49647,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -49662,8 +49662,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -49681,8 +49681,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -49692,8 +49692,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -52208,9 +52208,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -52285,14 +52285,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -52307,10 +52307,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -52321,10 +52321,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -52341,13 +52341,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection.isEmptyPath(path10)) {
+      setIn(path11, value) {
+        if (Collection.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -54308,9 +54308,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -54319,23 +54319,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path11) => {
+      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -54346,10 +54346,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -56600,7 +56600,54 @@ function info(message) {
 }
 
 // src/stages/profile-analysis.ts
-import path8 from "node:path";
+import path9 from "node:path";
+
+// src/measure/format.ts
+var NOT_MEASURED = "\u2014";
+function formatNumber(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
+  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
+  return text === "-0" ? "0" : text;
+}
+function formatCount(value) {
+  if (!Number.isFinite(value)) return NOT_MEASURED;
+  return Math.round(value).toLocaleString("en-US");
+}
+function formatMs(ms) {
+  if (!Number.isFinite(ms)) return NOT_MEASURED;
+  if (Math.abs(Number(formatNumber(ms).replace(/,/g, ""))) >= 1e3) {
+    return `${formatNumber(ms / 1e3)} s`;
+  }
+  return `${formatNumber(ms)} ms`;
+}
+function formatPct(fraction2) {
+  if (!Number.isFinite(fraction2)) return NOT_MEASURED;
+  const pct = fraction2 * 100;
+  const start = Math.abs(pct) < 1 || pct > 99 && pct < 100 ? 2 : 1;
+  let text = pct.toFixed(start);
+  for (let decimals = start + 1; decimals <= 4; decimals++) {
+    const shown = Number(text);
+    const misleading = shown === 0 && pct !== 0 || shown === 100 && pct !== 100;
+    if (!misleading) break;
+    text = pct.toFixed(decimals);
+  }
+  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}%`;
+}
+function formatRate(rps) {
+  return `${formatNumber(rps)} req/s`;
+}
+var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+function formatBytes(bytes) {
+  if (!Number.isFinite(bytes)) return NOT_MEASURED;
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
+}
 
 // src/load/closed-loop.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
@@ -56748,18 +56795,26 @@ function recordMs(histogram, ms) {
 function encodeHistogram(histogram) {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
+function decodeHistogram(encoded) {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  decoded.autoResize = true;
+  return decoded;
+}
 function mergeHistograms(histograms) {
   const merged = createLatencyHistogram();
   for (const h of histograms) merged.add(h);
   return merged;
 }
 var us = (value) => value / 1e3;
+function readingMs(histogram, valueUs) {
+  return us(histogram.highestEquivalentValue(valueUs));
+}
 function latencyStats(histogram) {
   const count = histogram.totalCount;
   if (count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
   return {
     count,
-    min: us(histogram.lowestEquivalentValue(histogram.minNonZeroValue)),
+    min: readingMs(histogram, histogram.minNonZeroValue),
     mean: us(histogram.mean),
     p50: us(histogram.getValueAtPercentile(50)),
     p90: us(histogram.getValueAtPercentile(90)),
@@ -56834,7 +56889,7 @@ var TimelineRecorder = class {
   current = 0;
   journeys;
   overall = [];
-  /** `latencyMs` is undefined for a request that got no response (timeout, transport error). */
+  /** `latencyMs` is undefined for a request without a latency (a transport error). */
   record(journey, second, latencyMs, isError) {
     const window2 = this.journeyWindows[journey];
     if (window2 === void 0) throw new RangeError(`no journey ${journey}`);
@@ -56889,7 +56944,10 @@ var LoadRecorder = class {
   timeline;
   measureStart;
   measureEnd;
-  /** `latencyMs` only for a response; fractional milliseconds keep their precision. */
+  /**
+   * `latencyMs` only for a response; fractional milliseconds keep their precision. A timeout
+   * is timed at the request timeout whatever is passed.
+   */
   record(journey, outcome, latencyMs) {
     const now = this.now();
     if (now < this.measureStart || now >= this.measureEnd) return;
@@ -56897,9 +56955,10 @@ var LoadRecorder = class {
     if (tally === void 0) throw new RangeError(`no journey ${journey}`);
     countOutcome(tally.counters, outcome);
     countOutcome(this.overall, outcome);
-    if (latencyMs !== void 0) recordMs(tally.histogram, latencyMs);
+    const latency = outcome.kind === "timeout" ? this.window.requestTimeoutMs : latencyMs;
+    if (latency !== void 0) recordMs(tally.histogram, latency);
     const second = Math.floor((now - this.measureStart) / 1e3);
-    this.timeline.record(journey, second, latencyMs, isErrorOutcome(outcome));
+    this.timeline.record(journey, second, latency, isErrorOutcome(outcome));
   }
   finish() {
     const durationSec = this.window.durationMs / 1e3;
@@ -57328,6 +57387,104 @@ function settleWithin(promise2, ms) {
 
 // src/profile/hotspots.ts
 import { realpath } from "node:fs/promises";
+
+// src/profile/busy-profiles.ts
+import path from "node:path";
+
+// src/profile/sample-times.ts
+function nodeSelfTimes(profile) {
+  const selfUs = /* @__PURE__ */ new Map();
+  const add = (id, us2) => selfUs.set(id, (selfUs.get(id) ?? 0) + us2);
+  const timeline = sampleIntervals(profile);
+  if (timeline !== null) {
+    for (const { id, fromUs, toUs } of timeline) add(id, toUs - fromUs);
+    return { selfUs, sampleCount: timeline.length };
+  }
+  const hits = profile.nodes.reduce((sum2, node2) => sum2 + node2.hitCount, 0);
+  if (hits === 0) return { selfUs, sampleCount: 0 };
+  const usPerHit = (profile.endTime - profile.startTime) / hits;
+  for (const node2 of profile.nodes) if (node2.hitCount > 0) add(node2.id, node2.hitCount * usPerHit);
+  return { selfUs, sampleCount: hits };
+}
+function activeMicros(profile, range) {
+  const idle2 = new Set(
+    profile.nodes.filter((node2) => node2.callFrame.functionName === "(idle)" && node2.callFrame.url === "").map((node2) => node2.id)
+  );
+  const timeline = sampleIntervals(profile);
+  if (timeline === null || range === void 0) {
+    let us3 = 0;
+    for (const [id, self2] of nodeSelfTimes(profile).selfUs) if (!idle2.has(id)) us3 += self2;
+    return us3;
+  }
+  let us2 = 0;
+  for (const { id, fromUs, toUs } of timeline) {
+    if (idle2.has(id)) continue;
+    us2 += Math.max(0, Math.min(toUs, range.toUs) - Math.max(fromUs, range.fromUs));
+  }
+  return us2;
+}
+function sampleIntervals(profile) {
+  const { samples, timeDeltas } = profile;
+  if (samples === null || timeDeltas === null || samples.length === 0) return null;
+  const intervals = [];
+  let at2 = profile.startTime + (timeDeltas[0] ?? 0);
+  for (let i = 0; i < samples.length; i++) {
+    const next = i + 1 < samples.length ? at2 + (timeDeltas[i + 1] ?? 0) : profile.endTime;
+    intervals.push({ id: samples[i], fromUs: at2, toUs: Math.max(at2, next) });
+    at2 = next;
+  }
+  return intervals;
+}
+function coveredMicros(profiles) {
+  const spans = profiles.map((p) => [p.startTime, p.endTime]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let covered = 0;
+  let end = -Infinity;
+  for (const [start, stop] of spans) {
+    if (start >= end) covered += stop - start;
+    else if (stop > end) covered += stop - end;
+    end = Math.max(end, stop);
+  }
+  return covered;
+}
+
+// src/profile/busy-profiles.ts
+var MIN_SHARE_OF_BUSIEST = 0.05;
+function selectBusyProfiles(profiles, loadWindow) {
+  if (profiles.length < 2) return { kept: profiles, excluded: [] };
+  let during = false;
+  let activeUs = profiles.map((profile) => activeMicros(profile));
+  const ranges = loadWindow ? profiles.map((profile) => onProfileClock(profile, loadWindow)) : [];
+  if (ranges.length > 0 && ranges.every((range) => range !== null)) {
+    const inWindow = profiles.map((profile, i) => activeMicros(profile, ranges[i]));
+    if (Math.max(...inWindow) > 0) {
+      activeUs = inWindow;
+      during = true;
+    }
+  }
+  const busiestUs = Math.max(...activeUs);
+  const busiest = profiles[activeUs.indexOf(busiestUs)];
+  const threshold = busiestUs * MIN_SHARE_OF_BUSIEST;
+  const kept = [];
+  const excluded = [];
+  const ms = (us2) => `${Math.round(us2 / 1e3)} ms`;
+  profiles.forEach((profile, i) => {
+    const us2 = activeUs[i];
+    if (us2 >= threshold) {
+      kept.push(profile);
+      return;
+    }
+    excluded.push({
+      file: profile.source,
+      reason: `on CPU ${ms(us2)} ${during ? "while the load ran" : "in all"}, under ${MIN_SHARE_OF_BUSIEST * 100}% of the busiest process's ${ms(busiestUs)} (${path.basename(busiest.source)}): a process that mostly waits, such as npm or another wrapper that starts the service`
+    });
+  });
+  return { kept, excluded };
+}
+function onProfileClock(profile, window2) {
+  if (profile.wallClockEndMs === null || profile.samples === null) return null;
+  const toProfileClock = (ms) => profile.endTime - (profile.wallClockEndMs - ms) * 1e3;
+  return { fromUs: toProfileClock(window2.startMs), toUs: toProfileClock(window2.endMs) };
+}
 
 // src/profile/categorize.ts
 var DATABASE_DRIVERS = /* @__PURE__ */ new Set([
@@ -58255,10 +58412,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path10) {
-  if (!path10)
+function getElementAtPath(obj, path11) {
+  if (!path11)
     return obj;
-  return path10.reduce((acc, key) => acc?.[key], obj);
+  return path11.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -58598,11 +58755,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path10, issues) {
+function prefixIssues(path11, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path10);
+    iss.path.unshift(path11);
     return iss;
   });
 }
@@ -59064,16 +59221,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -59112,17 +59269,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -59161,8 +59318,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path10) {
+  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path11) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -76300,13 +76457,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path10 = ref.slice(1).split("/").filter(Boolean);
-  if (path10.length === 0) {
+  const path11 = ref.slice(1).split("/").filter(Boolean);
+  if (path11.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path10[0] === defsKey) {
-    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
+  if (path11[0] === defsKey) {
+    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -77173,7 +77330,9 @@ var ProfileSchema = external_exports.object({
   startTime: external_exports.number(),
   endTime: external_exports.number(),
   samples: external_exports.array(external_exports.number().int()).optional(),
-  timeDeltas: external_exports.array(external_exports.number()).optional()
+  timeDeltas: external_exports.array(external_exports.number()).optional(),
+  // Auxiliary: a malformed one loses the wall clock, not the profile.
+  perfFlow: external_exports.object({ wallClockEndMs: external_exports.number() }).optional().catch(void 0)
 });
 function parseCpuProfile(text, source) {
   const invalid = (what) => new RuntimeError(`CPU profile ${source} is not a valid V8 .cpuprofile: ${what}`);
@@ -77198,7 +77357,8 @@ function parseCpuProfile(text, source) {
     startTime: profile.startTime,
     endTime: profile.endTime,
     samples: profile.samples ?? null,
-    timeDeltas: profile.timeDeltas ?? null
+    timeDeltas: profile.timeDeltas ?? null,
+    wallClockEndMs: profile.perfFlow?.wallClockEndMs ?? null
   };
 }
 async function readCpuProfile(file2) {
@@ -77212,9 +77372,9 @@ async function readCpuProfile(file2) {
   }
   return parseCpuProfile(text, file2);
 }
-function formatPath(path10) {
-  if (path10.length === 0) return "(top level)";
-  return path10.map((key, i) => typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`).join("");
+function formatPath(path11) {
+  if (path11.length === 0) return "(top level)";
+  return path11.map((key, i) => typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`).join("");
 }
 function structuralProblem(profile) {
   if (profile.endTime < profile.startTime) {
@@ -77262,49 +77422,17 @@ function reachableFromRoots(nodes, parentOf) {
   return seen;
 }
 
-// src/profile/sample-times.ts
-function nodeSelfTimes(profile) {
-  const selfUs = /* @__PURE__ */ new Map();
-  const add = (id, us2) => selfUs.set(id, (selfUs.get(id) ?? 0) + us2);
-  const { samples, timeDeltas } = profile;
-  if (samples !== null && timeDeltas !== null && samples.length > 0) {
-    let at2 = profile.startTime + (timeDeltas[0] ?? 0);
-    for (let i = 0; i < samples.length; i++) {
-      const next = i + 1 < samples.length ? at2 + (timeDeltas[i + 1] ?? 0) : profile.endTime;
-      add(samples[i], Math.max(0, next - at2));
-      at2 = next;
-    }
-    return { selfUs, sampleCount: samples.length };
-  }
-  const hits = profile.nodes.reduce((sum2, node2) => sum2 + node2.hitCount, 0);
-  if (hits === 0) return { selfUs, sampleCount: 0 };
-  const usPerHit = (profile.endTime - profile.startTime) / hits;
-  for (const node2 of profile.nodes) if (node2.hitCount > 0) add(node2.id, node2.hitCount * usPerHit);
-  return { selfUs, sampleCount: hits };
-}
-function coveredMicros(profiles) {
-  const spans = profiles.map((p) => [p.startTime, p.endTime]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let covered = 0;
-  let end = -Infinity;
-  for (const [start, stop] of spans) {
-    if (start >= end) covered += stop - start;
-    else if (stop > end) covered += stop - end;
-    end = Math.max(end, stop);
-  }
-  return covered;
-}
-
 // src/profile/source-location.ts
-import path from "node:path";
+import path2 from "node:path";
 import { fileURLToPath } from "node:url";
 function locateSource(url2, repoRoot) {
   if (url2 === "") return { file: null, inRepo: false };
   const absolute = toAbsolutePath(url2);
   if (absolute === null) return { file: url2, inRepo: false };
-  const relative = path.relative(repoRoot, absolute);
-  const outside = relative === "" || relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  const relative = path2.relative(repoRoot, absolute);
+  const outside = relative === "" || relative === ".." || relative.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative);
   if (outside) return { file: url2, inRepo: false };
-  return { file: relative.split(path.sep).join("/"), inRepo: true };
+  return { file: relative.split(path2.sep).join("/"), inRepo: true };
 }
 function toAbsolutePath(url2) {
   if (url2.startsWith("file:")) {
@@ -77314,7 +77442,7 @@ function toAbsolutePath(url2) {
       return null;
     }
   }
-  return path.isAbsolute(url2) ? url2 : null;
+  return path2.isAbsolute(url2) ? url2 : null;
 }
 function oneBased(position) {
   return position >= 0 ? position + 1 : null;
@@ -77331,7 +77459,8 @@ async function analyzeCpuProfiles(files, opts) {
   const repoRoot = await realpath(opts.repoRoot).catch(() => opts.repoRoot);
   return analyzeCpuProfile(profiles, { ...opts, repoRoot });
 }
-function analyzeCpuProfile(profiles, opts) {
+function analyzeCpuProfile(allProfiles, opts) {
+  const { kept: profiles, excluded } = selectBusyProfiles(allProfiles, opts.loadWindow);
   const { functions, sampleCount } = sumFunctionTimes(profiles, opts.repoRoot);
   const all = [...functions.values()];
   const usOf = (name) => all.filter((fn) => fn.frame.url === "" && fn.frame.functionName === name).reduce((sum2, fn) => sum2 + fn.selfUs, 0);
@@ -77358,6 +77487,7 @@ function analyzeCpuProfile(profiles, opts) {
   const top = (measure) => ranked.filter(({ fn }) => measure(fn) > 0).sort((a, b) => measure(b.fn) - measure(a.fn) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, topN).map(toHotspot);
   return {
     profileFiles: profiles.map((p) => p.source),
+    ...excluded.length > 0 ? { excludedProfiles: excluded } : {},
     sampleCount,
     durationMs: coveredMicros(profiles) / 1e3,
     activeMs: activeUs / 1e3,
@@ -77445,13 +77575,13 @@ function isPseudoFrame(frame) {
 }
 
 // src/profile/probe.ts
-import { mkdir as mkdir2, readdir as readdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path2 from "node:path";
+import { mkdir as mkdir2, readdir as readdir2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import path3 from "node:path";
 import { pathToFileURL } from "node:url";
 var CPU_PROBE_FILE = "perf-flow-cpu-probe.mjs";
 var PROBE_SOURCE = `// Written by perf-flow: CPU profiling of this process, see src/profile/probe.ts.
 import { Session } from 'node:inspector';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
@@ -77474,14 +77604,21 @@ function startProfiling() {
   post('Profiler.start');
   if (failure) throw failure;
   process.on('exit', () => {
+    let temporary = null;
     try {
       const stopped = post('Profiler.stop');
+      const wallClockEndMs = Date.now();
       if (failure || !stopped) throw failure ?? new Error('Profiler.stop returned nothing');
       mkdirSync(profileDir, { recursive: true });
-      const name = 'CPU.' + Date.now() + '.' + process.pid + '.cpuprofile';
-      writeFileSync(new URL(name, profileDir), JSON.stringify(stopped.profile));
+      const name = 'CPU.' + wallClockEndMs + '.' + process.pid + '.cpuprofile';
+      temporary = new URL('.' + name + '.tmp', profileDir);
+      writeFileSync(temporary, JSON.stringify({ ...stopped.profile, perfFlow: { wallClockEndMs } }));
+      renameSync(temporary, new URL(name, profileDir));
     } catch (error) {
       process.stderr.write('perf-flow probe: could not write the CPU profile: ' + error + '\\n');
+      try {
+        if (temporary) unlinkSync(temporary);
+      } catch {}
     }
   });
 }
@@ -77504,10 +77641,11 @@ if (isMainThread) {
 }
 `;
 async function prepareCpuProfiling(dir, baseNodeOptions = process.env.NODE_OPTIONS) {
-  const root = path2.resolve(dir);
-  const profileDir = path2.join(root, "cpu");
+  const root = path3.resolve(dir);
+  const profileDir = path3.join(root, "cpu");
+  await rm2(profileDir, { recursive: true, force: true });
   await mkdir2(profileDir, { recursive: true });
-  const probe = path2.join(root, CPU_PROBE_FILE);
+  const probe = path3.join(root, CPU_PROBE_FILE);
   await writeFile2(probe, PROBE_SOURCE);
   const importOption = `--import=${quoteNodeOption(pathToFileURL(probe).href)}`;
   const base = baseNodeOptions?.trim() ?? "";
@@ -77523,7 +77661,9 @@ async function listProfiles(profileDir) {
       throw error63;
     }
   );
-  return entries.filter((entry) => entry.isFile() && entry.name.endsWith(".cpuprofile")).map((entry) => path2.join(profileDir, entry.name)).sort();
+  return entries.filter(
+    (entry) => entry.isFile() && !entry.name.startsWith(".") && entry.name.endsWith(".cpuprofile")
+  ).map((entry) => path3.join(profileDir, entry.name)).sort();
 }
 function quoteNodeOption(value) {
   return /[\s"\\]/.test(value) ? `"${value.replace(/[\\"]/g, "\\$&")}"` : value;
@@ -77674,7 +77814,7 @@ function toAlignment(value) {
 
 // src/report/format.ts
 function escapeMarkdown(text) {
-  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
+  return text.replace(/\\/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;").replace(/[|[\]`*_~]/g, (c) => `\\${c}`).replace(/@(?=[\w-])/g, "@&#8203;").replace(/:\/\//g, ":&#8203;//").replace(/(?<![\p{L}\p{N}])(www)\./giu, "$1&#8203;.").replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/^(\s*)(#|=|-(?=[\s-]|$)|\+(?=\s|$))/, "$1\\$2").replace(/^(\s*\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
 }
 function codeBlock(lines, info2 = "text") {
   const body = lines.join("\n");
@@ -77689,51 +77829,6 @@ function table(header2, rows, align) {
 }
 function blocks(...parts) {
   return parts.filter((p) => typeof p === "string" && p.length > 0).join("\n\n");
-}
-var NOT_MEASURED = "\u2014";
-function formatNumber(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  const text = Math.abs(value) >= 10 ? value.toFixed(1).replace(/\.0$/, "") : value.toLocaleString("en-US", { maximumSignificantDigits: 3, useGrouping: false });
-  if (Math.abs(Number(text)) >= 1e3) return Math.round(value).toLocaleString("en-US");
-  return text === "-0" ? "0" : text;
-}
-function formatCount(value) {
-  if (!Number.isFinite(value)) return NOT_MEASURED;
-  return Math.round(value).toLocaleString("en-US");
-}
-function formatMs(ms) {
-  if (!Number.isFinite(ms)) return NOT_MEASURED;
-  if (Math.abs(Number(formatNumber(ms).replace(/,/g, ""))) >= 1e3) {
-    return `${formatNumber(ms / 1e3)} s`;
-  }
-  return `${formatNumber(ms)} ms`;
-}
-function formatPct(fraction2) {
-  if (!Number.isFinite(fraction2)) return NOT_MEASURED;
-  const pct = fraction2 * 100;
-  const start = Math.abs(pct) < 1 || pct > 99 && pct < 100 ? 2 : 1;
-  let text = pct.toFixed(start);
-  for (let decimals = start + 1; decimals <= 4; decimals++) {
-    const shown = Number(text);
-    const misleading = shown === 0 && pct !== 0 || shown === 100 && pct !== 100;
-    if (!misleading) break;
-    text = pct.toFixed(decimals);
-  }
-  return `${text.includes(".") ? text.replace(/\.?0+$/, "") : text}%`;
-}
-function formatRate(rps) {
-  return `${formatNumber(rps)} req/s`;
-}
-var BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-function formatBytes(bytes) {
-  if (!Number.isFinite(bytes)) return NOT_MEASURED;
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${formatNumber(value)} ${BYTE_UNITS[unit]}`;
 }
 
 // src/report/sections.ts
@@ -77784,7 +77879,10 @@ function describeLoad(load) {
     ],
     ["Measured duration", formatMs(load.durationMs)],
     ["Warm-up (not measured)", formatMs(load.warmupMs)],
-    ["Request timeout", formatMs(load.requestTimeoutMs)]
+    [
+      "Request timeout",
+      `${formatMs(load.requestTimeoutMs)} (a request that times out counts in the latency figures at this value: it took at least that long)`
+    ]
   ];
 }
 function renderHowMeasured(provenance, load) {
@@ -77929,9 +78027,10 @@ function renderProfileAnalysis(d) {
 }
 
 // src/stages/context.ts
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/config/types.ts
+var PORT_PLACEHOLDER = "${PORT}";
 var SLI_NAMES = [
   "latency.p50",
   "latency.p90",
@@ -77951,6 +78050,12 @@ var TRIGGERS = [
   "proactive",
   "new-feature"
 ];
+
+// src/config/schema.ts
+import path4 from "node:path";
+
+// src/config/fields.ts
+import { validateHeaderName, validateHeaderValue } from "node:http";
 
 // src/config/units.ts
 var NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
@@ -78032,332 +78137,16 @@ function readThreshold(value, sli) {
   return { ok: true, value: { op, value: parsed, text } };
 }
 
-// src/config/guidance.ts
-var FOCUS_KEYWORDS = {
-  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
-  api: /\b(?:apis?|endpoints?|services?)\b/i,
-  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
-  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
-  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
-  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
-};
-var TRIGGER_FOCUS = {
-  "slo-breach": ["latency"],
-  "capacity-planning": ["throughput"],
-  "cost-reduction": ["cost"],
-  "user-complaint": ["latency", "api"],
-  proactive: [],
-  "new-feature": ["api"]
-};
-var COMPARATORS = [
-  [
-    "<=",
-    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|not\s+(?:to\s+)?exceed|up\s+to|within`
-  ],
-  [">=", String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than`],
-  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
-  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
-];
-var COMPARATOR = COMPARATORS.map(([, words]) => words).join("|");
-var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
-var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
-var LATENCY_UNITS2 = {
-  ms: "ms",
-  millisecond: "ms",
-  milliseconds: "ms",
-  us: "us",
-  \u00B5s: "us",
-  \u03BCs: "us",
-  microsecond: "us",
-  microseconds: "us",
-  s: "s",
-  sec: "s",
-  secs: "s",
-  second: "s",
-  seconds: "s"
-};
-var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
-function targetPattern(metric, unit) {
-  const ahead = String.raw`(?<rest>${FILLER}\s*(?<cmp>${COMPARATOR})\s*(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
-  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
-}
-var PERCENTILES = {
-  p50: "latency.p50",
-  median: "latency.p50",
-  p90: "latency.p90",
-  p95: "latency.p95",
-  p99: "latency.p99",
-  max: "latency.max",
-  maximum: "latency.max"
-};
-var TARGET_KINDS = [
-  {
-    pattern: targetPattern(
-      "p50|p90|p95|p99|median|max(?:imum)?",
-      Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|")
-    ),
-    sli: (metric) => PERCENTILES[metric.toLowerCase()] ?? "latency.max",
-    unit: (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
-  },
-  {
-    pattern: targetPattern(String.raw`error[\s-]?rates?|errors`, "%"),
-    sli: () => "error_rate",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("availability", "%"),
-    sli: () => "availability",
-    unit: () => "%"
-  },
-  {
-    pattern: targetPattern("throughput|capacity", RATE_UNIT),
-    sli: () => "throughput",
-    unit: () => "rps"
-  }
-];
-var CAPACITY_VERB = new RegExp(
-  String.raw`(?<![\w-])(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
-  "gi"
-);
-function comparatorOf(words) {
-  const normalised = words.toLowerCase().replace(/\s+/g, " ");
-  for (const [op, alternatives] of COMPARATORS) {
-    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
-  }
-  throw new Error(`unreachable: comparator "${words}" is in the pattern but not the table`);
-}
-function guidanceSlo(sli, op, number4, unit) {
-  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
-  const threshold = readThreshold(text, sli);
-  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
-  return {
-    name: `guidance: ${sli} ${text}`,
-    sli,
-    target: threshold.value,
-    weight: 1,
-    key: true,
-    source: "guidance"
-  };
-}
-function findTargets(text) {
-  const found = [];
-  for (const kind of TARGET_KINDS) {
-    for (const match of text.matchAll(kind.pattern)) {
-      const { metric = "", rest = "", cmp = "", num = "", unit = "" } = match.groups ?? {};
-      found.push({
-        index: match.index,
-        phrase: `${metric}${rest}`,
-        slo: guidanceSlo(kind.sli(metric), comparatorOf(cmp), num, kind.unit(unit))
-      });
-    }
-  }
-  for (const match of text.matchAll(CAPACITY_VERB)) {
-    found.push({
-      index: match.index,
-      phrase: match[0],
-      slo: guidanceSlo("throughput", ">=", match.groups?.num ?? "", "rps")
-    });
-  }
-  return found.sort((a, b) => a.index - b.index);
-}
-function describeSlo(slo) {
-  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
-  return `${slo.sli}${scope} ${slo.target.text}`;
-}
-function targetLine(phrase, slo) {
-  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
-}
-function parseTrigger(trigger) {
-  const value = trigger?.trim().toLowerCase();
-  if (value === void 0 || value === "") return void 0;
-  const known = TRIGGERS.find((name) => name === value);
-  if (known === void 0) {
-    throw new ConfigError(
-      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
-      "trigger"
-    );
-  }
-  return known;
-}
-function focusAreas(text, trigger) {
-  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at: at2 }) => at2 >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
-  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
-  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
-}
-function focusLine(focus, fromText, trigger) {
-  if (focus.length === 0) {
-    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
-  }
-  const sources = [
-    fromText.length > 0 ? "the text" : void 0,
-    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
-  ].filter((source) => source !== void 0);
-  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
-}
-function parseGuidance(text, trigger) {
-  const parsedTrigger = parseTrigger(trigger);
-  const trimmed = text?.trim() || void 0;
-  const targets = [];
-  const applied = [];
-  for (const found of trimmed === void 0 ? [] : findTargets(trimmed)) {
-    const earlier = targets.find((target) => target.sli === found.slo.sli);
-    if (earlier === void 0) {
-      targets.push(found.slo);
-      applied.push(targetLine(found.phrase, found.slo));
-    } else {
-      applied.push(
-        `"${found.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
-      );
-    }
-  }
-  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
-  const line = focusLine(focus, fromText, parsedTrigger);
-  if (line !== void 0) applied.push(line);
-  if (trimmed !== void 0 && targets.length === 0 && fromText.length === 0) {
-    applied.push("the guidance text names no focus area or target perf-flow recognises");
-  }
-  return {
-    ...trimmed !== void 0 && { text: trimmed },
-    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
-    focus,
-    targets,
-    applied
-  };
-}
-function mergeTarget(slos, target) {
-  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
-  const first = replaced[0];
-  if (first === void 0) {
-    slos.push(target);
-    return ` (added: the config has no overall ${target.sli} SLO)`;
-  }
-  slos.splice(slos.indexOf(first), 1, target);
-  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
-  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
-  return ` (replaces the config's target ${texts})`;
-}
-function applyGuidance(config2, guidance) {
-  if (guidance.text === void 0 && guidance.trigger === void 0) {
-    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
-  }
-  const slos = [...config2.slos];
-  const applied = [...guidance.applied];
-  for (const target of guidance.targets) {
-    const merge2 = mergeTarget(slos, target);
-    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
-    const at2 = applied.findIndex((line) => line.endsWith(bare));
-    if (at2 >= 0) applied[at2] += merge2;
-    else applied.push(`guidance${bare}${merge2}`);
-  }
-  if (guidance.targets.length === 0) {
-    applied.push("no targets in the guidance: the config's SLOs apply as written");
-  }
-  return { config: { ...config2, slos }, applied };
-}
-function guidanceData(guidance, applied) {
-  return {
-    ...guidance.text !== void 0 && { text: guidance.text },
-    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
-    focus: [...guidance.focus],
-    targets: guidance.targets.map(describeSlo),
-    applied: [...applied]
-  };
-}
-
-// src/config/load.ts
-var import_yaml = __toESM(require_dist3(), 1);
-import { createHash } from "node:crypto";
-import { readFile as readFile2 } from "node:fs/promises";
-import path4 from "node:path";
-
-// src/config/issues.ts
-var NAMES = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  object: "a mapping",
-  record: "a mapping",
-  array: "a list"
-};
-var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
-function formatPath2(path10) {
-  let text = "";
-  for (const segment of path10) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
-      text += text === "" ? segment : `.${segment}`;
-    } else text += `[${JSON.stringify(String(segment))}]`;
-  }
-  return text === "" ? "config" : text;
-}
-function tooSmall(issue3) {
-  const min = String(issue3.minimum);
-  switch (issue3.origin) {
-    case "number":
-    case "int":
-      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
-    case "array":
-      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
-    case "string":
-      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
-    default:
-      return void 0;
-  }
-}
-function tooBig(issue3) {
-  const max2 = String(issue3.maximum);
-  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
-  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
-}
-var configErrorMap = (issue3) => {
-  switch (issue3.code) {
-    case "invalid_type": {
-      if (issue3.input === void 0) return "required";
-      const name = NAMES[issue3.expected] ?? issue3.expected;
-      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
-      return `expected ${name}, got ${got}`;
-    }
-    case "invalid_value":
-      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
-    case "too_small":
-      return tooSmall(issue3);
-    case "too_big":
-      return tooBig(issue3);
-    default:
-      return void 0;
-  }
-};
-function issueLines(issues) {
-  return issues.flatMap(
-    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
-      field: formatPath2([...issue3.path, key]),
-      message: issue3.message
-    })) : [{ field: formatPath2(issue3.path), message: issue3.message }]
-  );
-}
-function configErrorFromIssues(issues) {
-  const [first, ...rest] = issueLines(issues);
-  if (!first) return new ConfigError("invalid configuration", "config");
-  const more = rest.map((line) => `
-${line.field}: ${line.message}`).join("");
-  return new ConfigError(`${first.message}${more}`, first.field);
-}
-
-// src/config/schema.ts
-import path3 from "node:path";
-
 // src/config/fields.ts
-import { validateHeaderName, validateHeaderValue } from "node:http";
 function strictObject2(shape) {
   const keys = Object.keys(shape).join(", ");
   return external_exports.strictObject(shape, {
     error: (issue3) => issue3.code === "unrecognized_keys" ? `unknown key (expected one of ${keys})` : void 0
   });
 }
-function withUnit(read) {
+function withUnit(read2) {
   return external_exports.unknown().transform((value, ctx) => {
-    const result = read(value);
+    const result = read2(value);
     if (result.ok) return result.value;
     ctx.addIssue({ code: "custom", message: result.message });
     return external_exports.NEVER;
@@ -78377,6 +78166,11 @@ function oneOfUpperCase(values) {
 var duration3 = withUnit(readDuration);
 var positiveDuration = duration3.refine((ms) => ms > 0, "must be longer than 0s");
 var positiveRate = withUnit(readRate).refine((rps) => rps > 0, "must be above 0rps");
+var positiveDurationAsWritten = withUnit((value) => {
+  const parsed = readDuration(value);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: { ms: parsed.value, text: String(value).trim() } };
+}).refine(({ ms }) => ms > 0, "must be longer than 0s");
 var fraction = withUnit((value) => {
   const parsed = typeof value === "number" ? { ok: true, value } : readPercent(value);
   if (parsed.ok && parsed.value >= 0 && parsed.value <= 1) return parsed;
@@ -78443,7 +78237,6 @@ var DEFAULTS = {
   profileDurationMs: 1e4,
   failOn: ["FAIL", "INCONCLUSIVE"]
 };
-var PORT_PLACEHOLDER = "${PORT}";
 function serviceSchema(configDir) {
   return strictObject2({
     build: nonEmpty.optional(),
@@ -78461,7 +78254,7 @@ function serviceSchema(configDir) {
     url: raw.url,
     ready: raw.ready,
     env: raw.env,
-    cwd: path3.resolve(configDir, raw["working-directory"] ?? "."),
+    cwd: path4.resolve(configDir, raw["working-directory"] ?? "."),
     startTimeoutMs: raw["start-timeout"],
     buildTimeoutMs: raw["build-timeout"],
     stopTimeoutMs: raw["stop-timeout"]
@@ -78560,7 +78353,7 @@ var loadSchema = strictObject2({
   "warm-up": duration3.optional(),
   connections: external_exports.number().int().min(1).max(1e4).optional(),
   rate: positiveRate.optional(),
-  timeout: positiveDuration.optional()
+  timeout: positiveDurationAsWritten.optional()
 });
 var profileSchema = strictObject2({
   duration: positiveDuration.optional(),
@@ -78582,7 +78375,7 @@ function loadSettings(raw, fallback) {
     warmupMs: raw["warm-up"] ?? fallback.warmupMs,
     connections: raw.connections ?? fallback.connections,
     ...rateRps !== void 0 && { rateRps },
-    requestTimeoutMs: raw.timeout ?? fallback.requestTimeoutMs
+    requestTimeoutMs: raw.timeout?.ms ?? fallback.requestTimeoutMs
   };
 }
 function checkServiceUrl(service, allowedHosts, ctx) {
@@ -78607,6 +78400,55 @@ function checkServiceUrl(service, allowedHosts, ctx) {
       `host "${url2.hostname}" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts`
     );
   }
+}
+var MIN_TIMEOUT_MS = 1e3;
+var MIN_RATED_TIMEOUT_MS = 2e3;
+var RATED_TIMEOUT_REASON = "autocannon keeps a throttled connection's timeout running while it waits up to a second for its next quota, and would count the wait as a timeout";
+function timeoutProblem(timeout, rateKey, inheritedFrom) {
+  const from = inheritedFrom === void 0 ? "" : ` (from ${inheritedFrom})`;
+  if (rateKey !== void 0 && timeout.ms < MIN_RATED_TIMEOUT_MS) {
+    return `with a rate (${rateKey}), expected at least 2s, got "${timeout.text}"${from}: ${RATED_TIMEOUT_REASON}`;
+  }
+  if (timeout.ms < MIN_TIMEOUT_MS) {
+    return `expected at least 1s (autocannon's minimum), got "${timeout.text}"${from}`;
+  }
+  return void 0;
+}
+function checkTimeouts(load, loadTest, ctx) {
+  const issue3 = (section, message) => {
+    if (message !== void 0)
+      ctx.addIssue({ code: "custom", path: [section, "timeout"], message });
+  };
+  const loadRate = load.rate === void 0 ? void 0 : "load.rate";
+  if (load.timeout !== void 0) issue3("load", timeoutProblem(load.timeout, loadRate));
+  const testRate = loadTest.rate === void 0 ? loadRate : "load-test.rate";
+  if (loadTest.timeout !== void 0) {
+    issue3("load-test", timeoutProblem(loadTest.timeout, testRate));
+  } else if (load.timeout !== void 0 && loadRate === void 0 && testRate !== void 0) {
+    issue3("load-test", timeoutProblem(load.timeout, testRate, "load.timeout"));
+  }
+}
+function exceedsRate(target, capRps) {
+  return target.op === ">=" && target.value > capRps || target.op === ">" && target.value >= capRps;
+}
+function formatRps(rps) {
+  return String(Number(rps.toPrecision(4)));
+}
+function checkThroughputTargets(slos, journeys, rate, ctx) {
+  if (rate === void 0) return;
+  const totalWeight = journeys.reduce((sum2, journey) => sum2 + journey.weight, 0);
+  slos.forEach((slo, index) => {
+    if (slo.sli !== "throughput") return;
+    const journey = journeys.find((candidate) => candidate.name === slo.journey);
+    const cap = journey === void 0 ? rate.rps : rate.rps * journey.weight / totalWeight;
+    if (!exceedsRate(slo.target, cap)) return;
+    const offered = journey === void 0 ? `only ${formatRps(cap)} req/s (${rate.key})` : `journey "${journey.name}" only about ${formatRps(cap)} req/s (its weight's share of ${rate.key}, ${formatRps(rate.rps)} req/s)`;
+    ctx.addIssue({
+      code: "custom",
+      path: ["slos", index, "target"],
+      message: `"${slo.target.text}" cannot be met: the load test offers ${offered}; lower the target or raise the rate`
+    });
+  });
 }
 function checkJourneyNames(journeys, ctx) {
   const first = /* @__PURE__ */ new Map();
@@ -78646,7 +78488,7 @@ function checkSlos(slos, journeys, ctx) {
 }
 function configSchema(source) {
   return strictObject2({
-    service: serviceSchema(path3.dirname(source.path)),
+    service: serviceSchema(path4.dirname(source.path)),
     journeys: external_exports.array(journeySchema).min(1),
     slos: external_exports.array(sloSchema).default([]),
     scoring: scoringSchema.prefault({}),
@@ -78659,6 +78501,15 @@ function configSchema(source) {
     checkServiceUrl(raw.service, raw["allowed-hosts"], ctx);
     checkJourneyNames(raw.journeys, ctx);
     checkSlos(raw.slos, raw.journeys, ctx);
+    checkTimeouts(raw.load, raw["load-test"], ctx);
+    const testRate = raw["load-test"].rate ?? raw.load.rate;
+    const rateKey = raw["load-test"].rate === void 0 ? "load.rate" : "load-test.rate";
+    checkThroughputTargets(
+      raw.slos,
+      raw.journeys,
+      testRate === void 0 ? void 0 : { rps: testRate, key: rateKey },
+      ctx
+    );
   }).transform((raw) => {
     const baseline = loadSettings(raw.load, DEFAULTS.load);
     return {
@@ -78683,8 +78534,446 @@ function configSchema(source) {
   });
 }
 
+// src/config/guidance.ts
+var FOCUS_KEYWORDS = {
+  database: /\b(?:databases?|db|sql|quer(?:y|ies)|postgres(?:ql)?|mysql)\b/i,
+  api: /\b(?:apis?|endpoints?|services?)\b/i,
+  frontend: /\b(?:front-?end|pages?|ui|browsers?)\b/i,
+  cost: /\b(?:costs?|spend(?:ing)?|cheaper|bills?|billing)\b/i,
+  latency: /\b(?:latency|latencies|slow(?:er|ness)?|fast(?:er)?|p50|p90|p95|p99|response\s+times?)\b/i,
+  throughput: /\b(?:throughput|rps|capacity|scale|scaling|load)\b/i
+};
+var TRIGGER_FOCUS = {
+  "slo-breach": ["latency"],
+  "capacity-planning": ["throughput"],
+  "cost-reduction": ["cost"],
+  "user-complaint": ["latency", "api"],
+  proactive: [],
+  "new-feature": ["api"]
+};
+var COMPARATORS = [
+  [
+    "<=",
+    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|rise)\s+)?(?:exceed|above|over|more\s+than|higher\s+than|greater\s+than)|up\s+to|within`
+  ],
+  [
+    ">=",
+    String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|fall|drop)\s+)?(?:below|under|less\s+than|lower\s+than)`
+  ],
+  ["<", String.raw`<|under|below|less\s+than|lower\s+than`],
+  [">", String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`]
+];
+var COMPARATOR = COMPARATORS.map(([, words2]) => words2).join("|");
+var WEAK_COMPARATOR = /^up\s+to$/i;
+var NUMBER2 = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
+var FILLER = String.raw`(?:\s+[a-z][a-z\d'’]*){0,5}?`;
+var LATENCY_UNITS2 = {
+  ms: "ms",
+  millisecond: "ms",
+  milliseconds: "ms",
+  us: "us",
+  \u00B5s: "us",
+  \u03BCs: "us",
+  microsecond: "us",
+  microseconds: "us",
+  s: "s",
+  sec: "s",
+  secs: "s",
+  second: "s",
+  seconds: "s"
+};
+var RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
+var WORD = String.raw`[\w'’]`;
+function words(alternatives) {
+  return new RegExp(String.raw`(?<!${WORD})(?:${alternatives})(?!${WORD})`, "i");
+}
+var INTENT = words(
+  String.raw`must|should|shall|needs?|needed|(?:has|have|got)\s+to|keep|stay|remain|targets?|targeted|goals?|aim|want(?:s|ed)?|requires?|required|requirements?|ensure|make\s+sure|guarantee|ideally|expected\s+to|supposed\s+to|ought\s+to|slos?|slas?`
+);
+var DESCRIPTION = words(
+  String.raw`is|are|was|were|been|being|isn['’]t|aren['’]t|currently|today|now|already|still|usually|often|sometimes|went|goes|spike[sd]?|hits?|reach(?:es|ed)|peak(?:s|ed)?|climb(?:s|ed)|jump(?:s|ed)|rose|rises|sits|averages?|averaged|measured|observed|saw|see|seen|got|gets|can|could|cannot|can['’]t|only|barely|complain(?:s|ed)?`
+);
+var NEUTRAL = new Set(
+  "latency latencies response responses time times request requests rate rates error errors overall total api endpoint endpoints the of for all every and or p50 p90 p95 p99 median max maximum percentile availability throughput capacity be kept always consistently reliably comfortably well safely strictly to".split(" ")
+);
+var CLAUSE_BREAK = new RegExp(
+  String.raw`[,;:.!?()\n]|(?<!${WORD})(?:but|because|since|when|whenever|while|although|though|whereas|however)(?!${WORD})`,
+  "gi"
+);
+function clauseBefore(text, index) {
+  const before = text.slice(0, index);
+  let start = 0;
+  for (const match of before.matchAll(CLAUSE_BREAK)) start = match.index + match[0].length;
+  return before.slice(start);
+}
+function boundOf(sli) {
+  return sli.startsWith("latency.") || sli === "error_rate" ? "upper" : "lower";
+}
+function boundOfComparator(op) {
+  return op === "<" || op === "<=" ? "upper" : "lower";
+}
+var BOUND_WORDS = {
+  upper: "an upper limit (under, below, at most)",
+  lower: "a lower limit (above, at least)"
+};
+function intends({ filler, before }) {
+  return INTENT.test(filler) || INTENT.test(before);
+}
+function describes({ filler, before }) {
+  return DESCRIPTION.test(filler) || DESCRIPTION.test(before);
+}
+function ignoredLine(phrase, why) {
+  return `"${phrase}" ${why}: ignored`;
+}
+function notATarget(phrase, sli, op, comparison, wording) {
+  const intent = intends(wording);
+  if (boundOfComparator(op) !== boundOf(sli)) {
+    return intent ? ignoredLine(phrase, `is not a target: a ${sli} target is ${BOUND_WORDS[boundOf(sli)]}`) : ignoredLine(phrase, "describes the problem, not a target");
+  }
+  if (intent) return void 0;
+  if (describes(wording))
+    return ignoredLine(phrase, "describes the service as it is, not a target");
+  const fillerWords = wording.filler.toLowerCase().match(/[a-z][a-z\d'’]*/g) ?? [];
+  if (WEAK_COMPARATOR.test(comparison.trim()) || fillerWords.some((w) => !NEUTRAL.has(w))) {
+    return ignoredLine(
+      phrase,
+      'is not worded as a target (say "must", "keep", "under", "at most"...)'
+    );
+  }
+  return void 0;
+}
+function targetPattern(metric, unit, comparison = true) {
+  const cmp = comparison ? String.raw`\s*(?<cmp>${COMPARATOR})\s*` : String.raw`\s+`;
+  const ahead = String.raw`(?<rest>(?<filler>${FILLER})${cmp}(?<num>${NUMBER2})\s*(?<unit>${unit})(?![a-z\d]))`;
+  return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, "gi");
+}
+function targetKind(metric, unit, sli, canonicalUnit) {
+  return {
+    pattern: targetPattern(metric, unit),
+    bare: targetPattern(metric, unit, false),
+    sli,
+    unit: canonicalUnit
+  };
+}
+var PERCENTILES = {
+  p50: "latency.p50",
+  median: "latency.p50",
+  p90: "latency.p90",
+  p95: "latency.p95",
+  p99: "latency.p99",
+  max: "latency.max",
+  maximum: "latency.max"
+};
+var TARGET_KINDS = [
+  targetKind(
+    "p50|p90|p95|p99|median|max(?:imum)?",
+    Object.keys(LATENCY_UNITS2).sort((a, b) => b.length - a.length).join("|"),
+    (metric) => PERCENTILES[metric.toLowerCase()] ?? "latency.max",
+    (written) => LATENCY_UNITS2[written.toLowerCase()] ?? written
+  ),
+  targetKind(
+    String.raw`error[\s-]?rates?|errors`,
+    "%",
+    () => "error_rate",
+    () => "%"
+  ),
+  targetKind(
+    "availability",
+    "%",
+    () => "availability",
+    () => "%"
+  ),
+  targetKind(
+    "throughput|capacity",
+    RATE_UNIT,
+    () => "throughput",
+    () => "rps"
+  )
+];
+var CAPACITY_VERB = new RegExp(
+  String.raw`(?<![\w-])(?<verb>(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?)(?:\s+at\s+least)?\s+(?<num>${NUMBER2})\s*(?:${RATE_UNIT})(?![a-z\d])`,
+  "gi"
+);
+var CAPACITY_BASE_FORM = /^(?:handle|sustain|serve|support|reach)$/i;
+function comparatorOf(words2) {
+  const normalised = words2.toLowerCase().replace(/\s+/g, " ");
+  for (const [op, alternatives] of COMPARATORS) {
+    if (new RegExp(`^(?:${alternatives})$`, "i").test(normalised)) return op;
+  }
+  throw new Error(`unreachable: comparator "${words2}" is in the pattern but not the table`);
+}
+function guidanceSlo(sli, op, number4, unit) {
+  const text = `${op} ${number4.replaceAll(",", "")}${unit}`;
+  const threshold = readThreshold(text, sli);
+  if (!threshold.ok) throw new Error(`unreachable: guidance built an invalid threshold "${text}"`);
+  return {
+    name: `guidance: ${sli} ${text}`,
+    sli,
+    target: threshold.value,
+    weight: 1,
+    key: true,
+    source: "guidance"
+  };
+}
+function findComparisons(text, kind) {
+  const found = [];
+  for (const match of text.matchAll(kind.pattern)) {
+    const {
+      metric = "",
+      rest = "",
+      filler = "",
+      cmp = "",
+      num = "",
+      unit = ""
+    } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const slo = guidanceSlo(kind.sli(metric), comparatorOf(cmp), num, kind.unit(unit));
+    const wording = { filler, before: clauseBefore(text, match.index) };
+    const ignored = notATarget(phrase, slo.sli, slo.target.op, cmp, wording);
+    found.push(
+      ignored === void 0 ? { index: match.index, phrase, slo } : { index: match.index, phrase, ignored }
+    );
+  }
+  const compared = new Set(found.map(({ index }) => index));
+  for (const match of text.matchAll(kind.bare)) {
+    if (compared.has(match.index)) continue;
+    const { metric = "", rest = "", filler = "" } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const intent = intends({ filler, before: clauseBefore(text, match.index) });
+    found.push({
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(
+        phrase,
+        intent ? "states no limit (under, at most, at least...), not a target" : "describes the service as it is, not a target"
+      )
+    });
+  }
+  return found;
+}
+function findCapacities(text) {
+  return [...text.matchAll(CAPACITY_VERB)].map((match) => {
+    const phrase = match[0];
+    const { verb = "", num = "" } = match.groups ?? {};
+    const wording = { filler: "", before: clauseBefore(text, match.index) };
+    const isTarget = intends(wording) || CAPACITY_BASE_FORM.test(verb) && !describes(wording);
+    return isTarget ? { index: match.index, phrase, slo: guidanceSlo("throughput", ">=", num, "rps") } : {
+      index: match.index,
+      phrase,
+      ignored: ignoredLine(phrase, "describes the service as it is, not a target")
+    };
+  });
+}
+function findTargets(text) {
+  return [
+    ...TARGET_KINDS.flatMap((kind) => findComparisons(text, kind)),
+    ...findCapacities(text)
+  ].sort((a, b) => a.index - b.index);
+}
+function describeSlo(slo) {
+  const scope = slo.journey === void 0 ? "" : ` of ${slo.journey}`;
+  return `${slo.sli}${scope} ${slo.target.text}`;
+}
+function targetLine(phrase, slo) {
+  return `"${phrase}" \u2192 key SLO ${describeSlo(slo)}`;
+}
+function parseTrigger(trigger) {
+  const value = trigger?.trim().toLowerCase();
+  if (value === void 0 || value === "") return void 0;
+  const known = TRIGGERS.find((name) => name === value);
+  if (known === void 0) {
+    throw new ConfigError(
+      `expected one of ${TRIGGERS.join(", ")}, got ${describeValue(trigger)}`,
+      "trigger"
+    );
+  }
+  return known;
+}
+function focusAreas(text, trigger) {
+  const fromText = Object.entries(FOCUS_KEYWORDS).map(([area, pattern]) => ({ area, at: text?.search(pattern) ?? -1 })).filter(({ at: at2 }) => at2 >= 0).sort((a, b) => a.at - b.at).map(({ area }) => area);
+  const fromTrigger = trigger === void 0 ? [] : TRIGGER_FOCUS[trigger];
+  return { focus: [.../* @__PURE__ */ new Set([...fromText, ...fromTrigger])], fromText, fromTrigger };
+}
+function focusLine(focus, fromText, trigger) {
+  if (focus.length === 0) {
+    return trigger === void 0 ? void 0 : `trigger ${trigger}: no focus area, every bottleneck is considered`;
+  }
+  const sources = [
+    fromText.length > 0 ? "the text" : void 0,
+    trigger !== void 0 && TRIGGER_FOCUS[trigger].length > 0 ? `trigger ${trigger}` : void 0
+  ].filter((source) => source !== void 0);
+  return `focus: ${focus.join(", ")} (from ${sources.join(" and ")})`;
+}
+function parseGuidance(text, trigger) {
+  const parsedTrigger = parseTrigger(trigger);
+  const trimmed = text?.trim() || void 0;
+  const targets = [];
+  const applied = [];
+  const found = trimmed === void 0 ? [] : findTargets(trimmed);
+  for (const phrase of found) {
+    if ("ignored" in phrase) {
+      applied.push(phrase.ignored);
+      continue;
+    }
+    const earlier = targets.find((target) => target.sli === phrase.slo.sli);
+    if (earlier === void 0) {
+      targets.push(phrase.slo);
+      applied.push(targetLine(phrase.phrase, phrase.slo));
+    } else {
+      applied.push(
+        `"${phrase.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`
+      );
+    }
+  }
+  const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
+  const line = focusLine(focus, fromText, parsedTrigger);
+  if (line !== void 0) applied.push(line);
+  if (trimmed !== void 0 && found.length === 0 && fromText.length === 0) {
+    applied.push("the guidance text names no focus area or target perf-flow recognises");
+  }
+  return {
+    ...trimmed !== void 0 && { text: trimmed },
+    ...parsedTrigger !== void 0 && { trigger: parsedTrigger },
+    focus,
+    targets,
+    applied
+  };
+}
+function checkOfferedRate(target, rateRps) {
+  if (target.sli !== "throughput" || rateRps === void 0) return;
+  if (!exceedsRate(target.target, rateRps)) return;
+  throw new ConfigError(
+    `the target ${describeSlo(target)} cannot be met: the load test offers only ${rateRps} req/s (its rate in perf-flow.yml); ask for at most ${rateRps}rps or raise the rate`,
+    "guidance"
+  );
+}
+function mergeTarget(slos, target) {
+  if (boundOfComparator(target.target.op) !== boundOf(target.sli)) {
+    throw new Error(`unreachable: guidance target ${describeSlo(target)} points the wrong way`);
+  }
+  const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === void 0);
+  const first = replaced[0];
+  if (first === void 0) {
+    slos.push(target);
+    return ` (added: the config has no overall ${target.sli} SLO)`;
+  }
+  slos.splice(slos.indexOf(first), 1, target);
+  for (const slo of replaced.slice(1)) slos.splice(slos.indexOf(slo), 1);
+  const texts = replaced.map((slo) => `"${slo.target.text}"`).join(", ");
+  return ` (replaces the config's target ${texts})`;
+}
+function applyGuidance(config2, guidance) {
+  if (guidance.text === void 0 && guidance.trigger === void 0) {
+    return { config: config2, applied: ["no guidance given: the config's SLOs apply as written"] };
+  }
+  const slos = [...config2.slos];
+  const applied = [...guidance.applied];
+  for (const target of guidance.targets) {
+    checkOfferedRate(target, config2.loadTest.rateRps);
+    const merge2 = mergeTarget(slos, target);
+    const bare = ` \u2192 key SLO ${describeSlo(target)}`;
+    const at2 = applied.findIndex((line) => line.endsWith(bare));
+    if (at2 >= 0) applied[at2] += merge2;
+    else applied.push(`guidance${bare}${merge2}`);
+  }
+  if (guidance.targets.length === 0) {
+    applied.push("no targets in the guidance: the config's SLOs apply as written");
+  }
+  return { config: { ...config2, slos }, applied };
+}
+function guidanceData(guidance, applied) {
+  return {
+    ...guidance.text !== void 0 && { text: guidance.text },
+    ...guidance.trigger !== void 0 && { trigger: guidance.trigger },
+    focus: [...guidance.focus],
+    targets: guidance.targets.map(describeSlo),
+    applied: [...applied]
+  };
+}
+
+// src/config/load.ts
+var import_yaml = __toESM(require_dist3(), 1);
+import { createHash } from "node:crypto";
+import { readFile as readFile2, stat as stat2 } from "node:fs/promises";
+import path5 from "node:path";
+
+// src/config/issues.ts
+var NAMES = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list"
+};
+var PLAIN_KEY = /^[A-Za-z_][\w-]*$/;
+function formatPath2(path11) {
+  let text = "";
+  for (const segment of path11) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
+      text += text === "" ? segment : `.${segment}`;
+    } else text += `[${JSON.stringify(String(segment))}]`;
+  }
+  return text === "" ? "config" : text;
+}
+function tooSmall(issue3) {
+  const min = String(issue3.minimum);
+  switch (issue3.origin) {
+    case "number":
+    case "int":
+      return issue3.inclusive ? `must be at least ${min}` : `must be greater than ${min}`;
+    case "array":
+      return `needs at least ${min} ${issue3.minimum === 1 ? "entry" : "entries"}`;
+    case "string":
+      return issue3.minimum === 1 ? "must not be empty" : `needs at least ${min} characters`;
+    default:
+      return void 0;
+  }
+}
+function tooBig(issue3) {
+  const max2 = String(issue3.maximum);
+  if (issue3.origin !== "number" && issue3.origin !== "int") return void 0;
+  return issue3.inclusive ? `must be at most ${max2}` : `must be less than ${max2}`;
+}
+var configErrorMap = (issue3) => {
+  switch (issue3.code) {
+    case "invalid_type": {
+      if (issue3.input === void 0) return "required";
+      const name = NAMES[issue3.expected] ?? issue3.expected;
+      const got = issue3.input === null ? "nothing (an empty value)" : describeValue(issue3.input);
+      return `expected ${name}, got ${got}`;
+    }
+    case "invalid_value":
+      return `expected one of ${issue3.values.map(String).join(", ")}, got ${describeValue(issue3.input)}`;
+    case "too_small":
+      return tooSmall(issue3);
+    case "too_big":
+      return tooBig(issue3);
+    default:
+      return void 0;
+  }
+};
+function issueLines(issues) {
+  return issues.flatMap(
+    (issue3) => issue3.code === "unrecognized_keys" ? issue3.keys.map((key) => ({
+      field: formatPath2([...issue3.path, key]),
+      message: issue3.message
+    })) : [{ field: formatPath2(issue3.path), message: issue3.message }]
+  );
+}
+function configErrorFromIssues(issues) {
+  const [first, ...rest] = issueLines(issues);
+  if (!first) return new ConfigError("invalid configuration", "config");
+  const more = rest.map((line) => `
+${line.field}: ${line.message}`).join("");
+  return new ConfigError(`${first.message}${more}`, first.field);
+}
+
 // src/config/load.ts
 var FIELD2 = "config";
+var MISSING_FILE_HINT = "perf-flow's docs/config.md describes every key, and its examples/demo-service/perf-flow.yml is a worked example to start from";
 function hashOf(bytes) {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
 }
@@ -78709,26 +78998,39 @@ function parseSource(text, file2, hash2) {
   return result.data;
 }
 async function loadConfig(file2) {
-  const absolute = path4.resolve(file2);
+  const absolute = path5.resolve(file2);
   let bytes;
   try {
     bytes = await readFile2(absolute);
   } catch (error63) {
     const code = error63.code;
     if (code === "ENOENT") {
-      throw new ConfigError(
-        `file not found: ${absolute} (create one with \`npx perf-flow init\`)`,
-        FIELD2
-      );
+      throw new ConfigError(`file not found: ${absolute} (${MISSING_FILE_HINT})`, FIELD2);
     }
     throw new ConfigError(`cannot read ${absolute}: ${error63.message}`, FIELD2);
   }
-  return parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  const config2 = parseSource(bytes.toString("utf8"), absolute, hashOf(bytes));
+  await checkWorkingDirectory(config2.service.cwd);
+  return config2;
+}
+async function checkWorkingDirectory(cwd) {
+  const field = "service.working-directory";
+  let isDirectory2;
+  try {
+    isDirectory2 = (await stat2(cwd)).isDirectory();
+  } catch (error63) {
+    const code = error63.code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new ConfigError(`no such directory: ${cwd}`, field);
+    }
+    throw new ConfigError(`cannot read ${cwd}: ${error63.message}`, field);
+  }
+  if (!isDirectory2) throw new ConfigError(`not a directory: ${cwd}`, field);
 }
 
 // src/data/store.ts
-import { mkdir as mkdir3, readFile as readFile3, rename as rename2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
-import path5 from "node:path";
+import { mkdir as mkdir3, readFile as readFile3, rename as rename2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import path6 from "node:path";
 
 // src/data/common.ts
 var LatencyStats = external_exports.object({
@@ -78741,6 +79043,15 @@ var LatencyStats = external_exports.object({
   p99: external_exports.number(),
   max: external_exports.number()
 });
+function histogramProblem(encoded) {
+  try {
+    decodeHistogram(encoded);
+    return null;
+  } catch (error63) {
+    const reason = error63 instanceof Error ? error63.message : String(error63);
+    return `not a valid HDR histogram (${reason || "it does not decode"}); measure again`;
+  }
+}
 var SliResult = external_exports.object({
   /** Requests sent in the measured window (warm-up excluded) that completed or failed. */
   requests: external_exports.number().int().nonnegative(),
@@ -78757,10 +79068,23 @@ var SliResult = external_exports.object({
   errorRate: external_exports.number().min(0).max(1),
   /** 1 - serverErrors / requests, 0..1. */
   availability: external_exports.number().min(0).max(1),
-  /** Latency of completed responses (any status). */
+  /**
+   * Latency of completed responses (any status) and of timed-out requests, each timeout
+   * recorded at the request timeout: a censored value, the true latency being at least that,
+   * so a percentile at or above the timeout is a lower bound. Transport errors have no
+   * latency and are not in it. Figures read at the top of their HDR bucket (never below the
+   * latency measured, less than 0.1% above it: measure/histogram.ts readingMs).
+   */
   latency: LatencyStats,
-  /** HDR histogram of response times in microseconds, hdr-histogram-js compressed base64. */
-  histogram: external_exports.string()
+  /**
+   * HDR histogram of the same latencies in microseconds, hdr-histogram-js compressed base64.
+   * Validated by decoding it once, so a damaged file is refused when it is read rather than
+   * failing whatever reads the histogram later.
+   */
+  histogram: external_exports.string().superRefine((encoded, ctx) => {
+    const problem = histogramProblem(encoded);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+  })
 });
 var TimelinePoint = external_exports.object({
   second: external_exports.number().int().nonnegative(),
@@ -78855,6 +79179,11 @@ var BaselineData = external_exports.object({
   ...header("baseline"),
   load: LoadParams,
   journeys: external_exports.array(JourneyResult),
+  /**
+   * All journeys as the configured mix would see them: latency and error rates weight each
+   * journey by its configured weight (each ran alone, at its own speed), and the error
+   * counts follow those rates; requests and status codes are the plain sums.
+   */
   overall: SliResult,
   /** CPU and RSS of the service's process tree; null when perf-flow did not start it. */
   service: ProcessStats.nullable(),
@@ -78876,6 +79205,8 @@ var Hotspot = external_exports.object({
 });
 var CpuAnalysis = external_exports.object({
   profileFiles: external_exports.array(external_exports.string()),
+  /** Profiles left out of the figures (a wrapper such as npm that mostly waits), and why. */
+  excludedProfiles: external_exports.array(external_exports.object({ file: external_exports.string(), reason: external_exports.string() })).optional(),
   sampleCount: external_exports.number().int().nonnegative(),
   /** Wall time the profile covers, ms. */
   durationMs: external_exports.number().nonnegative(),
@@ -79017,13 +79348,13 @@ var REPORT_PATHS = {
 var dataPath = (stage) => `data/${stage}.json`;
 var previousDataPath = (stage) => `data/previous/${stage}.json`;
 async function writeFileAtomic(file2, content) {
-  await mkdir3(path5.dirname(file2), { recursive: true });
+  await mkdir3(path6.dirname(file2), { recursive: true });
   const temporary = `${file2}.tmp-${process.pid}`;
   try {
     await writeFile3(temporary, content);
     await rename2(temporary, file2);
   } catch (error63) {
-    await rm2(temporary, { force: true });
+    await rm3(temporary, { force: true });
     throw error63;
   }
 }
@@ -79058,7 +79389,7 @@ function parseStageData(stage, text, source) {
   return parsed.data;
 }
 async function readStageData(reportDir, stage, relative = dataPath(stage)) {
-  const file2 = path5.join(reportDir, relative);
+  const file2 = path6.join(reportDir, relative);
   let text;
   try {
     text = await readFile3(file2, "utf8");
@@ -79068,21 +79399,25 @@ async function readStageData(reportDir, stage, relative = dataPath(stage)) {
   }
   return parseStageData(stage, text, file2);
 }
-async function writeStageData(reportDir, stage, data) {
-  const checked = DATA_SCHEMAS[stage].parse(data);
-  const file2 = path5.join(reportDir, dataPath(stage));
+async function retireStageData(reportDir, stage, configHash) {
+  const file2 = path6.join(reportDir, dataPath(stage));
   const earlier = await readStageData(reportDir, stage).catch(() => void 0);
-  if (earlier && earlier.provenance.configHash === data.provenance.configHash) {
+  if (earlier && earlier.provenance.configHash === configHash) {
     await writeFileAtomic(
-      path5.join(reportDir, previousDataPath(stage)),
+      path6.join(reportDir, previousDataPath(stage)),
       JSON.stringify(earlier, null, 2) + "\n"
     );
   }
+  await rm3(file2, { force: true });
+}
+async function writeStageData(reportDir, stage, data) {
+  const checked = DATA_SCHEMAS[stage].parse(data);
+  const file2 = path6.join(reportDir, dataPath(stage));
   await writeFileAtomic(file2, JSON.stringify(checked, null, 2) + "\n");
   return file2;
 }
 async function writeReport(reportDir, stage, markdown) {
-  const file2 = path5.join(reportDir, REPORT_PATHS[stage]);
+  const file2 = path6.join(reportDir, REPORT_PATHS[stage]);
   await writeFileAtomic(file2, markdown);
   return file2;
 }
@@ -79255,22 +79590,23 @@ function commitOf(cwd, env) {
 
 // src/stages/context.ts
 async function prepareStage(stage, inputs, deps) {
-  const workDir = path6.resolve(inputs.workingDirectory);
-  const loaded = await loadConfig(path6.resolve(workDir, inputs.config));
+  const workDir = path7.resolve(inputs.workingDirectory);
+  const loaded = await loadConfig(path7.resolve(workDir, inputs.config));
   const parsed = parseGuidance(inputs.guidance, inputs.trigger);
   const { config: config2, applied } = applyGuidance(loaded, parsed);
-  const reportDir = path6.resolve(workDir, inputs.reportDir);
+  const reportDir = path7.resolve(workDir, inputs.reportDir);
+  await retireStageData(reportDir, stage, config2.hash);
   return {
     stage,
     config: config2,
     guidance: guidanceData(parsed, applied),
     workDir,
     reportDir,
-    workingDir: path6.join(reportDir, "working"),
+    workingDir: path7.join(reportDir, "working"),
     deps,
     progress: (message) => deps.platform.log.progress(`[${stage}] ${message}`),
     provenance: (serviceCommands = []) => fingerprint({
-      configPath: path6.relative(workDir, config2.path) || config2.path,
+      configPath: path7.relative(workDir, config2.path) || config2.path,
       configHash: config2.hash,
       commands: [deps.commandLine, ...serviceCommands],
       cwd: workDir
@@ -79294,7 +79630,7 @@ async function finishStage(ctx, data, markdown, outcome) {
   };
   for (const [name, value] of Object.entries(outputs)) ctx.deps.platform.setOutput(name, value);
   await ctx.deps.platform.appendSummary(markdown);
-  const shown = path6.relative(ctx.workDir, reportFile);
+  const shown = path7.relative(ctx.workDir, reportFile);
   ctx.deps.platform.log.info(`[${stage}] wrote ${shown.startsWith("..") ? reportFile : shown}`);
   return {
     stage,
@@ -79323,12 +79659,39 @@ function loadProgressPrinter(print, label, everyMs = 5e3) {
 }
 
 // src/stages/service-session.ts
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/service/runner.ts
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep3 } from "node:timers/promises";
+
+// src/service/environment.ts
+var WITHHELD_PREFIXES = [
+  // Action inputs: INPUT_TOKEN is the GitHub token given to perf-flow.
+  "INPUT_",
+  // The runner's own: ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN (OIDC), the
+  // cache and results URLs.
+  "ACTIONS_"
+];
+var WITHHELD_NAMES = /* @__PURE__ */ new Set([
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "GITHUB_ENTERPRISE_TOKEN",
+  "ANTHROPIC_API_KEY"
+]);
+function isWithheldVariable(name) {
+  const upper = name.toUpperCase();
+  return WITHHELD_NAMES.has(upper) || WITHHELD_PREFIXES.some((prefix) => upper.startsWith(prefix));
+}
+function serviceEnvironment(base, configured, extra = {}) {
+  const env = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== void 0 && !isWithheldVariable(name)) env[name] = value;
+  }
+  return Object.assign(env, configured, extra);
+}
 
 // src/service/free-port.ts
 import { createServer } from "node:net";
@@ -79351,10 +79714,10 @@ function findFreePort() {
 // src/service/log-capture.ts
 import { closeSync, openSync, writeSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-function createLogCapture(path10, options = {}) {
+function createLogCapture(path11, options = {}) {
   const maxLines = options.maxLines ?? 50;
   const maxLineChars = options.maxLineChars ?? 2e3;
-  let fd = openSync(path10, "a");
+  let fd = openSync(path11, "a");
   if (options.header !== void 0) writeSync(fd, `${options.header}
 `);
   const ring = [];
@@ -79398,7 +79761,7 @@ function createLogCapture(path10, options = {}) {
     }
   };
   return {
-    path: path10,
+    path: path11,
     attach(stream) {
       const state = {
         decoder: new StringDecoder("utf8"),
@@ -79446,8 +79809,9 @@ import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // src/service/process-tree.ts
-import { execFileSync as execFileSync2 } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFile, execFileSync as execFileSync2 } from "node:child_process";
+import { close, existsSync as existsSync2, open as open3, read, readdir as readdir3, readdirSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 var cachedConf = /* @__PURE__ */ new Map();
 function getconf(name, fallback) {
   const cached2 = cachedConf.get(name);
@@ -79467,11 +79831,11 @@ function getconf(name, fallback) {
   return value;
 }
 function parseProcStat(text, clkTck, pageSize) {
-  const open3 = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  if (open3 < 0 || close < open3) return null;
-  const pid = Number.parseInt(text.slice(0, open3), 10);
-  const f = text.slice(close + 1).trim().split(/\s+/);
+  const open4 = text.indexOf("(");
+  const close2 = text.lastIndexOf(")");
+  if (open4 < 0 || close2 < open4) return null;
+  const pid = Number.parseInt(text.slice(0, open4), 10);
+  const f = text.slice(close2 + 1).trim().split(/\s+/);
   const num = (i) => Number(f[i]);
   if (f.length < 22 || !Number.isInteger(pid)) return null;
   const ticks = num(11) + num(12) + num(13) + num(14);
@@ -79484,23 +79848,6 @@ function parseProcStat(text, clkTck, pageSize) {
     cpuSeconds: ticks / clkTck,
     rssBytes: Math.max(0, num(21)) * pageSize
   };
-}
-function listFromProc() {
-  const clkTck = getconf("CLK_TCK", 100);
-  const pageSize = getconf("PAGESIZE", 4096);
-  const result = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let text;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const info2 = parseProcStat(text, clkTck, pageSize);
-    if (info2) result.push(info2);
-  }
-  return result;
 }
 function parsePsTime(text) {
   const [days, clock] = text.includes("-") ? text.split("-", 2) : ["0", text];
@@ -79515,12 +79862,12 @@ function parsePsOutput(text) {
   for (const line of text.split("\n")) {
     const f = line.trim().split(/\s+/);
     if (f.length < 6) continue;
-    const [pid, ppid, pgid, stat3, rss, time3] = f;
+    const [pid, ppid, pgid, stat4, rss, time3] = f;
     const info2 = {
       pid: Number(pid),
       ppid: Number(ppid),
       pgid: Number(pgid),
-      zombie: (stat3 ?? "").startsWith("Z"),
+      zombie: (stat4 ?? "").startsWith("Z"),
       cpuSeconds: parsePsTime(time3 ?? ""),
       rssBytes: Number(rss) * 1024
     };
@@ -79528,28 +79875,206 @@ function parsePsOutput(text) {
   }
   return result;
 }
-function listFromPs() {
+var PS_ARGS = ["-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,time="];
+var PS_OPTIONS = { encoding: "utf8", timeout: 5e3, maxBuffer: 16 * 1024 * 1024 };
+var execFileAsync = promisify(execFile);
+function answerSync(ask) {
   try {
-    const out = execFileSync2("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,time="], {
-      encoding: "utf8",
-      timeout: 5e3,
-      maxBuffer: 16 * 1024 * 1024,
-      stdio: ["ignore", "pipe", "ignore"]
-    });
-    return parsePsOutput(out);
+    if ("read" in ask) return readFileSync(ask.read, "utf8");
+    if ("list" in ask) return readdirSync(ask.list);
+    return execFileSync2("ps", PS_ARGS, { ...PS_OPTIONS, stdio: ["ignore", "pipe", "ignore"] });
   } catch {
-    return [];
+    return null;
   }
 }
-function listProcesses() {
+function readProcFile(path11, scratch) {
+  return new Promise((resolve, reject) => {
+    open3(path11, "r", (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      let length = 0;
+      const finish = (error63) => {
+        if (error63) reject(error63);
+        else resolve(scratch.buffer.toString("utf8", 0, length));
+        close(fd, () => {
+        });
+      };
+      const next = () => {
+        const room = scratch.buffer.length - length;
+        read(fd, scratch.buffer, length, room, null, (error63, bytes) => {
+          if (error63) return finish(error63);
+          length += bytes;
+          if (bytes < room) return finish(null);
+          const bigger = Buffer.allocUnsafe(scratch.buffer.length * 2);
+          scratch.buffer.copy(bigger);
+          scratch.buffer = bigger;
+          next();
+        });
+      };
+      next();
+    });
+  });
+}
+function listDirectory(path11) {
+  return new Promise((resolve, reject) => {
+    readdir3(path11, (error63, entries) => error63 ? reject(error63) : resolve(entries));
+  });
+}
+async function answerAsync(ask, scratch) {
+  try {
+    if ("read" in ask) return await readProcFile(ask.read, scratch);
+    if ("list" in ask) return await listDirectory(ask.list);
+    return (await execFileAsync("ps", PS_ARGS, PS_OPTIONS)).stdout;
+  } catch {
+    return null;
+  }
+}
+function runSync(walk) {
+  let step = walk.next([]);
+  while (!step.done) step = walk.next(step.value.map(answerSync));
+  return step.value;
+}
+var READS_IN_FLIGHT = 8;
+var SCAN_SLICE = 16;
+async function runAsync(walk) {
+  let step = walk.next([]);
+  while (!step.done) {
+    const asks = step.value;
+    const answers = new Array(asks.length).fill(null);
+    let next = 0;
+    const worker = async () => {
+      const scratch = { buffer: Buffer.allocUnsafe(4096) };
+      while (next < asks.length) {
+        const i = next++;
+        answers[i] = await answerAsync(asks[i], scratch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, asks.length) }, worker));
+    step = walk.next(answers);
+  }
+  return step.value;
+}
+function procConf() {
+  return { clkTck: getconf("CLK_TCK", 100), pageSize: getconf("PAGESIZE", 4096) };
+}
+function* scanAll() {
   if (process.platform === "linux") {
-    try {
-      return listFromProc();
-    } catch {
-      return listFromPs();
+    const [entries] = yield [{ list: "/proc" }];
+    if (Array.isArray(entries)) {
+      const { clkTck, pageSize } = procConf();
+      const pids = entries.filter((entry) => /^\d+$/.test(entry));
+      const result = [];
+      for (let i = 0; i < pids.length; i += SCAN_SLICE) {
+        const slice = pids.slice(i, i + SCAN_SLICE);
+        const texts = yield slice.map((pid) => ({ read: `/proc/${pid}/stat` }));
+        for (const text of texts) {
+          const info2 = typeof text === "string" ? parseProcStat(text, clkTck, pageSize) : null;
+          if (info2) result.push(info2);
+        }
+      }
+      return result;
     }
   }
-  return listFromPs();
+  const [out] = yield [{ ps: true }];
+  return typeof out === "string" ? parsePsOutput(out) : [];
+}
+function* scanTree(rootPid) {
+  return selectTree(yield* scanAll(), rootPid);
+}
+function* walkTree(rootPid, orphans) {
+  const { clkTck, pageSize } = procConf();
+  const foundUnder = /* @__PURE__ */ new Map([[rootPid, null]]);
+  const infos = /* @__PURE__ */ new Map();
+  let frontier = [rootPid];
+  let orphansAdded = false;
+  while (frontier.length > 0) {
+    const answers = yield frontier.flatMap((pid) => [
+      { read: `/proc/${pid}/stat` },
+      { list: `/proc/${pid}/task` }
+    ]);
+    const childAsks = [];
+    const parents = [];
+    frontier.forEach((pid, i) => {
+      const stat4 = answers[2 * i];
+      const info2 = typeof stat4 === "string" ? parseProcStat(stat4, clkTck, pageSize) : null;
+      if (!info2) return;
+      infos.set(pid, info2);
+      const threads = answers[2 * i + 1];
+      for (const tid of Array.isArray(threads) ? threads : []) {
+        childAsks.push({ read: `/proc/${pid}/task/${tid}/children` });
+        parents.push(pid);
+      }
+    });
+    const lists = childAsks.length > 0 ? yield childAsks : [];
+    const next = [];
+    lists.forEach((text, i) => {
+      if (typeof text !== "string") return;
+      for (const word of text.split(" ")) {
+        const child = Number(word);
+        if (word === "" || !Number.isInteger(child) || foundUnder.has(child)) continue;
+        foundUnder.set(child, parents[i]);
+        next.push(child);
+      }
+    });
+    if (next.length === 0 && !orphansAdded) {
+      orphansAdded = true;
+      for (const pid of orphans) {
+        if (foundUnder.has(pid)) continue;
+        foundUnder.set(pid, null);
+        next.push(pid);
+      }
+    }
+    frontier = next;
+  }
+  const members2 = /* @__PURE__ */ new Set();
+  const result = [];
+  for (const [pid, parent] of foundUnder) {
+    const info2 = infos.get(pid);
+    if (!info2) continue;
+    const member = pid === rootPid || info2.pgid === rootPid || parent !== null && members2.has(parent);
+    if (!member) continue;
+    members2.add(pid);
+    if (!info2.zombie) result.push(info2);
+  }
+  return result;
+}
+var childrenListed = null;
+function canWalkChildren() {
+  childrenListed ??= process.platform === "linux" && existsSync2(`/proc/${process.pid}/task/${process.pid}/children`);
+  return childrenListed;
+}
+function summarise(tree) {
+  return {
+    cpuSeconds: tree.reduce((sum2, p) => sum2 + p.cpuSeconds, 0),
+    rssBytes: tree.reduce((sum2, p) => sum2 + p.rssBytes, 0),
+    processes: tree.length
+  };
+}
+function createTreeSampler(rootPid, options = {}) {
+  const fullScanEvery = Math.max(1, options.fullScanEvery ?? 10);
+  const groupMembers = /* @__PURE__ */ new Set();
+  let asyncSamples = 0;
+  if (process.platform === "linux") procConf();
+  const remember = (tree) => {
+    groupMembers.clear();
+    for (const p of tree) if (p.pgid === rootPid && p.pid !== rootPid) groupMembers.add(p.pid);
+    return summarise(tree);
+  };
+  const walk = (full) => full || !canWalkChildren() ? scanTree(rootPid) : walkTree(rootPid, [...groupMembers]);
+  return {
+    async sample() {
+      const full = asyncSamples++ % fullScanEvery === 0;
+      return remember(await runAsync(walk(full)));
+    },
+    sampleSync() {
+      return remember(runSync(walk(false)));
+    }
+  };
+}
+function listProcesses() {
+  return runSync(scanAll());
 }
 function selectTree(all, rootPid) {
   const children = /* @__PURE__ */ new Map();
@@ -79568,24 +80093,14 @@ function selectTree(all, rootPid) {
   }
   return [...picked.values()].filter((p) => !p.zombie);
 }
-function sampleProcessTree(rootPid) {
-  const tree = selectTree(listProcesses(), rootPid);
-  return {
-    cpuSeconds: tree.reduce((sum2, p) => sum2 + p.cpuSeconds, 0),
-    rssBytes: tree.reduce((sum2, p) => sum2 + p.rssBytes, 0),
-    processes: tree.length
-  };
-}
 function processGroupAlive(pgid) {
-  if (process.platform === "linux") {
-    return listProcesses().some((p) => p.pgid === pgid && !p.zombie);
-  }
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error63) {
     return error63.code === "EPERM";
   }
+  if (process.platform !== "linux") return true;
+  return listProcesses().some((p) => p.pgid === pgid && !p.zombie);
 }
 
 // src/service/process-group.ts
@@ -79597,9 +80112,10 @@ var exitHookInstalled = false;
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const pgid of liveGroups.keys()) signalGroup(pgid, "SIGKILL");
-  });
+  process.on("exit", killAllGroups);
+}
+function killAllGroups() {
+  for (const pgid of liveGroups.keys()) signalGroup(pgid, "SIGKILL");
 }
 function idle(ms) {
   return sleep(Math.max(0, ms), void 0, { ref: false });
@@ -79684,22 +80200,25 @@ async function spawnInGroup(command, options) {
 // src/service/process-sampler.ts
 import { performance as performance4 } from "node:perf_hooks";
 var EMPTY = { cpuSeconds: 0, rssBytes: 0, processes: 0 };
-function snapshot(rootPid) {
+function snapshotSync(tree) {
   try {
-    return sampleProcessTree(rootPid);
+    return tree.sampleSync();
   } catch {
     return EMPTY;
   }
 }
-function createProcessSampler(rootPid, intervalMs = 500) {
+function createProcessSampler(rootPid, intervalMs = 500, options = {}) {
+  const tree = createTreeSampler(rootPid, {
+    ...options.fullScanEvery !== void 0 ? { fullScanEvery: options.fullScanEvery } : {}
+  });
   const startedAt = performance4.now();
   const samples = [];
-  let previous = { t: 0, cpuSeconds: snapshot(rootPid).cpuSeconds };
+  let previous = { t: 0, cpuSeconds: snapshotSync(tree).cpuSeconds };
   let cpuSeconds = 0;
   let windowSeconds = 0;
-  const take = () => {
-    const now = snapshot(rootPid);
-    const t = performance4.now() - startedAt;
+  let ticking = false;
+  let result = null;
+  const record2 = (now, t) => {
     if (now.processes === 0) {
       previous = { t, cpuSeconds: previous.cpuSeconds };
       return;
@@ -79716,21 +80235,40 @@ function createProcessSampler(rootPid, intervalMs = 500) {
     });
     previous = { t, cpuSeconds: now.cpuSeconds };
   };
-  const timer = setInterval(take, intervalMs);
+  const tick = () => {
+    if (ticking || result) return;
+    ticking = true;
+    const begun = performance4.now();
+    tree.sample().then(
+      (now) => {
+        ticking = false;
+        const ended = performance4.now();
+        options.onTick?.(ended - begun);
+        if (result) return;
+        record2(now, (begun + ended) / 2 - startedAt);
+      },
+      () => {
+        ticking = false;
+      }
+    );
+  };
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
-  let result = null;
   return {
     stop() {
       if (result) return result;
       clearInterval(timer);
       const sinceLast = performance4.now() - startedAt - previous.t;
-      if (sinceLast >= intervalMs / 2 || samples.length === 0) take();
-      result = summarise(samples, cpuSeconds, windowSeconds);
+      if (sinceLast >= intervalMs / 2 || samples.length === 0) {
+        const now = snapshotSync(tree);
+        record2(now, performance4.now() - startedAt);
+      }
+      result = summarise2(samples, cpuSeconds, windowSeconds);
       return result;
     }
   };
 }
-function summarise(samples, cpuSeconds, windowSeconds) {
+function summarise2(samples, cpuSeconds, windowSeconds) {
   const rss = samples.map((s) => s.rssBytes);
   return {
     cpuSeconds: Math.round(cpuSeconds * 1e3) / 1e3,
@@ -79748,9 +80286,9 @@ function round1(value) {
 
 // src/service/readiness.ts
 import { setTimeout as sleep2 } from "node:timers/promises";
-function joinUrl(base, path10) {
-  if (path10 === "") return base;
-  return `${base.replace(/\/+$/, "")}/${path10.replace(/^\/+/, "")}`;
+function joinUrl(base, path11) {
+  if (path11 === "") return base;
+  return `${base.replace(/\/+$/, "")}/${path11.replace(/^\/+/, "")}`;
 }
 function describeFailure(error63) {
   if (error63 instanceof Error) {
@@ -79795,7 +80333,6 @@ async function waitForReady(url2, options) {
 // src/service/runner.ts
 var TAIL_LINES = 50;
 var DRAIN_MS = 1e3;
-var PORT_PLACEHOLDER2 = "${PORT}";
 function seconds(ms) {
   return `${Number((ms / 1e3).toFixed(2))}s`;
 }
@@ -79822,7 +80359,7 @@ async function buildService(cfg, opts) {
   try {
     proc = await spawnInGroup(command, {
       cwd: cfg.cwd,
-      env: { ...process.env, ...cfg.env },
+      env: serviceEnvironment(process.env, cfg.env),
       log,
       stopTimeoutMs: cfg.stopTimeoutMs
     });
@@ -79856,13 +80393,13 @@ async function startService(cfg, opts) {
   if (cfg.start === void 0 || cfg.start.trim() === "") return connectExternal(cfg);
   const command = cfg.start;
   let url2 = cfg.url;
-  const env = { ...process.env, ...cfg.env };
-  if (url2.includes(PORT_PLACEHOLDER2)) {
+  const added = {};
+  if (url2.includes(PORT_PLACEHOLDER)) {
     const port = String(await findFreePort());
-    url2 = url2.replaceAll(PORT_PLACEHOLDER2, port);
-    env.PORT = port;
+    url2 = url2.replaceAll(PORT_PLACEHOLDER, port);
+    added.PORT = port;
   }
-  Object.assign(env, opts.extraEnv);
+  const env = serviceEnvironment(process.env, cfg.env, { ...added, ...opts.extraEnv });
   const readyUrl = checkedReadyUrl(url2, cfg.ready);
   const portNote = env.PORT !== void 0 ? ` (PORT=${env.PORT})` : "";
   const log = openLog(
@@ -79920,9 +80457,9 @@ function checkedReadyUrl(url2, ready) {
   return readyUrl;
 }
 async function connectExternal(cfg) {
-  if (cfg.url.includes(PORT_PLACEHOLDER2)) {
+  if (cfg.url.includes(PORT_PLACEHOLDER)) {
     throw new ConfigError(
-      `contains ${PORT_PLACEHOLDER2}, which only works when perf-flow starts the service (service.start)`,
+      `contains ${PORT_PLACEHOLDER}, which only works when perf-flow starts the service (service.start)`,
       "service.url"
     );
   }
@@ -79936,24 +80473,19 @@ async function connectExternal(cfg) {
   }
   return {
     url: cfg.url,
-    external: true,
     pid: null,
-    logPath: null,
     commands: [],
     logTail: () => [],
     watch: (work) => work,
     startSampling: () => null,
-    stop: () => Promise.resolve({ code: null, signal: null }),
-    exited: false
+    stop: () => Promise.resolve({ code: null, signal: null })
   };
 }
 function startedService(url2, commands, proc, log) {
   let stopping = null;
   return {
     url: url2,
-    external: false,
     pid: proc.pid,
-    logPath: log.path,
     commands,
     logTail: (n = TAIL_LINES) => log.tail(n),
     watch(work) {
@@ -79995,9 +80527,6 @@ function startedService(url2, commands, proc, log) {
         return info2;
       });
       return stopping;
-    },
-    get exited() {
-      return proc.exitInfo !== null;
     }
   };
 }
@@ -80008,7 +80537,7 @@ function stopAllServices() {
 // src/stages/service-session.ts
 var built = /* @__PURE__ */ new Set();
 async function withServiceUnderLoad(ctx, options, work) {
-  const logDir = path7.join(ctx.workingDir, "logs");
+  const logDir = path8.join(ctx.workingDir, "logs");
   const { service: serviceConfig } = ctx.config;
   if (serviceConfig.build && !built.has(ctx.config.hash)) {
     ctx.progress(`building: ${serviceConfig.build}`);
@@ -80025,7 +80554,9 @@ async function withServiceUnderLoad(ctx, options, work) {
     ctx.progress(`service ready at ${service.url}`);
     const sampler = service.startSampling(500);
     let processStats = null;
-    const result = await service.watch(work(service)).finally(() => {
+    const load = new AbortController();
+    const result = await service.watch(work(service, load.signal)).finally(() => {
+      load.abort(new Error("the load phase ended"));
       processStats = sampler ? sampler.stop() : null;
     });
     return { result, processStats, commands: service.commands };
@@ -80038,24 +80569,36 @@ async function withServiceUnderLoad(ctx, options, work) {
 async function runProfileAnalysis(inputs, deps) {
   const ctx = await prepareStage("profile-analysis", inputs, deps);
   const { config: config2 } = ctx;
+  const { rateRps: _unthrottled, ...unthrottled } = config2.baseline;
   const settings = {
-    ...config2.baseline,
+    ...unthrottled,
     durationMs: config2.profile.durationMs,
     connections: config2.profile.connections
   };
-  const profiling = await prepareCpuProfiling(path8.join(ctx.workingDir, "profiles"));
+  const profiling = await prepareCpuProfiling(
+    path9.join(ctx.workingDir, "profiles"),
+    config2.service.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS
+  );
   ctx.progress(`profiling under load for ${settings.durationMs / 1e3}s`);
-  const { result: run, commands } = await withServiceUnderLoad(
+  const {
+    result: { run, loadWindow },
+    commands
+  } = await withServiceUnderLoad(
     ctx,
     { name: "profile", extraEnv: profiling.env },
-    (service) => runClosedLoop(service.url, config2.journeys, settings, {
-      allowedHosts: config2.allowedHosts,
-      onProgress: loadProgressPrinter(ctx.progress, "profiling")
-    })
+    async (service, signal) => {
+      const startMs = Date.now();
+      const run2 = await runClosedLoop(service.url, config2.journeys, settings, {
+        allowedHosts: config2.allowedHosts,
+        signal,
+        onProgress: loadProgressPrinter(ctx.progress, "profiling")
+      });
+      return { run: run2, loadWindow: { startMs, endMs: Date.now() } };
+    }
   );
   const files = await listProfiles(profiling.profileDir);
-  const cpu = files.length > 0 ? await analyzeCpuProfiles(files, { repoRoot: ctx.workDir, topN: 10 }) : null;
-  const reason = cpu ? void 0 : config2.service.start ? "The service wrote no CPU profile. perf-flow profiles Node services through NODE_OPTIONS (--cpu-prof); a service that is not Node, that resets NODE_OPTIONS, or that is killed instead of exiting on SIGTERM writes none." : "perf-flow did not start the service (no service.start), so it could not profile it.";
+  const cpu = files.length > 0 ? await analyzeCpuProfiles(files, { repoRoot: ctx.workDir, topN: 10, loadWindow }) : null;
+  const reason = cpu ? void 0 : config2.service.start ? "The service wrote no CPU profile. perf-flow profiles Node services through NODE_OPTIONS (an --import probe); a service that is not Node, that resets NODE_OPTIONS, or that is killed instead of exiting on SIGTERM writes none." : "perf-flow did not start the service (no service.start), so it could not profile it.";
   const data = {
     schema: "perf-flow/profile-analysis@1",
     provenance: ctx.provenance(commands),
@@ -80064,24 +80607,33 @@ async function runProfileAnalysis(inputs, deps) {
     ...reason ? { reason } : {},
     load: run.load,
     underProfiling: run.overall,
-    cpu: cpu ? { ...cpu, profileFiles: cpu.profileFiles.map((f) => path8.relative(ctx.reportDir, f)) } : null
+    cpu: cpu ? {
+      ...cpu,
+      profileFiles: cpu.profileFiles.map((f) => path9.relative(ctx.reportDir, f)),
+      ...cpu.excludedProfiles ? {
+        excludedProfiles: cpu.excludedProfiles.map((e) => ({
+          ...e,
+          file: path9.relative(ctx.reportDir, e.file)
+        }))
+      } : {}
+    } : null
   };
   const top = cpu?.topSelf[0];
   ctx.progress(
-    top ? `top function by self time: ${top.functionName} (${top.file ?? "?"}:${top.line ?? "?"}) ${(top.selfShare * 100).toFixed(1)}%` : `no profile: ${reason}`
+    top ? `top function by self time: ${top.functionName} (${top.file ?? "?"}:${top.line ?? "?"}) ${formatPct(top.selfShare)}` : `no profile: ${reason}`
   );
   return finishStage(ctx, data, renderProfileAnalysis(data), {
     outputs: {
       status: data.status,
       "top-function": top ? `${top.functionName} ${top.file ?? ""}:${top.line ?? ""}` : ""
     },
-    extraFiles: files.map((f) => path8.relative(ctx.reportDir, f))
+    extraFiles: files.map((f) => path9.relative(ctx.reportDir, f))
   });
 }
 
 // src/platform/artifacts-local.ts
-import { cp, mkdir as mkdir4, readdir as readdir3, rename as rename3, rm as rm3, stat as stat2 } from "node:fs/promises";
-import path9 from "node:path";
+import { cp, mkdir as mkdir4, readdir as readdir4, rename as rename3, rm as rm4, stat as stat3 } from "node:fs/promises";
+import path10 from "node:path";
 var DirectoryArtifactStore = class {
   constructor(root) {
     this.root = root;
@@ -80090,29 +80642,29 @@ var DirectoryArtifactStore = class {
   root;
   description;
   async upload(name, files, rootDir) {
-    const target = path9.join(this.root, name);
+    const target = path10.join(this.root, name);
     const staging = `${target}.uploading-${process.pid}`;
-    await rm3(staging, { recursive: true, force: true });
+    await rm4(staging, { recursive: true, force: true });
     for (const file2 of files) {
-      const relative = path9.relative(rootDir, path9.resolve(rootDir, file2));
+      const relative = path10.relative(rootDir, path10.resolve(rootDir, file2));
       if (relative.startsWith("..")) throw new Error(`artifact file ${file2} is outside ${rootDir}`);
-      await mkdir4(path9.dirname(path9.join(staging, relative)), { recursive: true });
-      await cp(path9.join(rootDir, relative), path9.join(staging, relative), { recursive: true });
+      await mkdir4(path10.dirname(path10.join(staging, relative)), { recursive: true });
+      await cp(path10.join(rootDir, relative), path10.join(staging, relative), { recursive: true });
     }
-    await rm3(target, { recursive: true, force: true });
+    await rm4(target, { recursive: true, force: true });
     await mkdir4(this.root, { recursive: true });
     await rename3(staging, target);
   }
   async download(name, destDir) {
-    const source = path9.join(this.root, name);
-    const found = await stat2(source).then(
+    const source = path10.join(this.root, name);
+    const found = await stat3(source).then(
       (s) => s.isDirectory(),
       () => false
     );
     if (!found) return false;
     await mkdir4(destDir, { recursive: true });
-    for (const entry of await readdir3(source)) {
-      await cp(path9.join(source, entry), path9.join(destDir, entry), { recursive: true });
+    for (const entry of await readdir4(source)) {
+      await cp(path10.join(source, entry), path10.join(destDir, entry), { recursive: true });
     }
     return true;
   }
@@ -80139,6 +80691,7 @@ function fitJobSummary(markdown, limitBytes = JOB_SUMMARY_LIMIT_BYTES) {
   if (Buffer.byteLength(markdown) <= limitBytes) return markdown;
   const note = "\n\n_(truncated: the job summary is limited to 1 MiB; the full report is in the report artifact)_\n";
   const budget = limitBytes - Buffer.byteLength(note);
+  if (budget <= 0) return "";
   let cut = Buffer.from(markdown).subarray(0, budget).toString("utf8");
   cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
   return cut + note;
@@ -80193,6 +80746,37 @@ function detectPlatform(options = {}) {
   return process.env.GITHUB_ACTIONS === "true" ? githubPlatform(options) : localPlatform(options);
 }
 
+// src/service/signals.ts
+import { constants as constants3 } from "node:os";
+var SIGNALS = ["SIGINT", "SIGTERM"];
+var installed = false;
+function toStderr(message) {
+  process.stderr.write(`${message}
+`);
+}
+function installStopOnSignals(log = toStderr) {
+  if (installed) return;
+  installed = true;
+  let exitCode = null;
+  const onSignal = (signal) => {
+    if (exitCode !== null) {
+      log(`perf-flow: ${signal} again: killing the service under test`);
+      killAllGroups();
+      process.exit(exitCode);
+    }
+    exitCode = 128 + constants3.signals[signal];
+    const code = exitCode;
+    log(`perf-flow: ${signal}: stopping the service under test`);
+    const hold = setInterval(() => {
+    }, 6e4);
+    void stopAllGroups().finally(() => {
+      clearInterval(hold);
+      process.exit(code);
+    });
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
 // src/actions/failure.ts
 function describeFailure2(error63) {
   if (error63 instanceof ConfigError)
@@ -80213,11 +80797,7 @@ ${detail}`
 async function runAction(name, run) {
   const token = getInput("token");
   if (token) setSecret(token);
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      void stopAllServices().finally(() => process.exit(130));
-    });
-  }
+  installStopOnSignals((message) => warning(message));
   const platform2 = detectPlatform();
   try {
     const outcome = await run({ platform: platform2, commandLine: `perf-flow action ${name}` });
@@ -80259,20 +80839,20 @@ var COMMON_INPUTS = {
     default: "${{ github.token }}"
   }
 };
-function optional2(read, name) {
-  const value = read(name).trim();
+function optional2(read2, name) {
+  const value = read2(name).trim();
   return value === "" ? void 0 : value;
 }
-function withDefault(read, name) {
-  return optional2(read, name) ?? COMMON_INPUTS[name].default ?? "";
+function withDefault(read2, name) {
+  return optional2(read2, name) ?? COMMON_INPUTS[name].default ?? "";
 }
-function readCommonInputs(read) {
-  const guidance = optional2(read, "guidance");
-  const trigger = optional2(read, "trigger");
+function readCommonInputs(read2) {
+  const guidance = optional2(read2, "guidance");
+  const trigger = optional2(read2, "trigger");
   return {
-    config: withDefault(read, "config"),
-    reportDir: withDefault(read, "report-dir"),
-    workingDirectory: withDefault(read, "working-directory"),
+    config: withDefault(read2, "config"),
+    reportDir: withDefault(read2, "report-dir"),
+    workingDirectory: withDefault(read2, "working-directory"),
     ...guidance ? { guidance } : {},
     ...trigger ? { trigger } : {}
   };
@@ -80280,8 +80860,8 @@ function readCommonInputs(read) {
 
 // src/actions/profile-analysis/inputs.ts
 var INPUTS = { ...COMMON_INPUTS };
-function readInputs(read) {
-  return readCommonInputs(read);
+function readInputs(read2) {
+  return readCommonInputs(read2);
 }
 
 // src/actions/profile-analysis/main.ts

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { detectPlatform } from '../platform/index.js';
 import { stopAllServices } from '../service/runner.js';
+import { installStopOnSignals } from '../service/signals.js';
 import type { StageDeps } from '../stages/context.js';
 import { describeFailure } from './failure.js';
 
@@ -20,12 +21,8 @@ export async function runAction(
 ): Promise<void> {
   const token = core.getInput('token');
   if (token) core.setSecret(token);
-  // A cancelled job sends SIGINT then SIGTERM: the service under test must not outlive it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void stopAllServices().finally(() => process.exit(130));
-    });
-  }
+  // A cancelled job sends SIGINT, then SIGTERM: the service under test must not outlive it.
+  installStopOnSignals((message) => core.warning(message));
   const platform = detectPlatform();
   try {
     const outcome = await run({ platform, commandLine: `perf-flow action ${name}` });

@@ -41,6 +41,13 @@ export const duration = withUnit(readDuration);
 export const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0s');
 export const positiveRate = withUnit(readRate).refine((rps) => rps > 0, 'must be above 0rps');
 
+/** A duration above 0 that keeps the text it was written as, for messages that quote it. */
+export const positiveDurationAsWritten = withUnit((value): Parsed<{ ms: number; text: string }> => {
+  const parsed = readDuration(value);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: { ms: parsed.value, text: String(value).trim() } };
+}).refine(({ ms }) => ms > 0, 'must be longer than 0s');
+
 /** Scoring thresholds: a fraction (0.9) or a percentage ("90%"). */
 export const fraction = withUnit((value): Parsed<number> => {
   const parsed = typeof value === 'number' ? { ok: true as const, value } : readPercent(value);

@@ -10,6 +10,7 @@ import type {
   Trigger,
 } from './types.js';
 import { TRIGGERS } from './types.js';
+import { exceedsRate } from './schema.js';
 import { describeValue, readThreshold } from './units.js';
 
 /**
@@ -38,16 +39,22 @@ const TRIGGER_FOCUS: Record<Trigger, FocusArea[]> = {
 };
 
 // Longer phrases first where one contains another ("no more than" before "more than").
+// A negated bound reads as its opposite: "must not go above 2s" is "<= 2s".
 const COMPARATORS: [Comparator, string][] = [
   [
     '<=',
-    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|not\s+(?:to\s+)?exceed|up\s+to|within`,
+    String.raw`<=|≤|at\s+most|no\s+more\s+than|no\s+higher\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|rise)\s+)?(?:exceed|above|over|more\s+than|higher\s+than|greater\s+than)|up\s+to|within`,
   ],
-  ['>=', String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than`],
+  [
+    '>=',
+    String.raw`>=|≥|at\s+least|no\s+less\s+than|no\s+lower\s+than|(?:not|never)\s+(?:to\s+)?(?:(?:go|get|be|fall|drop)\s+)?(?:below|under|less\s+than|lower\s+than)`,
+  ],
   ['<', String.raw`<|under|below|less\s+than|lower\s+than`],
   ['>', String.raw`>|above|over|more\s+than|greater\s+than|higher\s+than`],
 ];
 const COMPARATOR = COMPARATORS.map(([, words]) => words).join('|');
+// "up to" also describes ("p95 spikes up to 3s"): alone, it does not make a phrase a target.
+const WEAK_COMPARATOR = /^up\s+to$/i;
 // "1,000 rps" is a thousands separator; a decimal comma would be read wrongly, so not accepted.
 const NUMBER = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;
 // A few words may sit between the metric and the comparison: "p95 must stay under 100ms".
@@ -71,8 +78,112 @@ const LATENCY_UNITS: Record<string, string> = {
 };
 const RATE_UNIT = String.raw`rps|req/s|requests?\s*(?:per|/)\s*(?:second|sec|s)|/s`;
 
+/*
+ * A number next to a metric is not yet a target: "p95 is above 2s" is the problem, "p95 must
+ * be under 100ms" the goal. A phrase becomes a target only when it points the way a target
+ * for its SLI points (latency and errors down, availability and throughput up) and is worded
+ * as one: no word describing how things are, and either a word of intent or a comparison that
+ * states a limit. Words are looked for between the metric and the comparison and in the
+ * clause before the metric ("keep p99 below 250 ms", "we need p95 under 100ms").
+ */
+const WORD = String.raw`[\w'’]`;
+function words(alternatives: string): RegExp {
+  return new RegExp(String.raw`(?<!${WORD})(?:${alternatives})(?!${WORD})`, 'i');
+}
+const INTENT = words(
+  String.raw`must|should|shall|needs?|needed|(?:has|have|got)\s+to|keep|stay|remain|targets?|targeted|goals?|aim|want(?:s|ed)?|requires?|required|requirements?|ensure|make\s+sure|guarantee|ideally|expected\s+to|supposed\s+to|ought\s+to|slos?|slas?`,
+);
+const DESCRIPTION = words(
+  String.raw`is|are|was|were|been|being|isn['’]t|aren['’]t|currently|today|now|already|still|usually|often|sometimes|went|goes|spike[sd]?|hits?|reach(?:es|ed)|peak(?:s|ed)?|climb(?:s|ed)|jump(?:s|ed)|rose|rises|sits|averages?|averaged|measured|observed|saw|see|seen|got|gets|can|could|cannot|can['’]t|only|barely|complain(?:s|ed)?`,
+);
+/** Words that may sit between a metric and its comparison without a word of intent. */
+const NEUTRAL = new Set(
+  (
+    'latency latencies response responses time times request requests rate rates error errors ' +
+    'overall total api endpoint endpoints the of for all every and or p50 p90 p95 p99 median ' +
+    'max maximum percentile availability throughput capacity be kept always consistently ' +
+    'reliably comfortably well safely strictly to'
+  ).split(' '),
+);
+// A clause ends at punctuation or at a word that starts another statement.
+const CLAUSE_BREAK = new RegExp(
+  String.raw`[,;:.!?()\n]|(?<!${WORD})(?:but|because|since|when|whenever|while|although|though|whereas|however)(?!${WORD})`,
+  'gi',
+);
+
+function clauseBefore(text: string, index: number): string {
+  const before = text.slice(0, index);
+  let start = 0;
+  for (const match of before.matchAll(CLAUSE_BREAK)) start = match.index + match[0].length;
+  return before.slice(start);
+}
+
+type Bound = 'upper' | 'lower';
+
+/** Which way a target for the SLI points: latency and errors are kept low, the rest high. */
+function boundOf(sli: SliName): Bound {
+  return sli.startsWith('latency.') || sli === 'error_rate' ? 'upper' : 'lower';
+}
+
+function boundOfComparator(op: Comparator): Bound {
+  return op === '<' || op === '<=' ? 'upper' : 'lower';
+}
+
+const BOUND_WORDS: Record<Bound, string> = {
+  upper: 'an upper limit (under, below, at most)',
+  lower: 'a lower limit (above, at least)',
+};
+
+interface Wording {
+  /** Words of the phrase between the metric and the comparison. */
+  filler: string;
+  /** The clause before the phrase. */
+  before: string;
+}
+
+function intends({ filler, before }: Wording): boolean {
+  return INTENT.test(filler) || INTENT.test(before);
+}
+
+function describes({ filler, before }: Wording): boolean {
+  return DESCRIPTION.test(filler) || DESCRIPTION.test(before);
+}
+
+function ignoredLine(phrase: string, why: string): string {
+  return `"${phrase}" ${why}: ignored`;
+}
+
+/** Why a metric, comparison and number is not a target, or undefined when it is one. */
+function notATarget(
+  phrase: string,
+  sli: SliName,
+  op: Comparator,
+  comparison: string,
+  wording: Wording,
+): string | undefined {
+  const intent = intends(wording);
+  if (boundOfComparator(op) !== boundOf(sli)) {
+    return intent
+      ? ignoredLine(phrase, `is not a target: a ${sli} target is ${BOUND_WORDS[boundOf(sli)]}`)
+      : ignoredLine(phrase, 'describes the problem, not a target');
+  }
+  if (intent) return undefined;
+  if (describes(wording))
+    return ignoredLine(phrase, 'describes the service as it is, not a target');
+  const fillerWords = wording.filler.toLowerCase().match(/[a-z][a-z\d'’]*/g) ?? [];
+  if (WEAK_COMPARATOR.test(comparison.trim()) || fillerWords.some((w) => !NEUTRAL.has(w))) {
+    return ignoredLine(
+      phrase,
+      'is not worded as a target (say "must", "keep", "under", "at most"...)',
+    );
+  }
+  return undefined;
+}
+
 interface TargetKind {
   pattern: RegExp;
+  /** The metric, words and a number with a unit but no comparison: "p99 is 3s". */
+  bare: RegExp;
   sli(metric: string): SliName;
   /** The unit as the text wrote it → the unit a threshold is written in. */
   unit(written: string): string;
@@ -82,9 +193,24 @@ interface TargetKind {
  * Matches the metric and only looks ahead for the comparison, so that "p95 and p99 under
  * 100ms" finds both percentiles.
  */
-function targetPattern(metric: string, unit: string): RegExp {
-  const ahead = String.raw`(?<rest>${FILLER}\s*(?<cmp>${COMPARATOR})\s*(?<num>${NUMBER})\s*(?<unit>${unit})(?![a-z\d]))`;
+function targetPattern(metric: string, unit: string, comparison = true): RegExp {
+  const cmp = comparison ? String.raw`\s*(?<cmp>${COMPARATOR})\s*` : String.raw`\s+`;
+  const ahead = String.raw`(?<rest>(?<filler>${FILLER})${cmp}(?<num>${NUMBER})\s*(?<unit>${unit})(?![a-z\d]))`;
   return new RegExp(String.raw`(?<![\w-])(?<metric>${metric})(?![\w-])(?=${ahead})`, 'gi');
+}
+
+function targetKind(
+  metric: string,
+  unit: string,
+  sli: (metric: string) => SliName,
+  canonicalUnit: (written: string) => string,
+): TargetKind {
+  return {
+    pattern: targetPattern(metric, unit),
+    bare: targetPattern(metric, unit, false),
+    sli,
+    unit: canonicalUnit,
+  };
 }
 
 const PERCENTILES: Record<string, SliName> = {
@@ -98,44 +224,45 @@ const PERCENTILES: Record<string, SliName> = {
 };
 
 const TARGET_KINDS: TargetKind[] = [
-  {
-    pattern: targetPattern(
-      'p50|p90|p95|p99|median|max(?:imum)?',
-      Object.keys(LATENCY_UNITS)
-        .sort((a, b) => b.length - a.length)
-        .join('|'),
-    ),
-    sli: (metric) => PERCENTILES[metric.toLowerCase()] ?? 'latency.max',
-    unit: (written) => LATENCY_UNITS[written.toLowerCase()] ?? written,
-  },
-  {
-    pattern: targetPattern(String.raw`error[\s-]?rates?|errors`, '%'),
-    sli: () => 'error_rate',
-    unit: () => '%',
-  },
-  {
-    pattern: targetPattern('availability', '%'),
-    sli: () => 'availability',
-    unit: () => '%',
-  },
-  {
-    pattern: targetPattern('throughput|capacity', RATE_UNIT),
-    sli: () => 'throughput',
-    unit: () => 'rps',
-  },
+  targetKind(
+    'p50|p90|p95|p99|median|max(?:imum)?',
+    Object.keys(LATENCY_UNITS)
+      .sort((a, b) => b.length - a.length)
+      .join('|'),
+    (metric) => PERCENTILES[metric.toLowerCase()] ?? 'latency.max',
+    (written) => LATENCY_UNITS[written.toLowerCase()] ?? written,
+  ),
+  targetKind(
+    String.raw`error[\s-]?rates?|errors`,
+    '%',
+    () => 'error_rate',
+    () => '%',
+  ),
+  targetKind(
+    'availability',
+    '%',
+    () => 'availability',
+    () => '%',
+  ),
+  targetKind(
+    'throughput|capacity',
+    RATE_UNIT,
+    () => 'throughput',
+    () => 'rps',
+  ),
 ];
 
-// "handle 500 rps" states a capacity to reach, so it reads as ">= 500rps".
+// "handle 500 rps" states a capacity to reach, so it reads as ">= 500rps"; "it handles 300
+// rps" or "it can only handle 300 rps" says what it does today.
 const CAPACITY_VERB = new RegExp(
-  String.raw`(?<![\w-])(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?(?:\s+at\s+least)?\s+(?<num>${NUMBER})\s*(?:${RATE_UNIT})(?![a-z\d])`,
+  String.raw`(?<![\w-])(?<verb>(?:handle|sustain|serve|support|reach)(?:s|es|d|ed|ing)?)(?:\s+at\s+least)?\s+(?<num>${NUMBER})\s*(?:${RATE_UNIT})(?![a-z\d])`,
   'gi',
 );
+const CAPACITY_BASE_FORM = /^(?:handle|sustain|serve|support|reach)$/i;
 
-interface FoundTarget {
-  index: number;
-  phrase: string;
-  slo: SloConfig;
-}
+type FoundTarget =
+  | { index: number; phrase: string; slo: SloConfig }
+  | { index: number; phrase: string; ignored: string };
 
 function comparatorOf(words: string): Comparator {
   const normalised = words.toLowerCase().replace(/\s+/g, ' ');
@@ -159,26 +286,69 @@ function guidanceSlo(sli: SliName, op: Comparator, number: string, unit: string)
   };
 }
 
-function findTargets(text: string): FoundTarget[] {
+function findComparisons(text: string, kind: TargetKind): FoundTarget[] {
   const found: FoundTarget[] = [];
-  for (const kind of TARGET_KINDS) {
-    for (const match of text.matchAll(kind.pattern)) {
-      const { metric = '', rest = '', cmp = '', num = '', unit = '' } = match.groups ?? {};
-      found.push({
-        index: match.index,
-        phrase: `${metric}${rest}`,
-        slo: guidanceSlo(kind.sli(metric), comparatorOf(cmp), num, kind.unit(unit)),
-      });
-    }
+  for (const match of text.matchAll(kind.pattern)) {
+    const {
+      metric = '',
+      rest = '',
+      filler = '',
+      cmp = '',
+      num = '',
+      unit = '',
+    } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const slo = guidanceSlo(kind.sli(metric), comparatorOf(cmp), num, kind.unit(unit));
+    const wording = { filler, before: clauseBefore(text, match.index) };
+    const ignored = notATarget(phrase, slo.sli, slo.target.op, cmp, wording);
+    found.push(
+      ignored === undefined
+        ? { index: match.index, phrase, slo }
+        : { index: match.index, phrase, ignored },
+    );
   }
-  for (const match of text.matchAll(CAPACITY_VERB)) {
+  // A number with no comparison ("p99 is 3s") is never a target; say so, so it is not a mystery.
+  const compared = new Set(found.map(({ index }) => index));
+  for (const match of text.matchAll(kind.bare)) {
+    if (compared.has(match.index)) continue;
+    const { metric = '', rest = '', filler = '' } = match.groups ?? {};
+    const phrase = `${metric}${rest}`;
+    const intent = intends({ filler, before: clauseBefore(text, match.index) });
     found.push({
       index: match.index,
-      phrase: match[0],
-      slo: guidanceSlo('throughput', '>=', match.groups?.num ?? '', 'rps'),
+      phrase,
+      ignored: ignoredLine(
+        phrase,
+        intent
+          ? 'states no limit (under, at most, at least...), not a target'
+          : 'describes the service as it is, not a target',
+      ),
     });
   }
-  return found.sort((a, b) => a.index - b.index);
+  return found;
+}
+
+function findCapacities(text: string): FoundTarget[] {
+  return [...text.matchAll(CAPACITY_VERB)].map((match): FoundTarget => {
+    const phrase = match[0];
+    const { verb = '', num = '' } = match.groups ?? {};
+    const wording = { filler: '', before: clauseBefore(text, match.index) };
+    const isTarget = intends(wording) || (CAPACITY_BASE_FORM.test(verb) && !describes(wording));
+    return isTarget
+      ? { index: match.index, phrase, slo: guidanceSlo('throughput', '>=', num, 'rps') }
+      : {
+          index: match.index,
+          phrase,
+          ignored: ignoredLine(phrase, 'describes the service as it is, not a target'),
+        };
+  });
+}
+
+function findTargets(text: string): FoundTarget[] {
+  return [
+    ...TARGET_KINDS.flatMap((kind) => findComparisons(text, kind)),
+    ...findCapacities(text),
+  ].sort((a, b) => a.index - b.index);
 }
 
 /** "latency.p95 < 100ms": how targets are named in lines and data. */
@@ -237,21 +407,26 @@ export function parseGuidance(text: string | undefined, trigger: string | undefi
   const trimmed = text?.trim() || undefined;
   const targets: SloConfig[] = [];
   const applied: string[] = [];
-  for (const found of trimmed === undefined ? [] : findTargets(trimmed)) {
-    const earlier = targets.find((target) => target.sli === found.slo.sli);
+  const found = trimmed === undefined ? [] : findTargets(trimmed);
+  for (const phrase of found) {
+    if ('ignored' in phrase) {
+      applied.push(phrase.ignored);
+      continue;
+    }
+    const earlier = targets.find((target) => target.sli === phrase.slo.sli);
     if (earlier === undefined) {
-      targets.push(found.slo);
-      applied.push(targetLine(found.phrase, found.slo));
+      targets.push(phrase.slo);
+      applied.push(targetLine(phrase.phrase, phrase.slo));
     } else {
       applied.push(
-        `"${found.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`,
+        `"${phrase.phrase}" ignored: the text already set ${describeSlo(earlier)}, the first target for ${earlier.sli} wins`,
       );
     }
   }
   const { focus, fromText } = focusAreas(trimmed, parsedTrigger);
   const line = focusLine(focus, fromText, parsedTrigger);
   if (line !== undefined) applied.push(line);
-  if (trimmed !== undefined && targets.length === 0 && fromText.length === 0) {
+  if (trimmed !== undefined && found.length === 0 && fromText.length === 0) {
     applied.push('the guidance text names no focus area or target perf-flow recognises');
   }
   return {
@@ -263,8 +438,23 @@ export function parseGuidance(text: string | undefined, trigger: string | undefi
   };
 }
 
+/** The load test sends no more than its rate, so a throughput target above it can never be met. */
+function checkOfferedRate(target: SloConfig, rateRps: number | undefined): void {
+  if (target.sli !== 'throughput' || rateRps === undefined) return;
+  if (!exceedsRate(target.target, rateRps)) return;
+  throw new ConfigError(
+    `the target ${describeSlo(target)} cannot be met: the load test offers only ${rateRps} req/s (its rate in perf-flow.yml); ask for at most ${rateRps}rps or raise the rate`,
+    'guidance',
+  );
+}
+
 /** Where a guidance target went: in place of the config's overall SLO for the SLI, or added. */
 function mergeTarget(slos: SloConfig[], target: SloConfig): string {
+  // parseGuidance keeps only these; an inverted target would replace the config's goal with
+  // the problem it describes.
+  if (boundOfComparator(target.target.op) !== boundOf(target.sli)) {
+    throw new Error(`unreachable: guidance target ${describeSlo(target)} points the wrong way`);
+  }
   const replaced = slos.filter((slo) => slo.sli === target.sli && slo.journey === undefined);
   const first = replaced[0];
   if (first === undefined) {
@@ -292,6 +482,7 @@ export function applyGuidance(
   const slos = [...config.slos];
   const applied = [...guidance.applied];
   for (const target of guidance.targets) {
+    checkOfferedRate(target, config.loadTest.rateRps);
     const merge = mergeTarget(slos, target);
     const bare = ` → key SLO ${describeSlo(target)}`;
     const at = applied.findIndex((line) => line.endsWith(bare));

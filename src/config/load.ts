@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
@@ -8,6 +8,8 @@ import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
 const FIELD = 'config';
+const MISSING_FILE_HINT =
+  "perf-flow's docs/config.md describes every key, and its examples/demo-service/perf-flow.yml is a worked example to start from";
 
 function hashOf(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
@@ -52,13 +54,32 @@ export async function loadConfig(file: string): Promise<Config> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ConfigError(
-        `file not found: ${absolute} (create one with \`npx perf-flow init\`)`,
-        FIELD,
-      );
+      throw new ConfigError(`file not found: ${absolute} (${MISSING_FILE_HINT})`, FIELD);
     }
     throw new ConfigError(`cannot read ${absolute}: ${(error as Error).message}`, FIELD);
   }
   // The hash covers the bytes on disk, so an invisible re-encoding shows up as a new config.
-  return parseSource(bytes.toString('utf8'), absolute, hashOf(bytes));
+  const config = parseSource(bytes.toString('utf8'), absolute, hashOf(bytes));
+  await checkWorkingDirectory(config.service.cwd);
+  return config;
+}
+
+/**
+ * Build and start run in the working directory; a missing one would only show up later as
+ * "spawn sh ENOENT". It defaults to the file's own directory, which exists: a failure here
+ * is always a working-directory the user wrote.
+ */
+async function checkWorkingDirectory(cwd: string): Promise<void> {
+  const field = 'service.working-directory';
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(cwd)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ConfigError(`no such directory: ${cwd}`, field);
+    }
+    throw new ConfigError(`cannot read ${cwd}: ${(error as Error).message}`, field);
+  }
+  if (!isDirectory) throw new ConfigError(`not a directory: ${cwd}`, field);
 }

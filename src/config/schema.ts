@@ -11,7 +11,7 @@ import type {
   Threshold,
   Verdict,
 } from './types.js';
-import { SLI_NAMES, VERDICTS } from './types.js';
+import { PORT_PLACEHOLDER, SLI_NAMES, VERDICTS } from './types.js';
 import {
   urlPath,
   requestBody,
@@ -21,6 +21,7 @@ import {
   nonEmpty,
   oneOfUpperCase,
   positiveDuration,
+  positiveDurationAsWritten,
   positiveRate,
   stringMap,
   strictObject,
@@ -49,8 +50,6 @@ export const DEFAULTS = {
   profileDurationMs: 10_000,
   failOn: ['FAIL', 'INCONCLUSIVE'] as Verdict[],
 } as const;
-
-const PORT_PLACEHOLDER = '${PORT}';
 
 function serviceSchema(configDir: string) {
   return strictObject({
@@ -186,7 +185,7 @@ const loadSchema = strictObject({
   'warm-up': duration.optional(),
   connections: z.number().int().min(1).max(10_000).optional(),
   rate: positiveRate.optional(),
-  timeout: positiveDuration.optional(),
+  timeout: positiveDurationAsWritten.optional(),
 });
 type RawLoad = z.output<typeof loadSchema>;
 
@@ -212,7 +211,7 @@ function loadSettings(raw: RawLoad, fallback: LoadSettings): LoadSettings {
     warmupMs: raw['warm-up'] ?? fallback.warmupMs,
     connections: raw.connections ?? fallback.connections,
     ...(rateRps !== undefined && { rateRps }),
-    requestTimeoutMs: raw.timeout ?? fallback.requestTimeoutMs,
+    requestTimeoutMs: raw.timeout?.ms ?? fallback.requestTimeoutMs,
   };
 }
 
@@ -243,6 +242,94 @@ function checkServiceUrl(
       `host "${url.hostname}" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts`,
     );
   }
+}
+
+// autocannon takes its timeout in seconds and refuses less than 1 (lib/validate.js).
+const MIN_TIMEOUT_MS = 1000;
+// With a rate, a connection that has sent its quota waits up to a second for the next one
+// while its timeout timer keeps running (autocannon lib/httpClient.js), so a timeout of a
+// second or so counts the wait as a timeout. src/load/closed-loop.ts measured it.
+const MIN_RATED_TIMEOUT_MS = 2000;
+const RATED_TIMEOUT_REASON =
+  "autocannon keeps a throttled connection's timeout running while it waits up to a second " +
+  'for its next quota, and would count the wait as a timeout';
+
+/** Why a request timeout cannot be used, or undefined when it can. */
+function timeoutProblem(
+  timeout: { ms: number; text: string },
+  rateKey: string | undefined,
+  inheritedFrom?: string,
+): string | undefined {
+  const from = inheritedFrom === undefined ? '' : ` (from ${inheritedFrom})`;
+  if (rateKey !== undefined && timeout.ms < MIN_RATED_TIMEOUT_MS) {
+    return `with a rate (${rateKey}), expected at least 2s, got "${timeout.text}"${from}: ${RATED_TIMEOUT_REASON}`;
+  }
+  if (timeout.ms < MIN_TIMEOUT_MS) {
+    return `expected at least 1s (autocannon's minimum), got "${timeout.text}"${from}`;
+  }
+  return undefined;
+}
+
+/**
+ * The request timeouts autocannon can work with, checked here rather than when the load
+ * starts. load's timeout is also the profile's (which runs with load's settings); load-test
+ * inherits load's timeout and rate, so an inherited timeout that only fails with load-test's
+ * own rate is reported on load-test.timeout, the key that fixes it.
+ */
+function checkTimeouts(load: RawLoad, loadTest: RawLoad, ctx: z.RefinementCtx): void {
+  const issue = (section: string, message: string | undefined) => {
+    if (message !== undefined)
+      ctx.addIssue({ code: 'custom', path: [section, 'timeout'], message });
+  };
+  const loadRate = load.rate === undefined ? undefined : 'load.rate';
+  if (load.timeout !== undefined) issue('load', timeoutProblem(load.timeout, loadRate));
+  const testRate = loadTest.rate === undefined ? loadRate : 'load-test.rate';
+  if (loadTest.timeout !== undefined) {
+    issue('load-test', timeoutProblem(loadTest.timeout, testRate));
+  } else if (load.timeout !== undefined && loadRate === undefined && testRate !== undefined) {
+    issue('load-test', timeoutProblem(load.timeout, testRate, 'load.timeout'));
+  }
+}
+
+/** Whether a throughput target asks for more requests per second than `capRps`. */
+export function exceedsRate(target: Threshold, capRps: number): boolean {
+  return (
+    (target.op === '>=' && target.value > capRps) || (target.op === '>' && target.value >= capRps)
+  );
+}
+
+function formatRps(rps: number): string {
+  return String(Number(rps.toPrecision(4)));
+}
+
+/**
+ * With a rate, the load test sends no more than it: a throughput target above the rate (or,
+ * for one journey, above the journey's share of it by weight) can never be met. A target at
+ * or below it is fine: it checks that the service keeps up with the offered load.
+ */
+function checkThroughputTargets(
+  slos: SloConfig[],
+  journeys: JourneyConfig[],
+  rate: { rps: number; key: string } | undefined,
+  ctx: z.RefinementCtx,
+): void {
+  if (rate === undefined) return;
+  const totalWeight = journeys.reduce((sum, journey) => sum + journey.weight, 0);
+  slos.forEach((slo, index) => {
+    if (slo.sli !== 'throughput') return;
+    const journey = journeys.find((candidate) => candidate.name === slo.journey);
+    const cap = journey === undefined ? rate.rps : (rate.rps * journey.weight) / totalWeight;
+    if (!exceedsRate(slo.target, cap)) return;
+    const offered =
+      journey === undefined
+        ? `only ${formatRps(cap)} req/s (${rate.key})`
+        : `journey "${journey.name}" only about ${formatRps(cap)} req/s (its weight's share of ${rate.key}, ${formatRps(rate.rps)} req/s)`;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['slos', index, 'target'],
+      message: `"${slo.target.text}" cannot be met: the load test offers ${offered}; lower the target or raise the rate`,
+    });
+  });
 }
 
 function checkJourneyNames(journeys: JourneyConfig[], ctx: z.RefinementCtx): void {
@@ -301,6 +388,15 @@ export function configSchema(source: { path: string; hash: string }) {
       checkServiceUrl(raw.service, raw['allowed-hosts'], ctx);
       checkJourneyNames(raw.journeys, ctx);
       checkSlos(raw.slos, raw.journeys, ctx);
+      checkTimeouts(raw.load, raw['load-test'], ctx);
+      const testRate = raw['load-test'].rate ?? raw.load.rate;
+      const rateKey = raw['load-test'].rate === undefined ? 'load.rate' : 'load-test.rate';
+      checkThroughputTargets(
+        raw.slos,
+        raw.journeys,
+        testRate === undefined ? undefined : { rps: testRate, key: rateKey },
+        ctx,
+      );
     })
     .transform((raw): Config => {
       const baseline = loadSettings(raw.load, DEFAULTS.load);

@@ -2,6 +2,12 @@
 
 export type Comparator = '<' | '<=' | '>' | '>=';
 
+/**
+ * Written in `service.url` ("http://127.0.0.1:${PORT}"): perf-flow picks a free loopback port,
+ * passes it to the service as PORT and puts it here.
+ */
+export const PORT_PLACEHOLDER = '${PORT}';
+
 export const SLI_NAMES = [
   'latency.p50',
   'latency.p90',

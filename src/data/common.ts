@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeHistogram } from '../measure/histogram.js';
 
 /** Latency in milliseconds (fractional: the histograms keep microseconds). */
 export const LatencyStats = z.object({
@@ -12,6 +13,17 @@ export const LatencyStats = z.object({
   max: z.number(),
 });
 export type LatencyStats = z.infer<typeof LatencyStats>;
+
+/** Why `encoded` is not a histogram perf-flow wrote, or null when it decodes. */
+function histogramProblem(encoded: string): string | null {
+  try {
+    decodeHistogram(encoded);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `not a valid HDR histogram (${reason || 'it does not decode'}); measure again`;
+  }
+}
 
 /** The service-level indicators of one load phase, for one journey or all together. */
 export const SliResult = z.object({
@@ -30,10 +42,23 @@ export const SliResult = z.object({
   errorRate: z.number().min(0).max(1),
   /** 1 - serverErrors / requests, 0..1. */
   availability: z.number().min(0).max(1),
-  /** Latency of completed responses (any status). */
+  /**
+   * Latency of completed responses (any status) and of timed-out requests, each timeout
+   * recorded at the request timeout: a censored value, the true latency being at least that,
+   * so a percentile at or above the timeout is a lower bound. Transport errors have no
+   * latency and are not in it. Figures read at the top of their HDR bucket (never below the
+   * latency measured, less than 0.1% above it: measure/histogram.ts readingMs).
+   */
   latency: LatencyStats,
-  /** HDR histogram of response times in microseconds, hdr-histogram-js compressed base64. */
-  histogram: z.string(),
+  /**
+   * HDR histogram of the same latencies in microseconds, hdr-histogram-js compressed base64.
+   * Validated by decoding it once, so a damaged file is refused when it is read rather than
+   * failing whatever reads the histogram later.
+   */
+  histogram: z.string().superRefine((encoded, ctx) => {
+    const problem = histogramProblem(encoded);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 });
 export type SliResult = z.infer<typeof SliResult>;
 

@@ -59,6 +59,11 @@ export const BaselineData = z.object({
   ...header('baseline'),
   load: LoadParams,
   journeys: z.array(JourneyResult),
+  /**
+   * All journeys as the configured mix would see them: latency and error rates weight each
+   * journey by its configured weight (each ran alone, at its own speed), and the error
+   * counts follow those rates; requests and status codes are the plain sums.
+   */
   overall: SliResult,
   /** CPU and RSS of the service's process tree; null when perf-flow did not start it. */
   service: ProcessStats.nullable(),
@@ -84,6 +89,8 @@ export type Hotspot = z.infer<typeof Hotspot>;
 
 export const CpuAnalysis = z.object({
   profileFiles: z.array(z.string()),
+  /** Profiles left out of the figures (a wrapper such as npm that mostly waits), and why. */
+  excludedProfiles: z.array(z.object({ file: z.string(), reason: z.string() })).optional(),
   sampleCount: z.number().int().nonnegative(),
   /** Wall time the profile covers, ms. */
   durationMs: z.number().nonnegative(),

@@ -91,9 +91,28 @@ export async function readStageData<S extends Stage>(
 }
 
 /**
- * Writes a stage's data, validated first so a bug cannot publish a malformed file. An earlier
- * result of the same config is kept as data/previous/<stage>.json: the summary's "before".
+ * Called when a stage starts: its earlier result must not outlive a run that fails, or a
+ * later stage would judge figures this run did not measure. An earlier result of the same
+ * config is kept as data/previous/<stage>.json (the summary's "before"); one of another
+ * config is dropped, since nothing compares with it.
  */
+export async function retireStageData(
+  reportDir: string,
+  stage: Stage,
+  configHash: string,
+): Promise<void> {
+  const file = path.join(reportDir, dataPath(stage));
+  const earlier = await readStageData(reportDir, stage).catch(() => undefined);
+  if (earlier && earlier.provenance.configHash === configHash) {
+    await writeFileAtomic(
+      path.join(reportDir, previousDataPath(stage)),
+      JSON.stringify(earlier, null, 2) + '\n',
+    );
+  }
+  await rm(file, { force: true });
+}
+
+/** Writes a stage's data, validated first so a bug cannot publish a malformed file. */
 export async function writeStageData<S extends Stage>(
   reportDir: string,
   stage: S,
@@ -101,13 +120,6 @@ export async function writeStageData<S extends Stage>(
 ): Promise<string> {
   const checked = DATA_SCHEMAS[stage].parse(data);
   const file = path.join(reportDir, dataPath(stage));
-  const earlier = await readStageData(reportDir, stage).catch(() => undefined);
-  if (earlier && earlier.provenance.configHash === data.provenance.configHash) {
-    await writeFileAtomic(
-      path.join(reportDir, previousDataPath(stage)),
-      JSON.stringify(earlier, null, 2) + '\n',
-    );
-  }
   await writeFileAtomic(file, JSON.stringify(checked, null, 2) + '\n');
   return file;
 }

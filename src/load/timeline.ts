@@ -30,7 +30,7 @@ export class TimelineRecorder {
     this.journeys = Array.from({ length: journeyCount }, () => []);
   }
 
-  /** `latencyMs` is undefined for a request that got no response (timeout, transport error). */
+  /** `latencyMs` is undefined for a request without a latency (a transport error). */
   record(journey: number, second: number, latencyMs: number | undefined, isError: boolean): void {
     const window = this.journeyWindows[journey];
     if (window === undefined) throw new RangeError(`no journey ${journey}`);

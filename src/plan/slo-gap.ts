@@ -1,7 +1,7 @@
 import { SLI_NAMES, type SliName } from '../config/types.js';
 import { readThreshold } from '../config/units.js';
 import type { SloEvaluation } from '../data/stages.js';
-import { formatValue } from '../slo/evaluate.js';
+import { formatSliValue } from '../measure/format.js';
 import { round1 } from './text.js';
 
 /** What a missed SLO asks of the service, which decides the kind of item that answers it. */
@@ -18,7 +18,7 @@ export function isMissed(slo: SloEvaluation): boolean {
   return slo.status === 'fail' || slo.status === 'warning';
 }
 
-/** "SLO checkout-p95 fails: latency.p95 of checkout is 180.0 ms, target < 100ms". */
+/** "SLO checkout-p95 fails: latency.p95 of checkout is 180 ms, target < 100ms". */
 export function describeMiss(slo: SloEvaluation): string {
   const scope = slo.journey === undefined ? '' : ` of ${slo.journey}`;
   const observed = slo.observed === null ? 'unmeasured' : formatObserved(slo.sli, slo.observed);
@@ -26,7 +26,7 @@ export function describeMiss(slo: SloEvaluation): string {
   return `SLO ${slo.name} ${verdict}: ${slo.sli}${scope} is ${observed}, target ${slo.target}`;
 }
 
-/** "SLO checkout-p95 passes (latency.p95 of checkout < 100ms; now 180.0 ms)". */
+/** "SLO checkout-p95 passes (latency.p95 of checkout < 100ms; now 180 ms)". */
 export function passCriterion(slo: SloEvaluation): string {
   const scope = slo.journey === undefined ? '' : ` of ${slo.journey}`;
   const now = slo.observed === null ? '' : `; now ${formatObserved(slo.sli, slo.observed)}`;
@@ -34,7 +34,7 @@ export function passCriterion(slo: SloEvaluation): string {
 }
 
 export function formatObserved(sli: string, value: number): string {
-  return isSliName(sli) ? formatValue(sli, value) : String(value);
+  return isSliName(sli) ? formatSliValue(sli, value) : String(value);
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { Hotspot } from '../data/stages.js';
 
-/** A share (0..1) as a percentage with one decimal: "42.0%". */
-export function pct(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
-}
+/**
+ * The plan prints shares and latencies as every report does (measure/format.ts), so its
+ * evidence reads "40%" and "180 ms" beside the tables that show the same figures.
+ */
+export { formatPct as pct, formatMs as ms } from '../measure/format.js';
 
 /** One decimal, as gains and percentages are reported. */
 export function round1(value: number): number {
@@ -12,10 +13,6 @@ export function round1(value: number): number {
 
 export function round2(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-export function ms(value: number): string {
-  return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 }
 
 /** Lowercase words joined by dashes, for ids that stay stable between runs. */

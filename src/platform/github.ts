@@ -19,6 +19,7 @@ export function fitJobSummary(markdown: string, limitBytes = JOB_SUMMARY_LIMIT_B
   const note =
     '\n\n_(truncated: the job summary is limited to 1 MiB; the full report is in the report artifact)_\n';
   const budget = limitBytes - Buffer.byteLength(note);
+  if (budget <= 0) return '';
   let cut = Buffer.from(markdown).subarray(0, budget).toString('utf8');
   cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
   return cut + note;

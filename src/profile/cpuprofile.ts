@@ -28,6 +28,12 @@ export interface ParsedProfile {
   samples: number[] | null;
   /** Microseconds from the previous sample (from startTime for the first); null with samples. */
   timeDeltas: number[] | null;
+  /**
+   * Date.now() when the profiler stopped (at endTime), which perf-flow's probe records next to
+   * V8's fields; null in profiles from elsewhere. V8's clock is per machine and not the wall
+   * clock, so this is what places the profile's times next to the load's.
+   */
+  wallClockEndMs: number | null;
 }
 
 // Optional fields get defaults: profiles written by other tools (or trimmed by hand) leave
@@ -52,6 +58,8 @@ const ProfileSchema = z.object({
   endTime: z.number(),
   samples: z.array(z.number().int()).optional(),
   timeDeltas: z.array(z.number()).optional(),
+  // Auxiliary: a malformed one loses the wall clock, not the profile.
+  perfFlow: z.object({ wallClockEndMs: z.number() }).optional().catch(undefined),
 });
 
 /** Parses and validates the text of a .cpuprofile; throws RuntimeError naming `source`. */
@@ -83,6 +91,7 @@ export function parseCpuProfile(text: string, source: string): ParsedProfile {
     endTime: profile.endTime,
     samples: profile.samples ?? null,
     timeDeltas: profile.timeDeltas ?? null,
+    wallClockEndMs: profile.perfFlow?.wallClockEndMs ?? null,
   };
 }
 

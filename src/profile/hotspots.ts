@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import type { CpuAnalysis, Hotspot } from '../data/stages.js';
+import { selectBusyProfiles, type LoadWindow } from './busy-profiles.js';
 import { categorize, type HotspotCategory } from './categorize.js';
 import { readCpuProfile, type CallFrame, type ParsedProfile } from './cpuprofile.js';
 import { coveredMicros, nodeSelfTimes } from './sample-times.js';
@@ -10,6 +11,11 @@ export interface AnalyzeOptions {
   repoRoot: string;
   /** Length of topSelf and topTotal; 10 unless given. */
   topN?: number;
+  /**
+   * When the load ran (Date.now() values). Processes barely on CPU meanwhile (a wrapper such
+   * as npm) are left out; without it their whole profiles are compared, see selectBusyProfiles.
+   */
+  loadWindow?: LoadWindow;
 }
 
 /** V8's pseudo-frames: they are not functions anyone can optimise, so they are never ranked. */
@@ -19,7 +25,10 @@ const PROGRAM = '(program)';
 const GC = '(garbage collector)';
 const PSEUDO_FRAMES = new Set([ROOT, IDLE, PROGRAM, GC]);
 
-/** Reads, validates and merges the profiles (one per Node process of the service). */
+/**
+ * Reads, validates and merges the profiles (one per Node process of the service), leaving out
+ * those of processes that mostly waited (`excludedProfiles` says which and why).
+ */
 export async function analyzeCpuProfiles(
   files: string[],
   opts: AnalyzeOptions,
@@ -41,7 +50,8 @@ interface FunctionTotals {
   countedFor: number;
 }
 
-export function analyzeCpuProfile(profiles: ParsedProfile[], opts: AnalyzeOptions): CpuAnalysis {
+export function analyzeCpuProfile(allProfiles: ParsedProfile[], opts: AnalyzeOptions): CpuAnalysis {
+  const { kept: profiles, excluded } = selectBusyProfiles(allProfiles, opts.loadWindow);
   const { functions, sampleCount } = sumFunctionTimes(profiles, opts.repoRoot);
   const all = [...functions.values()];
   const usOf = (name: string) =>
@@ -81,6 +91,7 @@ export function analyzeCpuProfile(profiles: ParsedProfile[], opts: AnalyzeOption
 
   return {
     profileFiles: profiles.map((p) => p.source),
+    ...(excluded.length > 0 ? { excludedProfiles: excluded } : {}),
     sampleCount,
     durationMs: coveredMicros(profiles) / 1000,
     activeMs: activeUs / 1000,

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -16,10 +16,15 @@ export const CPU_PROBE_FILE = 'perf-flow-cpu-probe.mjs';
  * decides at signal time: a service that registered its own handler shuts down its own way.
  * Inspector calls on an in-process session complete synchronously, which is what makes
  * stopping the profiler inside an 'exit' listener possible.
+ *
+ * The file is written under a temporary name (a dot file ending in .tmp) and renamed, so a
+ * process killed while writing (SIGKILL after the stop timeout) leaves no truncated
+ * .cpuprofile behind. Next to V8's fields it records `perfFlow.wallClockEndMs`, Date.now()
+ * when the profiler stopped, which places the profile's own clock on the wall clock.
  */
 const PROBE_SOURCE = `// Written by perf-flow: CPU profiling of this process, see src/profile/probe.ts.
 import { Session } from 'node:inspector';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
@@ -42,14 +47,21 @@ function startProfiling() {
   post('Profiler.start');
   if (failure) throw failure;
   process.on('exit', () => {
+    let temporary = null;
     try {
       const stopped = post('Profiler.stop');
+      const wallClockEndMs = Date.now();
       if (failure || !stopped) throw failure ?? new Error('Profiler.stop returned nothing');
       mkdirSync(profileDir, { recursive: true });
-      const name = 'CPU.' + Date.now() + '.' + process.pid + '.cpuprofile';
-      writeFileSync(new URL(name, profileDir), JSON.stringify(stopped.profile));
+      const name = 'CPU.' + wallClockEndMs + '.' + process.pid + '.cpuprofile';
+      temporary = new URL('.' + name + '.tmp', profileDir);
+      writeFileSync(temporary, JSON.stringify({ ...stopped.profile, perfFlow: { wallClockEndMs } }));
+      renameSync(temporary, new URL(name, profileDir));
     } catch (error) {
       process.stderr.write('perf-flow probe: could not write the CPU profile: ' + error + '\\n');
+      try {
+        if (temporary) unlinkSync(temporary);
+      } catch {}
     }
   });
 }
@@ -81,7 +93,14 @@ export interface CpuProfiling {
 
 /**
  * Prepares CPU profiling of a Node service without touching its code or start command.
- * `baseNodeOptions` are kept in front of the probe's (process.env.NODE_OPTIONS by default).
+ *
+ * `env.NODE_OPTIONS` replaces the service's NODE_OPTIONS, so `baseNodeOptions` must be the
+ * NODE_OPTIONS the service would otherwise get: the service config's own when it sets one,
+ * else the inherited process.env.NODE_OPTIONS (the default, for callers without a config).
+ * They are kept in front of the probe's --import.
+ *
+ * Profiles of earlier runs into the same `dir` are deleted: the profile directory then holds
+ * this run's profiles only, and nothing half-written from a killed run.
  */
 export async function prepareCpuProfiling(
   dir: string,
@@ -89,6 +108,7 @@ export async function prepareCpuProfiling(
 ): Promise<CpuProfiling> {
   const root = path.resolve(dir);
   const profileDir = path.join(root, 'cpu');
+  await rm(profileDir, { recursive: true, force: true });
   await mkdir(profileDir, { recursive: true });
   const probe = path.join(root, CPU_PROBE_FILE);
   await writeFile(probe, PROBE_SOURCE);
@@ -100,7 +120,10 @@ export async function prepareCpuProfiling(
   };
 }
 
-/** The .cpuprofile files in profileDir, sorted; none when it does not exist. */
+/**
+ * The .cpuprofile files in profileDir, sorted; none when it does not exist. Dot files are
+ * left out: the probe writes under a temporary dot name before renaming.
+ */
 export async function listProfiles(profileDir: string): Promise<string[]> {
   const entries = await readdir(profileDir, { withFileTypes: true }).catch(
     (error: NodeJS.ErrnoException) => {
@@ -109,7 +132,10 @@ export async function listProfiles(profileDir: string): Promise<string[]> {
     },
   );
   return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.cpuprofile'))
+    .filter(
+      (entry) =>
+        entry.isFile() && !entry.name.startsWith('.') && entry.name.endsWith('.cpuprofile'),
+    )
     .map((entry) => path.join(profileDir, entry.name))
     .sort();
 }

@@ -1,10 +1,12 @@
 import type { BaselineData } from '../data/stages.js';
 import { latencyChart, throughputChart } from './charts.js';
-import { blocks, escapeMarkdown, formatNumber, table } from './format.js';
+import { formatNumber } from '../measure/format.js';
+import { blocks, escapeMarkdown, table } from './format.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 import {
-  headlineTable,
   journeyTable,
+  keyFiguresTable,
+  latencyNote,
   loadSummary,
   serviceSection,
   statusCodeTable,
@@ -53,9 +55,10 @@ export function renderBaseline(d: BaselineData): string {
       '# Performance baseline',
       `Each journey was measured alone: ${loadSummary(d.load)}`,
       '## Headline (all journeys)',
-      headlineTable(d.overall),
+      keyFiguresTable(d.overall),
       '## Journeys',
       journeyTable(d.journeys, d.overall),
+      latencyNote(d.overall, d.load),
       statusCodeTable(d.journeys, d.overall),
       serviceSection(d.service),
       slosSection(d.slos),

@@ -6,14 +6,5 @@ export { renderSloCompliance } from './slo-compliance.js';
 export { renderSummary, type SummaryInput } from './summary.js';
 export { renderGuidance, renderHowMeasured } from './sections.js';
 export { latencyChart, throughputChart, downsampleTimeline, MAX_CHART_POINTS } from './charts.js';
-export {
-  escapeMarkdown,
-  formatBytes,
-  formatChange,
-  formatMs,
-  formatPct,
-  formatRate,
-  formatSliValue,
-  sloStatusBadge,
-  verdictBadge,
-} from './format.js';
+export { escapeMarkdown, formatChange, sloStatusBadge, verdictBadge } from './format.js';
+export { formatBytes, formatMs, formatPct, formatRate, formatSliValue } from '../measure/format.js';

@@ -1,9 +1,17 @@
 import type { TimelinePoint } from '../data/common.js';
 import type { LoadTestData } from '../data/stages.js';
 import { latencyChart, throughputChart } from './charts.js';
-import { blocks, formatCount, formatMs, table } from './format.js';
+import { formatCount, formatMs } from '../measure/format.js';
+import { blocks, table } from './format.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
-import { journeyTable, loadSummary, overallTable, serviceSection, statusCodeTable } from './sli.js';
+import {
+  journeyTable,
+  latencyNote,
+  loadSummary,
+  overallTable,
+  serviceSection,
+  statusCodeTable,
+} from './sli.js';
 
 /** Beyond this many seconds the timeline table is folded away: the charts show its shape. */
 export const TIMELINE_OPEN_ROWS = 15;
@@ -51,6 +59,7 @@ export function renderLoadTest(d: LoadTestData): string {
       overallTable(d.overall),
       '## Per journey',
       journeyTable(d.journeys),
+      latencyNote(d.overall, d.load),
       statusCodeTable(d.journeys, d.overall),
       '## Timeline',
       `Measured window only, ${formatMs(d.load.durationMs)}; second 0 is the first after warm-up.`,

@@ -1,5 +1,6 @@
 import type { OptimizationPlanData, PlanItem } from '../data/stages.js';
-import { blocks, escapeMarkdown, formatDays, formatNumber, table } from './format.js';
+import { formatDays, formatNumber } from '../measure/format.js';
+import { blocks, escapeMarkdown, table } from './format.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 
 type Bucket = PlanItem['bucket'];

@@ -1,5 +1,6 @@
 import type { CpuAnalysis, Hotspot, ProfileAnalysisData } from '../data/stages.js';
-import { blocks, escapeMarkdown, formatCount, formatMs, formatPct, table } from './format.js';
+import { formatCount, formatMs, formatPct } from '../measure/format.js';
+import { blocks, escapeMarkdown, table } from './format.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 import { loadSummary, overallTable } from './sli.js';
 

@@ -1,14 +1,6 @@
 import type { GuidanceData, LoadParams, Provenance } from '../data/common.js';
-import {
-  blocks,
-  codeBlock,
-  escapeMarkdown,
-  formatBytes,
-  formatCount,
-  formatMs,
-  formatRate,
-  table,
-} from './format.js';
+import { formatBytes, formatCount, formatMs, formatRate } from '../measure/format.js';
+import { blocks, codeBlock, escapeMarkdown, table } from './format.js';
 
 function list(items: readonly string[]): string {
   return items.map((item) => `- ${escapeMarkdown(item)}`).join('\n');
@@ -75,7 +67,11 @@ function describeLoad(load: LoadParams): string[][] {
     ],
     ['Measured duration', formatMs(load.durationMs)],
     ['Warm-up (not measured)', formatMs(load.warmupMs)],
-    ['Request timeout', formatMs(load.requestTimeoutMs)],
+    [
+      'Request timeout',
+      `${formatMs(load.requestTimeoutMs)} (a request that times out counts in the latency ` +
+        'figures at this value: it took at least that long)',
+    ],
   ];
 }
 

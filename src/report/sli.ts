@@ -1,16 +1,14 @@
 import type { LoadParams, ProcessStats, SliResult } from '../data/common.js';
 import type { JourneyResult } from '../data/stages.js';
 import {
-  blocks,
-  escapeMarkdown,
   formatBytes,
   formatCount,
   formatMs,
   formatNumber,
   formatPct,
   formatRate,
-  table,
-} from './format.js';
+} from '../measure/format.js';
+import { blocks, escapeMarkdown, table } from './format.js';
 
 /** Tables shared by the reports that show measured load: baseline, load test, profiling. */
 
@@ -57,21 +55,42 @@ export function overallTable(overall: SliResult): string {
   return table(SLI_HEADER, [sliCells(overall)], NUMERIC_ALIGN);
 }
 
-/** The figures a reader looks for first, as one row. */
-export function headlineTable(overall: SliResult): string {
-  return table(
-    ['p50', 'p95', 'p99', 'throughput', 'error rate', 'availability', 'requests'],
-    [
-      [
-        formatMs(overall.latency.p50),
-        formatMs(overall.latency.p95),
-        formatMs(overall.latency.p99),
-        formatRate(overall.throughputRps),
-        formatPct(overall.errorRate),
-        formatPct(overall.availability),
-        formatCount(overall.requests),
-      ],
-    ],
+/**
+ * The figures a reader looks for first, as one row: the baseline report leads with it, and
+ * the summary shows it for whichever stage measured (`measuredBy`, its first column).
+ */
+export function keyFiguresTable(r: SliResult, measuredBy?: string): string {
+  const header = ['p50', 'p95', 'p99', 'throughput', 'error rate', 'availability', 'requests'];
+  const row = [
+    formatMs(r.latency.p50),
+    formatMs(r.latency.p95),
+    formatMs(r.latency.p99),
+    formatRate(r.throughputRps),
+    formatPct(r.errorRate),
+    formatPct(r.availability),
+    formatCount(r.requests),
+  ];
+  return measuredBy === undefined
+    ? table(header, [row])
+    : table(['measured by', ...header], [[escapeMarkdown(measuredBy), ...row]]);
+}
+
+/**
+ * What the latency figures are made of, said where they are shown. A timed-out request has
+ * no response time, only a lower bound: it is recorded at the request timeout (a censored
+ * value), so that timeouts raise the percentiles instead of vanishing from them.
+ */
+export function latencyNote(overall: SliResult, load: LoadParams): string {
+  const timeout = formatMs(load.requestTimeoutMs);
+  const base =
+    'Latency covers every response, whatever its status, and every request that timed out, ' +
+    `counted at the request timeout (${timeout}), the least it took; a connection error has ` +
+    'no latency and is left out.';
+  if (overall.timeouts === 0) return base;
+  const n = overall.timeouts;
+  return (
+    `${base} ${formatCount(n)} ${n === 1 ? 'request' : 'requests'} timed out: a percentile ` +
+    `that reads ${timeout} or more is a lower bound.`
   );
 }
 

@@ -1,15 +1,12 @@
 import type { ErrorBudget, SloEvaluation, SloGateData } from '../data/stages.js';
 import {
-  blocks,
-  escapeMarkdown,
   formatCount,
+  formatEventCount,
   formatNumber,
   formatPct,
   formatSliValue,
-  sloStatusBadge,
-  table,
-  verdictBadge,
-} from './format.js';
+} from '../measure/format.js';
+import { blocks, escapeMarkdown, sloStatusBadge, table, verdictBadge } from './format.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 
 const SOURCE_TEXT: Record<SloGateData['source'], string> = {
@@ -21,8 +18,8 @@ const SOURCE_TEXT: Record<SloGateData['source'], string> = {
 export function scoreText(d: SloGateData): string {
   return d.score === null
     ? 'no score (not enough data to compute one)'
-    : `score ${formatNumber(d.score)} (PASS at ≥ ${formatNumber(d.scoring.pass)}, ` +
-        `PARTIAL at ≥ ${formatNumber(d.scoring.partial)})`;
+    : `score ${formatPct(d.score)} (PASS at ≥ ${formatPct(d.scoring.pass)}, ` +
+        `PARTIAL at ≥ ${formatPct(d.scoring.partial)})`;
 }
 
 /** What the verdict does to the job, which is what blocks a merge. */
@@ -82,14 +79,16 @@ function budgetTable(slos: readonly SloEvaluation[]): string | null {
   if (withBudget.length === 0) return null;
   return blocks(
     '## Error budgets',
-    'Bad events each SLO allows in this run (requests over the latency target, errors, ' +
-      'failures) against those seen.',
+    'Bad events each SLO allows in this run (responses over the latency target, errors, ' +
+      'failures) against those seen. A request that timed out counts as a response at the ' +
+      'request timeout, the least it would have taken, so a latency target below the timeout ' +
+      'counts every timeout against its budget.',
     table(
       ['SLO', 'allowed', 'consumed', 'burned', 'exhausted'],
       withBudget.map((s) => [
         escapeMarkdown(s.name),
-        formatCount(s.budget.allowed),
-        formatCount(s.budget.consumed),
+        formatEventCount(s.budget.allowed),
+        formatEventCount(s.budget.consumed),
         s.budget.burned === null ? 'n/a (none allowed)' : formatPct(s.budget.burned),
         budgetExhausted(s.budget) ? '⛔ yes' : 'no',
       ]),

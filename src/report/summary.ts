@@ -1,4 +1,3 @@
-import type { SliResult } from '../data/common.js';
 import type {
   BaselineData,
   Comparison,
@@ -8,24 +7,20 @@ import type {
   SloGateData,
   SummaryData,
 } from '../data/stages.js';
+import { formatPct, formatSliValue } from '../measure/format.js';
 import {
   blocks,
   escapeMarkdown,
   formatChange,
-  formatDays,
-  formatMs,
-  formatNumber,
-  formatPct,
-  formatRate,
-  formatSliValue,
   sloStatusBadge,
   table,
   verdictBadge,
 } from './format.js';
-import { BUCKET_TITLES, formatGain } from './optimization-plan.js';
+import { planTable } from './optimization-plan.js';
 import { functionLabel, locationLabel } from './profile-analysis.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 import { consequenceText, scoreText } from './slo-compliance.js';
+import { keyFiguresTable } from './sli.js';
 
 export interface SummaryInput {
   summary: SummaryData;
@@ -41,27 +36,9 @@ export const TOP_PLAN_ITEMS = 3;
 
 function keyFigures(input: SummaryInput): string {
   // The load test is the steady mixed load the gate prefers; the baseline stands in for it.
-  const source: [string, SliResult] | null = input.loadTest
-    ? ['load test', input.loadTest.overall]
-    : input.baseline
-      ? ['baseline', input.baseline.overall]
-      : null;
-  if (source === null) return 'No measurements: neither the baseline nor the load test ran.';
-  const [label, r] = source;
-  return table(
-    ['measured by', 'p50', 'p95', 'p99', 'throughput', 'error rate', 'availability'],
-    [
-      [
-        label,
-        formatMs(r.latency.p50),
-        formatMs(r.latency.p95),
-        formatMs(r.latency.p99),
-        formatRate(r.throughputRps),
-        formatPct(r.errorRate),
-        formatPct(r.availability),
-      ],
-    ],
-  );
+  if (input.loadTest) return keyFiguresTable(input.loadTest.overall, 'load test');
+  if (input.baseline) return keyFiguresTable(input.baseline.overall, 'baseline');
+  return 'No measurements: neither the baseline nor the load test ran.';
 }
 
 export function comparisonTable(rows: readonly Comparison[]): string {
@@ -138,21 +115,7 @@ function planSection(plan: OptimizationPlanData | undefined): string {
   if (plan === undefined) return blocks(heading, 'The optimization-plan stage did not run.');
   if (plan.items.length === 0) return blocks(heading, 'Nothing significant was found to optimize.');
   const top = [...plan.items].sort((a, b) => a.rank - b.rank).slice(0, TOP_PLAN_ITEMS);
-  return blocks(
-    heading,
-    `The top ${top.length} of ${plan.items.length}:`,
-    table(
-      ['rank', 'item', 'bucket', 'expected gain', 'effort', 'ROI'],
-      top.map((item) => [
-        String(item.rank),
-        escapeMarkdown(item.title),
-        BUCKET_TITLES[item.bucket],
-        formatGain(item.expectedGain),
-        formatDays(item.effortDays),
-        formatNumber(item.roi),
-      ]),
-    ),
-  );
+  return blocks(heading, `The top ${top.length} of ${plan.items.length}:`, planTable(top));
 }
 
 function stagesSection(summary: SummaryData): string {

@@ -45,9 +45,12 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups.keys()) signalGroup(pgid, 'SIGKILL');
-  });
+  process.on('exit', killAllGroups);
+}
+
+/** SIGKILL to every group still registered, synchronously: for 'exit' and a second signal. */
+export function killAllGroups(): void {
+  for (const pgid of liveGroups.keys()) signalGroup(pgid, 'SIGKILL');
 }
 
 /** A timeout that does not by itself keep perf-flow running. */

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceConfig } from '../config/types.js';
+import { PORT_PLACEHOLDER, type ServiceConfig } from '../config/types.js';
 import type { ProcessStats } from '../data/common.js';
 import { ConfigError, ServiceError } from '../errors.js';
+import { serviceEnvironment } from './environment.js';
 import { findFreePort } from './free-port.js';
 import { createLogCapture } from './log-capture.js';
 import type { LogCapture } from './log-capture.js';
@@ -19,17 +20,19 @@ export type { ExitInfo } from './process-group.js';
 const TAIL_LINES = 50;
 /** How long to let a dead process's last output arrive before quoting the log. */
 const DRAIN_MS = 1000;
-const PORT_PLACEHOLDER = '${PORT}';
 
 export interface RunningService {
   /** Base URL, with ${PORT} resolved. */
   url: string;
-  /** Started by someone else: perf-flow neither stops nor samples it. */
-  external: boolean;
+  /** The start command's shell, which leads the service's process group; null if external. */
   pid: number | null;
-  logPath: string | null;
   /** For provenance: the configured build (buildService runs it) and the start command. */
   commands: string[];
+  /**
+   * The last lines of the service's log (`<logDir>/<name>.log`), also after it stopped; none
+   * for an external service. For a stage that explains a failure the service did not crash
+   * with (errors under load, a missing profile) by what the service said.
+   */
   logTail(n?: number): string[];
   /**
    * Settles as `work` does, unless the service exits first: then rejects with a ServiceError
@@ -40,7 +43,6 @@ export interface RunningService {
   startSampling(intervalMs?: number): { stop(): ProcessStats } | null;
   /** Stops the whole process group; idempotent, and safe after the service died. */
   stop(): Promise<ExitInfo>;
-  readonly exited: boolean;
 }
 
 export interface BuildOptions {
@@ -91,7 +93,7 @@ export async function buildService(cfg: ServiceConfig, opts: BuildOptions): Prom
   try {
     proc = await spawnInGroup(command, {
       cwd: cfg.cwd,
-      env: { ...process.env, ...cfg.env },
+      env: serviceEnvironment(process.env, cfg.env),
       log,
       stopTimeoutMs: cfg.stopTimeoutMs,
     });
@@ -139,13 +141,13 @@ export async function startService(
   const command = cfg.start;
 
   let url = cfg.url;
-  const env: NodeJS.ProcessEnv = { ...process.env, ...cfg.env };
+  const added: Record<string, string> = {};
   if (url.includes(PORT_PLACEHOLDER)) {
     const port = String(await findFreePort());
     url = url.replaceAll(PORT_PLACEHOLDER, port);
-    env.PORT = port;
+    added.PORT = port;
   }
-  Object.assign(env, opts.extraEnv);
+  const env = serviceEnvironment(process.env, cfg.env, { ...added, ...opts.extraEnv });
   const readyUrl = checkedReadyUrl(url, cfg.ready);
 
   const portNote = env.PORT !== undefined ? ` (PORT=${env.PORT})` : '';
@@ -225,15 +227,12 @@ async function connectExternal(cfg: ServiceConfig): Promise<RunningService> {
   }
   return {
     url: cfg.url,
-    external: true,
     pid: null,
-    logPath: null,
     commands: [],
     logTail: () => [],
     watch: (work) => work,
     startSampling: () => null,
     stop: () => Promise.resolve({ code: null, signal: null }),
-    exited: false,
   };
 }
 
@@ -246,9 +245,7 @@ function startedService(
   let stopping: Promise<ExitInfo> | null = null;
   return {
     url,
-    external: false,
     pid: proc.pid,
-    logPath: log.path,
     commands,
     logTail: (n = TAIL_LINES) => log.tail(n),
     watch<T>(work: Promise<T>): Promise<T> {
@@ -291,27 +288,14 @@ function startedService(
       });
       return stopping;
     },
-    get exited() {
-      return proc.exitInfo !== null;
-    },
   };
 }
 
-/** Stops every build and service still running; the CLI calls it on SIGINT and SIGTERM. */
+/**
+ * Stops every build and service still running, gracefully (SIGTERM, then SIGKILL after the
+ * stop timeout). The CLI and the action wrapper call it when they finish;
+ * installStopOnSignals calls it on SIGINT and SIGTERM.
+ */
 export function stopAllServices(): Promise<void> {
   return stopAllGroups();
-}
-
-/** Starts the service, runs fn with it, and stops it whatever happens. */
-export async function withService<T>(
-  cfg: ServiceConfig,
-  opts: StartOptions,
-  fn: (service: RunningService) => Promise<T>,
-): Promise<T> {
-  const service = await startService(cfg, opts);
-  try {
-    return await fn(service);
-  } finally {
-    await service.stop();
-  }
 }

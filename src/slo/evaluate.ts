@@ -1,8 +1,14 @@
 import type { SliName, SloConfig, Threshold } from '../config/types.js';
 import type { SliResult } from '../data/common.js';
 import type { ErrorBudget, SloEvaluation } from '../data/stages.js';
+import {
+  formatNumber,
+  formatPct,
+  formatSliValue,
+  formatSliValueUnrounded,
+} from '../measure/format.js';
 import type { LatencyHistogram } from '../measure/histogram.js';
-import { countAboveMs, decodeHistogram } from '../measure/histogram.js';
+import { countRecordedWhere, decodeHistogram } from '../measure/histogram.js';
 
 /** The measurements an SLO is judged against: all journeys together, and each by name. */
 export interface MeasuredSlis {
@@ -78,7 +84,9 @@ export function evaluateSlos(slos: SloConfig[], results: MeasuredSlis): SloEvalu
       try {
         h = decodeHistogram(result.histogram);
       } catch (error) {
-        // A broken histogram means a broken data file: refuse it rather than judge half of it.
+        // A data file with a damaged histogram is refused when it is read (SliResult decodes
+        // it, and the reader reports the file as the user's to fix); a result built in
+        // memory that still fails here is refused too rather than judged by half.
         throw new Error(
           `the latency histogram of ${scopeOf(results, result)} cannot be decoded ` +
             `(${(error as Error).message}): the measurements are damaged; measure again`,
@@ -141,7 +149,7 @@ function evaluateSlo(
       return inconclusive(
         result.durationSec > 0 ? observed : null,
         samples,
-        `the measured window for ${scope} lasted ${trim(result.durationSec, 2)} s: ` +
+        `the measured window for ${scope} lasted ${formatNumber(result.durationSec)} s: ` +
           `throughput needs at least ${MIN_THROUGHPUT_SECONDS} s`,
       );
     }
@@ -164,7 +172,7 @@ function evaluateSlo(
       ? 'warning'
       : 'fail';
 
-  const what = `${label} of ${scope} ${formatValue(slo.sli, observed)}`;
+  const what = `${label} of ${scope} ${describeObserved(slo.sli, observed, slo.target)}`;
   let reason =
     status === 'pass'
       ? `${what} meets ${slo.target.text}`
@@ -177,7 +185,7 @@ function evaluateSlo(
   if (allowedFraction !== null && allowedFraction > 0 && result.requests * allowedFraction < 1) {
     reason +=
       ` (only ${result.requests} ${plural(result.requests, 'requests')}: a single error is ` +
-      `already ${formatPercent(1 / result.requests)}, more than the ${formatPercent(allowedFraction)} allowed)`;
+      `already ${formatPct(1 / result.requests)}, more than the ${formatPct(allowedFraction)} allowed)`;
   }
 
   return {
@@ -248,7 +256,14 @@ function budgetOf(
   if (p !== undefined || slo.sli === 'latency.max') {
     // A latency floor ("p95 > 10ms") has no bad events to count.
     if (!upper) return null;
-    const consumed = countAboveMs(histogramOf(result), slo.target.value);
+    // A bad event is a response whose reading misses the target, judged by the very
+    // comparison that judges the percentile, on readings taken at the same bucket edge
+    // (measure/histogram.ts readingMs): "< 100ms" counts a response read at exactly 100 ms,
+    // "<= 100ms" does not, and the budget is exhausted exactly when the verdict fails.
+    const consumed = countRecordedWhere(
+      histogramOf(result),
+      (readingMs) => !meetsThreshold(slo.target, readingMs),
+    );
     // pXX < T allows (1 - q) of the responses above T; max < T allows none.
     const allowed = p === undefined ? 0 : ((100 - p) * result.latency.count) / 100;
     return budget(allowed, consumed);
@@ -273,28 +288,21 @@ function tidy(n: number): number {
   return Math.round(n * 1e9) / 1e9;
 }
 
-function trim(n: number, decimals: number): string {
-  return String(Number(n.toFixed(decimals)));
-}
-
 function plural(n: number, noun: string): string {
   return n === 1 ? noun.replace(/s$/, '') : noun;
 }
 
-/** A fraction as a percentage with enough decimals not to round 0.99999 up to 100%. */
-export function formatPercent(fraction: number): string {
-  let decimals = 2;
-  let text = trim(fraction * 100, decimals);
-  while (decimals < 6 && ((fraction < 1 && text === '100') || (fraction > 0 && text === '0'))) {
-    decimals++;
-    text = trim(fraction * 100, decimals);
-  }
-  return `${text}%`;
-}
-
-/** A value in the SLI's canonical unit, as a reader expects it. */
-export function formatValue(sli: SliName, value: number): string {
-  if (sli.startsWith('latency.')) return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
-  if (sli === 'throughput') return `${value.toFixed(1)} rps`;
-  return formatPercent(value);
+/**
+ * The observed value as the reports print it (measure/format.ts). When that rounds to the
+ * target's own figure while the verdict tells them apart, the unrounded reading follows, so
+ * that "100 ms misses < 100ms" does not read as a contradiction.
+ */
+function describeObserved(sli: SliName, observed: number, target: Threshold): string {
+  const shown = formatSliValue(sli, observed);
+  const looksEqual = shown === formatSliValue(sli, target.value);
+  const equal =
+    !meetsThreshold({ ...target, op: '<' }, observed) &&
+    !meetsThreshold({ ...target, op: '>' }, observed);
+  if (!looksEqual || equal) return shown;
+  return `${shown} (${formatSliValueUnrounded(sli, observed)} before rounding)`;
 }

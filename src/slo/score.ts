@@ -1,5 +1,6 @@
 import type { ScoringConfig, Verdict } from '../config/types.js';
 import type { SloEvaluation } from '../data/stages.js';
+import { formatPct as pct } from '../measure/format.js';
 
 export interface GateOutcome {
   verdict: Verdict;
@@ -115,10 +116,6 @@ export function scoreGate(
   );
 
   return { verdict, score, failed, reasons };
-}
-
-function pct(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(1))}%`;
 }
 
 function plural(n: number, noun: string): string {

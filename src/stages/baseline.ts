@@ -1,6 +1,13 @@
 import type { JourneyResult } from '../data/stages.js';
 import type { BaselineData } from '../data/stages.js';
-import { mergeSliResults, runClosedLoop } from '../load/closed-loop.js';
+import type { SliResult } from '../data/common.js';
+import { runClosedLoop } from '../load/closed-loop.js';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  latencyStats,
+  weightedMixture,
+} from '../measure/histogram.js';
 import { renderBaseline } from '../report/index.js';
 import {
   finishStage,
@@ -27,13 +34,18 @@ export async function runBaseline(inputs: BaselineInputs, deps: StageDeps) {
     result: runs,
     processStats,
     commands,
-  } = await withServiceUnderLoad(ctx, { name: 'baseline' }, async (service) => {
+  } = await withServiceUnderLoad(ctx, { name: 'baseline' }, async (service, signal) => {
     const results = [];
     for (const [index, journey] of config.journeys.entries()) {
       const label = `journey ${index + 1}/${config.journeys.length} ${journey.name}`;
+      ctx.progress(
+        `${label}: ${journey.method} ${journey.path}, ${settings.connections} connections, ` +
+          `${settings.warmupMs / 1000}s warm-up + ${settings.durationMs / 1000}s`,
+      );
       results.push(
         await runClosedLoop(service.url, [journey], settings, {
           allowedHosts: config.allowedHosts,
+          signal,
           onProgress: loadProgressPrinter(ctx.progress, label),
         }),
       );
@@ -48,7 +60,9 @@ export async function runBaseline(inputs: BaselineInputs, deps: StageDeps) {
     guidance: ctx.guidance,
     load: runs[0]!.load,
     journeys,
-    overall: mergeSequential(journeys.map((j) => j.result)),
+    overall: mixJourneys(
+      journeys.map((j, i) => ({ result: j.result, weight: config.journeys[i]!.weight })),
+    ),
     service: processStats,
     slos: sloDefinitions(config.slos),
   };
@@ -60,15 +74,43 @@ export async function runBaseline(inputs: BaselineInputs, deps: StageDeps) {
 }
 
 /**
- * The journeys ran one after another, so together they took the sum of their windows:
- * throughput is all requests over all that time, not the sum of the journeys' rates.
+ * All journeys together, as the configured traffic mix would see them. Each journey ran
+ * alone at its own speed, so a raw merge would weigh the fastest journey most; instead each
+ * journey counts by its configured weight, in the latency distribution and in the error
+ * rates alike. Throughput is all requests over all the (sequential) measured time.
  */
-function mergeSequential(results: BaselineData['overall'][]): BaselineData['overall'] {
-  const merged = mergeSliResults(results);
-  const durationSec = results.reduce((sum, r) => sum + r.durationSec, 0);
+export function mixJourneys(parts: { result: SliResult; weight: number }[]): SliResult {
+  const measured = parts.filter((p) => p.result.requests > 0);
+  const totalWeight = measured.reduce((sum, p) => sum + p.weight, 0);
+  const weighted = (pick: (r: SliResult) => number) =>
+    totalWeight > 0
+      ? measured.reduce((sum, p) => sum + p.weight * pick(p.result), 0) / totalWeight
+      : 0;
+  const histogram = weightedMixture(
+    measured.map((p) => ({ histogram: decodeHistogram(p.result.histogram), weight: p.weight })),
+  );
+  const requests = parts.reduce((sum, p) => sum + p.result.requests, 0);
+  const durationSec = parts.reduce((sum, p) => sum + p.result.durationSec, 0);
+  const errorRate = requests > 0 ? weighted((r) => r.errorRate) : 1;
+  const availability = requests > 0 ? weighted((r) => r.availability) : 0;
+  const statusCodes: Record<string, number> = {};
+  for (const { result } of parts) {
+    for (const [code, count] of Object.entries(result.statusCodes)) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    }
+  }
   return {
-    ...merged,
+    requests,
+    errors: Math.round(errorRate * requests),
+    serverErrors: Math.round((1 - availability) * requests),
+    timeouts: parts.reduce((sum, p) => sum + p.result.timeouts, 0),
+    transportErrors: parts.reduce((sum, p) => sum + p.result.transportErrors, 0),
+    statusCodes,
     durationSec,
-    throughputRps: durationSec > 0 ? merged.requests / durationSec : 0,
+    throughputRps: durationSec > 0 ? requests / durationSec : 0,
+    errorRate,
+    availability,
+    latency: latencyStats(histogram),
+    histogram: encodeHistogram(histogram),
   };
 }

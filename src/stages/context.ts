@@ -8,6 +8,7 @@ import {
   dataPath,
   readStageData,
   REPORT_PATHS,
+  retireStageData,
   writeReport,
   writeStageData,
 } from '../data/store.js';
@@ -69,6 +70,7 @@ export async function prepareStage(
   const parsed = parseGuidance(inputs.guidance, inputs.trigger);
   const { config, applied } = applyGuidance(loaded, parsed);
   const reportDir = path.resolve(workDir, inputs.reportDir);
+  await retireStageData(reportDir, stage, config.hash);
   return {
     stage,
     config,

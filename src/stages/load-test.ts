@@ -33,9 +33,10 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
     result: run,
     processStats,
     commands,
-  } = await withServiceUnderLoad(ctx, { name: 'load-test' }, (service) =>
+  } = await withServiceUnderLoad(ctx, { name: 'load-test' }, (service, signal) =>
     runClosedLoop(service.url, config.journeys, settings, {
       allowedHosts: config.allowedHosts,
+      signal,
       onProgress: loadProgressPrinter(ctx.progress, 'steady load'),
     }),
   );

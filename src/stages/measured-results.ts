@@ -1,13 +1,8 @@
-import type { SliResult } from '../data/common.js';
 import type { BaselineData, LoadTestData } from '../data/stages.js';
+import type { MeasuredSlis } from '../slo/evaluate.js';
 
-/** The shape the SLO evaluation reads: all journeys together, and each by name. */
-export interface MeasuredResults {
-  overall: SliResult;
-  journeys: Record<string, SliResult>;
-}
-
-export function measuredResults(data: BaselineData | LoadTestData): MeasuredResults {
+/** What the SLO evaluation reads from a baseline or a load test. */
+export function measuredResults(data: BaselineData | LoadTestData): MeasuredSlis {
   return {
     overall: data.overall,
     journeys: Object.fromEntries(data.journeys.map((j) => [j.name, j.result])),

@@ -7,13 +7,14 @@ import type { StageContext } from './context.js';
 const built = new Set<string>();
 
 /**
- * Builds (once), starts, samples and always stops the service for one load phase. Work
- * that outlives the service (it crashed) rejects with the service's log tail.
+ * Builds (once), starts, samples and always stops the service for one load phase. When the
+ * service dies mid-phase the work rejects at once with the service's log tail, and its
+ * signal aborts the load so that nothing keeps sending to a dead port.
  */
 export async function withServiceUnderLoad<T>(
   ctx: StageContext,
   options: { name: string; extraEnv?: Record<string, string> },
-  work: (service: RunningService) => Promise<T>,
+  work: (service: RunningService, signal: AbortSignal) => Promise<T>,
 ): Promise<{ result: T; processStats: ProcessStats | null; commands: string[] }> {
   const logDir = path.join(ctx.workingDir, 'logs');
   const { service: serviceConfig } = ctx.config;
@@ -32,7 +33,9 @@ export async function withServiceUnderLoad<T>(
     ctx.progress(`service ready at ${service.url}`);
     const sampler = service.startSampling(500);
     let processStats: ProcessStats | null = null;
-    const result = await service.watch(work(service)).finally(() => {
+    const load = new AbortController();
+    const result = await service.watch(work(service, load.signal)).finally(() => {
+      load.abort(new Error('the load phase ended'));
       // Stop sampling before stopping the service: shutdown is not load.
       processStats = sampler ? sampler.stop() : null;
     });

@@ -1,3 +1,4 @@
+import { formatMs, formatPct, formatRate } from '../measure/format.js';
 import type { SliResult } from '../data/common.js';
 
 /** The step outputs a later workflow step reads without parsing the data file. */
@@ -14,7 +15,7 @@ export function sliOutputs(result: SliResult): Record<string, string> {
 export function describeSlis(result: SliResult): string {
   const l = result.latency;
   return (
-    `p50 ${l.p50.toFixed(2)} ms, p95 ${l.p95.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, ` +
-    `${result.throughputRps.toFixed(0)} req/s, errors ${(result.errorRate * 100).toFixed(2)}%`
+    `p50 ${formatMs(l.p50)}, p95 ${formatMs(l.p95)}, p99 ${formatMs(l.p99)}, ` +
+    `${formatRate(result.throughputRps)}, errors ${formatPct(result.errorRate)}`
   );
 }

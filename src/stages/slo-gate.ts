@@ -1,3 +1,4 @@
+import { formatPct } from '../measure/format.js';
 import type { Verdict } from '../config/types.js';
 import type { SloGateData } from '../data/stages.js';
 import { renderSloCompliance } from '../report/index.js';
@@ -18,34 +19,41 @@ export interface SloGateInputs extends CommonInputs {
 }
 
 /**
- * Judges the SLOs against the steady load test when there is one (the realistic mix at
- * the configured rate), else against the baseline. With neither, the gate cannot decide:
- * INCONCLUSIVE, which fails by default rather than passing silently.
+ * Judges the SLOs against the newest measurement: the steady load test (the realistic mix)
+ * in the usual order of the flow, the baseline when it ran later. With none, or with one
+ * taken under another config, the gate cannot decide: INCONCLUSIVE, which fails by default
+ * rather than passing silently.
  */
 export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
   const ctx = await prepareStage('slo-gate', inputs, deps);
   const { config } = ctx;
   const failOn = inputs.failOn ?? config.failOn;
   const loadTest = await readEarlier(ctx, 'load-test');
-  const measured = loadTest ?? (await readEarlier(ctx, 'baseline'));
-  const source = loadTest ? 'load-test' : 'baseline';
+  const baseline = await readEarlier(ctx, 'baseline');
+  const useLoadTest =
+    loadTest !== undefined &&
+    (baseline === undefined || loadTest.provenance.createdAt >= baseline.provenance.createdAt);
+  const measured = useLoadTest ? loadTest : baseline;
+  const source = useLoadTest ? 'load-test' : 'baseline';
 
   const slos = measured ? evaluateSlos(config.slos, measuredResults(measured)) : [];
-  const gate = measured
-    ? scoreGate(slos, config.scoring, failOn)
-    : {
-        verdict: 'INCONCLUSIVE' as const,
-        score: null,
-        failed: failOn.includes('INCONCLUSIVE'),
-        reasons: [
-          'No measurements to judge: neither a load-test nor a baseline result was found. Run those stages first.',
-        ],
-      };
-  if (measured && measured.provenance.configHash !== config.hash) {
-    gate.reasons.push(
-      `The ${source} result was measured with another version of the config (hash ${measured.provenance.configHash}, now ${config.hash}).`,
-    );
-  }
+  const inconclusive = (reason: string) => ({
+    verdict: 'INCONCLUSIVE' as const,
+    score: null,
+    failed: failOn.includes('INCONCLUSIVE'),
+    reasons: [reason],
+  });
+  const gate = !measured
+    ? inconclusive(
+        'No measurements to judge: neither a load-test nor a baseline result was found. Run those stages first.',
+      )
+    : measured.provenance.configHash !== config.hash
+      ? inconclusive(
+          `The ${source} result was measured under another config (hash ${measured.provenance.configHash}, ` +
+            `now ${config.hash}): its figures do not answer this config's SLOs. Run the ${source} stage again.`,
+        )
+      : scoreGate(slos, config.scoring, failOn);
+
   const data: SloGateData = {
     schema: 'perf-flow/slo-gate@1',
     provenance: ctx.provenance(),
@@ -61,9 +69,10 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
   };
   ctx.progress(
     `verdict ${gate.verdict}` +
-      (gate.score === null ? '' : ` (score ${(gate.score * 100).toFixed(0)}%)`) +
+      (gate.score === null ? '' : ` (score ${formatPct(gate.score)})`) +
       (gate.failed ? `: the gate fails (fail-on ${failOn.join(', ')})` : ''),
   );
+  if (gate.verdict !== 'PASS') for (const reason of gate.reasons) ctx.progress(`  ${reason}`);
   return finishStage(ctx, data, renderSloCompliance(data), {
     verdict: gate.verdict,
     failed: gate.failed,

@@ -1,3 +1,5 @@
+import { formatPct } from '../measure/format.js';
+import type { LoadParams } from '../data/common.js';
 import type { SummaryData } from '../data/stages.js';
 import { STAGES } from '../data/stages.js';
 import { previousDataPath, readStageData } from '../data/store.js';
@@ -39,7 +41,7 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
   const measured = loadTest ?? baseline;
   const headline = [
     verdict
-      ? `${verdict}${gate?.score != null ? ` (score ${(gate.score * 100).toFixed(0)}%)` : ''}`
+      ? `${verdict}${gate?.score != null ? ` (score ${formatPct(gate.score)})` : ''}`
       : 'No SLO verdict',
     measured
       ? `${loadTest ? 'load test' : 'baseline'}: ${describeSlis(measured.overall)}`
@@ -110,7 +112,14 @@ async function beforeAndAfter(
     },
   ];
   for (const { after, before } of candidates) {
-    if (after && before && before.provenance.configHash === configHash) {
+    // Another load (a --connections or --rate override) would show a different load, not a
+    // different service, as a change.
+    if (
+      after &&
+      before &&
+      before.provenance.configHash === configHash &&
+      sameLoad(before.load, after.load)
+    ) {
       return {
         beforeCreatedAt: before.provenance.createdAt,
         beforeCommit: before.provenance.commit,
@@ -119,4 +128,14 @@ async function beforeAndAfter(
     }
   }
   return null;
+}
+
+function sameLoad(a: LoadParams, b: LoadParams): boolean {
+  return (
+    a.model === b.model &&
+    a.connections === b.connections &&
+    a.rateRps === b.rateRps &&
+    a.durationMs === b.durationMs &&
+    a.warmupMs === b.warmupMs
+  );
 }

@@ -62,6 +62,126 @@ describe('parseGuidance', () => {
     expect(parseGuidance(text, undefined).targets).toEqual([]);
   });
 
+  it.each<[string, SliName, Comparator, number]>([
+    ['keep p99 below 250 ms', 'latency.p99', '<', 250],
+    ['p95 latency has to stay under 120 ms', 'latency.p95', '<', 120],
+    ['p95 should not go above 200ms', 'latency.p95', '<=', 200],
+    ['p99 should be up to 250ms', 'latency.p99', '<=', 250],
+    ['target: p95 < 100ms', 'latency.p95', '<', 100],
+    ['our SLO is p95 under 100ms', 'latency.p95', '<', 100],
+    ['p95 is fine today, but we need p99 under 250ms', 'latency.p99', '<', 250],
+    ['error rate needs to be at most 1%', 'error_rate', '<=', 0.01],
+    ['errors must never be above 2%', 'error_rate', '<=', 0.02],
+    ['availability must never drop below 99.9%', 'availability', '>=', 0.999],
+    ['handle 500 rps', 'throughput', '>=', 500],
+    ['the service has to serve 300 requests per second', 'throughput', '>=', 300],
+  ])('takes the target-worded %j as %s %s %d', (text, sli, op, value) => {
+    const guidance = parseGuidance(text, undefined);
+    expect(guidance.targets).toHaveLength(1);
+    expect(guidance.targets[0]).toMatchObject({ sli, target: { op, value }, source: 'guidance' });
+    expect(guidance.applied.filter((line) => line.endsWith('ignored'))).toEqual([]);
+  });
+
+  it('reads the description and the target in one sentence apart', () => {
+    const guidance = parseGuidance('p95 is 2s today and we need p99 under 250ms', undefined);
+    expect(guidance.targets.map((slo) => slo.name)).toEqual(['guidance: latency.p99 < 250ms']);
+    expect(guidance.applied).toEqual([
+      '"p95 is 2s" describes the service as it is, not a target: ignored',
+      '"p99 under 250ms" → key SLO latency.p99 < 250ms',
+      'focus: latency (from the text)',
+    ]);
+  });
+
+  it.each<[string, string[]]>([
+    ['p95 is above 2s', ['"p95 is above 2s" describes the problem, not a target: ignored']],
+    ['errors over 5% at peak', ['"errors over 5%" describes the problem, not a target: ignored']],
+    ['p99 is 3s', ['"p99 is 3s" describes the service as it is, not a target: ignored']],
+    [
+      'the p95 latency is 2.5 seconds at peak',
+      ['"p95 latency is 2.5 seconds" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'availability is below 99%',
+      ['"availability is below 99%" describes the problem, not a target: ignored'],
+    ],
+    [
+      'availability dropped under 98%',
+      ['"availability dropped under 98%" describes the problem, not a target: ignored'],
+    ],
+    [
+      'throughput fell below 100 rps',
+      ['"throughput fell below 100 rps" describes the problem, not a target: ignored'],
+    ],
+    [
+      'p99 is over 1 second',
+      ['"p99 is over 1 second" describes the problem, not a target: ignored'],
+    ],
+    [
+      'p95 is under 100ms',
+      ['"p95 is under 100ms" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'error rate is up to 10%',
+      ['"error rate is up to 10%" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'p95 spikes up to 3s',
+      ['"p95 spikes up to 3s" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'p95 went below 100ms after the fix',
+      ['"p95 went below 100ms" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'we saw p95 under 100ms',
+      ['"p95 under 100ms" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'it can only handle 300 rps',
+      ['"handle 300 rps" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'it handles 300 rps',
+      ['"handles 300 rps" describes the service as it is, not a target: ignored'],
+    ],
+    [
+      'p99 up to 250ms',
+      [
+        '"p99 up to 250ms" is not worded as a target (say "must", "keep", "under", "at most"...): ignored',
+      ],
+    ],
+    [
+      'p95 must be above 2s',
+      [
+        '"p95 must be above 2s" is not a target: a latency.p95 target is an upper limit (under, below, at most): ignored',
+      ],
+    ],
+    [
+      'throughput should be under 100 rps',
+      [
+        '"throughput should be under 100 rps" is not a target: a throughput target is a lower limit (above, at least): ignored',
+      ],
+    ],
+    [
+      'p95 must be 100ms',
+      ['"p95 must be 100ms" states no limit (under, at most, at least...), not a target: ignored'],
+    ],
+    [
+      'Users complain that checkout is slow: p95 is above 2s and errors over 5% at peak',
+      [
+        '"p95 is above 2s" describes the problem, not a target: ignored',
+        '"errors over 5%" describes the problem, not a target: ignored',
+      ],
+    ],
+  ])('sets no target from %j and says why', (text, ignored) => {
+    const guidance = parseGuidance(text, undefined);
+    expect(guidance.targets).toEqual([]);
+    expect(guidance.applied.filter((line) => line.endsWith(': ignored'))).toEqual(ignored);
+    expect(guidance.applied).not.toContain(
+      'the guidance text names no focus area or target perf-flow recognises',
+    );
+  });
+
   it('reads several targets in the order written', () => {
     const guidance = parseGuidance(
       'p95 and p99 under 100ms; error rate below 0.1% and availability of at least 99.95%',
@@ -191,6 +311,59 @@ describe('applyGuidance', () => {
       '"availability of at least 99.9%" → key SLO availability >= 99.9% (added: the config has no overall availability SLO)',
       'focus: latency, api (from trigger user-complaint)',
     ]);
+  });
+
+  it("keeps the config's targets when the text describes the problem", () => {
+    const guidance = parseGuidance(
+      'Users complain that checkout is slow: p95 is above 2s and errors over 5% at peak',
+      'user-complaint',
+    );
+    const { config, applied } = applyGuidance(CONFIG, guidance);
+    expect(config.slos).toEqual(CONFIG.slos);
+    expect(applied).toEqual([
+      '"p95 is above 2s" describes the problem, not a target: ignored',
+      '"errors over 5%" describes the problem, not a target: ignored',
+      'focus: latency, api (from the text and trigger user-complaint)',
+      "no targets in the guidance: the config's SLOs apply as written",
+    ]);
+  });
+
+  it('never lets a target pointing the wrong way replace a config SLO', () => {
+    const inverted = { ...parseGuidance('error rate below 5%', undefined) };
+    const [target] = inverted.targets;
+    if (target === undefined) throw new Error('expected a target');
+    inverted.targets = [{ ...target, target: { op: '>', value: 0.05, text: '> 5%' } }];
+    expect(() => applyGuidance(CONFIG, inverted)).toThrow(/points the wrong way/);
+  });
+
+  it('refuses a throughput target above the rate the load test offers', () => {
+    const rated = parseConfigText(
+      `service:
+  url: http://127.0.0.1:3000
+journeys:
+  - name: checkout
+    path: /checkout
+slos:
+  - sli: throughput
+    target: ">= 300rps"
+load-test:
+  rate: 400rps
+`,
+      '/repo/perf-flow.yml',
+    );
+    let error: unknown;
+    try {
+      applyGuidance(rated, parseGuidance('we need to handle 500 rps', 'capacity-planning'));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe('guidance');
+    expect((error as ConfigError).message).toBe(
+      'guidance: the target throughput >= 500rps cannot be met: the load test offers only 400 req/s (its rate in perf-flow.yml); ask for at most 400rps or raise the rate',
+    );
+    const { config } = applyGuidance(rated, parseGuidance('handle 400 rps', undefined));
+    expect(names(config)).toEqual(['guidance: throughput >= 400rps']);
   });
 
   it('leaves the config it was given untouched', () => {

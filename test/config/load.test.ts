@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,13 @@ journeys:
   - name: home
     path: /
 `;
+
+function withWorkingDirectory(workingDirectory: string): string {
+  return VALID.replace(
+    'service:\n',
+    `service:\n  start: node server.js\n  working-directory: ${workingDirectory}\n`,
+  );
+}
 
 let dir: string;
 
@@ -52,8 +60,36 @@ describe('loadConfig', () => {
     const error = await errorOf(missing);
     expect(error.field).toBe('config');
     expect(error.message).toBe(
-      `config: file not found: ${missing} (create one with \`npx perf-flow init\`)`,
+      `config: file not found: ${missing} (perf-flow's docs/config.md describes every key, and its examples/demo-service/perf-flow.yml is a worked example to start from)`,
     );
+  });
+
+  it('points a missing file at the docs and the example, which exist, not at a command', async () => {
+    const message = (await errorOf(path.join(dir, 'missing.yml'))).message;
+    expect(message).not.toMatch(/perf-flow init/);
+    const root = new URL('../../', import.meta.url);
+    for (const file of ['docs/config.md', 'examples/demo-service/perf-flow.yml']) {
+      expect(message).toContain(file);
+      expect(existsSync(new URL(file, root)), file).toBe(true);
+    }
+  });
+
+  it('accepts a working-directory that exists, relative to the file', async () => {
+    await mkdir(path.join(dir, 'app'), { recursive: true });
+    const file = await write('with-app.yml', withWorkingDirectory('app'));
+    expect((await loadConfig(file)).service.cwd).toBe(path.join(dir, 'app'));
+  });
+
+  it.each([
+    ['that does not exist', 'no-such-dir', 'no such directory'],
+    ['below a file', 'valid.yml/app', 'no such directory'],
+    ['that is a file', 'valid.yml', 'not a directory'],
+  ])('refuses a working-directory %s, with its absolute path', async (_case, written, what) => {
+    await write('valid.yml', VALID);
+    const file = await write('bad-cwd.yml', withWorkingDirectory(written));
+    const error = await errorOf(file);
+    expect(error.field).toBe('service.working-directory');
+    expect(error.message).toBe(`service.working-directory: ${what}: ${path.join(dir, written)}`);
   });
 
   it('refuses a directory', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
+import { PORT_PLACEHOLDER } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 
 const FILE = '/repo/perf/perf-flow.yml';
@@ -422,5 +423,154 @@ describe('errors name the field and what was expected', () => {
       'journeys[0].extra: unknown key (expected one of name, method, path, headers, body, weight)',
       'load.conections: unknown key (expected one of duration, warm-up, connections, rate, timeout)',
     ]);
+  });
+});
+
+describe('PORT_PLACEHOLDER', () => {
+  it('is exported from src/config for the service runner, and is what service.url may contain', () => {
+    expect(PORT_PLACEHOLDER).toBe('${PORT}');
+    expect(parse(withConfig({})).service.url).toContain(PORT_PLACEHOLDER);
+  });
+});
+
+const RATED_REASON =
+  "autocannon keeps a throttled connection's timeout running while it waits up to a second for its next quota, and would count the wait as a timeout";
+
+describe('request timeouts autocannon can work with', () => {
+  it.each<[string, Raw, string]>([
+    [
+      'a load timeout under 1s',
+      { load: { timeout: '500ms' } },
+      'load.timeout: expected at least 1s (autocannon\'s minimum), got "500ms"',
+    ],
+    [
+      'a load timeout under 2s with a load rate',
+      { load: { rate: '50rps', timeout: '1s' } },
+      `load.timeout: with a rate (load.rate), expected at least 2s, got "1s": ${RATED_REASON}`,
+    ],
+    [
+      'a load-test timeout under 1s',
+      { 'load-test': { timeout: '0.5s' } },
+      'load-test.timeout: expected at least 1s (autocannon\'s minimum), got "0.5s"',
+    ],
+    [
+      'a load-test timeout under 2s with a load-test rate',
+      { 'load-test': { rate: '400rps', timeout: '1500ms' } },
+      `load-test.timeout: with a rate (load-test.rate), expected at least 2s, got "1500ms": ${RATED_REASON}`,
+    ],
+    [
+      "a load-test timeout under 2s with load's rate, which it inherits",
+      { load: { rate: '50rps', timeout: '2s' }, 'load-test': { timeout: '1s' } },
+      `load-test.timeout: with a rate (load.rate), expected at least 2s, got "1s": ${RATED_REASON}`,
+    ],
+    [
+      "load's timeout inherited by a load-test with a rate of its own",
+      { load: { timeout: '1s' }, 'load-test': { rate: '400rps' } },
+      `load-test.timeout: with a rate (load-test.rate), expected at least 2s, got "1s" (from load.timeout): ${RATED_REASON}`,
+    ],
+  ])('refuses %s', (_case, changes, message) => {
+    expect(errorOf(withConfig(changes)).message).toBe(message);
+  });
+
+  it('reports a short load timeout once when load-test inherits it with the rate', () => {
+    const error = errorOf(withConfig({ load: { rate: '50rps', timeout: '1s' } }));
+    expect(error.field).toBe('load.timeout');
+    expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it.each<[string, Raw]>([
+    ['1s without a rate', { load: { timeout: '1s' }, 'load-test': { timeout: '1s' } }],
+    ['2s with a rate', { load: { rate: '50rps', timeout: '2s' } }],
+    ['the default with a rate', { 'load-test': { rate: '400rps' } }],
+    [
+      'a load-test timeout of its own',
+      { load: { timeout: '1s' }, 'load-test': { rate: '400rps', timeout: '2s' } },
+    ],
+  ])('accepts %s', (_case, changes) => {
+    expect(() => parse(withConfig(changes))).not.toThrow();
+  });
+
+  it('keeps the timeout in milliseconds', () => {
+    const config = parse(withConfig({ load: { timeout: '1.5s' }, 'load-test': { timeout: '3s' } }));
+    expect(config.baseline.requestTimeoutMs).toBe(1500);
+    expect(config.loadTest.requestTimeoutMs).toBe(3000);
+  });
+});
+
+describe('throughput targets against the load-test rate', () => {
+  const TWO_JOURNEYS = [
+    { name: 'list-items', path: '/api/items', weight: 3 },
+    { name: 'checkout', path: '/checkout', weight: 1 },
+  ];
+
+  it.each<[string, Raw, string]>([
+    [
+      'a target above the load-test rate',
+      {
+        'load-test': { rate: '400rps' },
+        slos: [P95, { sli: 'throughput', target: '>= 500rps' }],
+      },
+      'slos[1].target: ">= 500rps" cannot be met: the load test offers only 400 req/s (load-test.rate); lower the target or raise the rate',
+    ],
+    [
+      'a strict target at the rate',
+      { 'load-test': { rate: '400rps' }, slos: [{ sli: 'throughput', target: '> 400rps' }] },
+      'slos[0].target: "> 400rps" cannot be met: the load test offers only 400 req/s (load-test.rate); lower the target or raise the rate',
+    ],
+    [
+      "a target above load's rate, which load-test inherits",
+      {
+        load: { rate: '100/s' },
+        slos: [{ sli: 'throughput', target: '>= 150rps', warning: '>= 90rps' }],
+      },
+      'slos[0].target: ">= 150rps" cannot be met: the load test offers only 100 req/s (load.rate); lower the target or raise the rate',
+    ],
+    [
+      "a journey's target above its weight's share of the rate",
+      {
+        journeys: TWO_JOURNEYS,
+        'load-test': { rate: '400rps' },
+        slos: [{ sli: 'throughput', journey: 'checkout', target: '>= 150rps' }],
+      },
+      'slos[0].target: ">= 150rps" cannot be met: the load test offers journey "checkout" only about 100 req/s (its weight\'s share of load-test.rate, 400 req/s); lower the target or raise the rate',
+    ],
+  ])('refuses %s', (_case, changes, message) => {
+    const error = errorOf(withConfig(changes));
+    expect(error.message).toBe(message);
+    expect(error.field).toMatch(/^slos\[\d\]\.target$/);
+  });
+
+  it.each<[string, Raw]>([
+    [
+      'a target at the rate',
+      { 'load-test': { rate: '400rps' }, slos: [{ sli: 'throughput', target: '>= 400rps' }] },
+    ],
+    [
+      'a target below the rate',
+      { 'load-test': { rate: '400rps' }, slos: [{ sli: 'throughput', target: '> 300rps' }] },
+    ],
+    ['any target without a rate', { slos: [{ sli: 'throughput', target: '>= 50000rps' }] }],
+    [
+      'an upper bound',
+      { 'load-test': { rate: '400rps' }, slos: [{ sli: 'throughput', target: '< 1000rps' }] },
+    ],
+    [
+      "a journey's target within its share",
+      {
+        journeys: TWO_JOURNEYS,
+        'load-test': { rate: '400rps' },
+        slos: [{ sli: 'throughput', journey: 'list-items', target: '>= 300rps' }],
+      },
+    ],
+    [
+      'a load-test rate above the rate of load',
+      {
+        load: { rate: '100rps' },
+        'load-test': { rate: '600rps' },
+        slos: [{ sli: 'throughput', target: '>= 500rps' }],
+      },
+    ],
+  ])('accepts %s', (_case, changes) => {
+    expect(() => parse(withConfig(changes))).not.toThrow();
   });
 });

@@ -18,7 +18,38 @@ describe('perf-flow CLI: verdicts', () => {
     const pass = await cli(['run', '--config', FAST_CONFIG, '--out', path.join(dir, 'pass')]);
     expect(pass.code, slurp(pass)).toBe(0);
     expect(pass.stdout).toContain('verdict PASS');
-    expect(pass.stderr).toMatch(/\[baseline\] journey 1\/4 list-items: (warming up|measuring)/);
+    expect(pass.stderr).toMatch(
+      /\[baseline\] journey 1\/4 list-items: GET \/api\/items, 8 connections/,
+    );
+
+    // A second load test of the same config: the summary compares it with the first.
+    const again = await cli([
+      'load-test',
+      '--config',
+      FAST_CONFIG,
+      '--out',
+      path.join(dir, 'pass'),
+    ]);
+    expect(again.code, slurp(again)).toBe(0);
+    const summary = await cli([
+      'summary',
+      '--config',
+      FAST_CONFIG,
+      '--out',
+      path.join(dir, 'pass'),
+    ]);
+    expect(summary.code, slurp(summary)).toBe(0);
+    const compared = parseStageData(
+      'summary',
+      await readFile(path.join(dir, 'pass/data/summary.json'), 'utf8'),
+      'summary',
+    );
+    expect(
+      compared.comparison?.rows.find((r) => r.metric === 'latency.p95' && !r.journey),
+    ).toBeDefined();
+    expect(await readFile(path.join(dir, 'pass/reports/optimization-summary.md'), 'utf8')).toMatch(
+      /before/i,
+    );
 
     const fail = await cli(['run', '--config', FAST_CONFIG, '--out', path.join(dir, 'fail')], {
       env: { DEMO_LATENCY_MS: '120' },
@@ -67,6 +98,22 @@ describe('perf-flow CLI: verdicts', () => {
     );
     expect(data.source).toBe('baseline');
     expect(data.verdict).toBe('PASS');
+
+    // The same measurements judged under another config cannot answer its SLOs.
+    const changed = path.join(dir, 'changed.yml');
+    await writeFile(changed, good.replace("target: '< 50ms'", "target: '< 40ms'"));
+    const stale = await cli([
+      'slo-gate',
+      '-c',
+      changed,
+      '-o',
+      path.join(dir, 'job3'),
+      '--artifacts',
+      artifacts,
+    ]);
+    expect(stale.code, slurp(stale)).toBe(1);
+    expect(stale.stdout).toContain('verdict INCONCLUSIVE');
+    expect(stale.stderr).toMatch(/measured under another config/);
   }, 60_000);
 });
 
@@ -172,12 +219,16 @@ describe('perf-flow CLI: service failures exit 3 with the log tail', () => {
     expect(result.stderr).toContain('cannot open database: connection refused');
   });
 
-  it('a service that dies under load', async () => {
+  it('a service that dies under load, ending the load at once', async () => {
     const dir = await tempDir('crash');
-    const result = await cli(['baseline', '-c', FAST_CONFIG, '-o', path.join(dir, 'out')], {
+    const file = path.join(dir, 'perf-flow.yml');
+    await writeFile(file, good.replace('duration: 1500ms', 'duration: 60s'));
+    const started = Date.now();
+    const result = await cli(['baseline', '-c', file, '-o', path.join(dir, 'out')], {
       env: { DEMO_CRASH_AFTER_MS: '700' },
     });
     expect(result.code, slurp(result)).toBe(3);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.stderr).toMatch(/exited with code 1 while it was under load/);
     expect(result.stderr).toMatch(/demo-service/);
   });

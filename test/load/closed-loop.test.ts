@@ -10,6 +10,7 @@ import {
   encodeHistogram,
   mergeHistograms,
 } from '../../src/measure/histogram.js';
+import { evaluateSlos } from '../../src/slo/evaluate.js';
 import type { TestServer } from './test-server.js';
 import { closedPortUrl, startServer, totalReceived } from './test-server.js';
 
@@ -136,7 +137,10 @@ describe('runClosedLoop errors', () => {
     // Timeouts at 1 s and 2 s of the 2.2 s window, one connection.
     expect(c).toMatchObject({ requests: 2, timeouts: 2, errors: 2, serverErrors: 2 });
     expect(c).toMatchObject({ transportErrors: 0, statusCodes: {}, availability: 0, errorRate: 1 });
-    expect(c.latency.count).toBe(0);
+    // Each timeout is in the latency at the request timeout: its true latency was at least that.
+    expect(c.latency.count).toBe(2);
+    expect(c.latency.min).toBeGreaterThanOrEqual(1000);
+    expect(c.latency.max).toBeLessThan(1001);
 
     const o = run.overall;
     expect(o.requests).toBe(a.requests + b.requests + c.requests);
@@ -147,6 +151,44 @@ describe('runClosedLoop errors', () => {
     expect(o.errorRate).toBe(o.errors / o.requests);
     expect(o.availability).toBe(1 - o.serverErrors / o.requests);
     expectConsistentTimeline(run, 2200);
+  });
+
+  it('puts requests that time out into the latency, so a latency SLO sees them', async () => {
+    let n = 0;
+    const server = await serve((_req, res) => {
+      if (++n % 8 === 0) return; // one request in eight hangs beyond the timeout
+      res.end('ok');
+    });
+    const run = await runClosedLoop(
+      server.url,
+      [journey('mostly-fast', '/')],
+      load({ durationMs: 2200, connections: 20, requestTimeoutMs: 1000 }),
+    );
+    const o = run.overall;
+    expect(o.timeouts).toBeGreaterThanOrEqual(20);
+    expect(o.latency.count).toBe(o.requests - o.transportErrors);
+    // Over 5% of the requests time out: p95 and p99 are at least the timeout.
+    expect(o.timeouts / o.latency.count).toBeGreaterThan(0.05);
+    expect(o.latency.p95).toBeGreaterThanOrEqual(1000);
+    expect(o.latency.p99).toBeGreaterThanOrEqual(1000);
+    expect(countAboveMs(decodeHistogram(o.histogram), 999)).toBe(o.timeouts);
+
+    const [p95] = evaluateSlos(
+      [
+        {
+          name: 'p95 under 100ms',
+          sli: 'latency.p95',
+          target: { op: '<', value: 100, text: '< 100ms' },
+          weight: 1,
+          key: true,
+          source: 'config',
+        },
+      ],
+      { overall: o, journeys: {} },
+    );
+    expect(p95).toMatchObject({ status: 'fail', samples: o.latency.count });
+    expect(p95?.budget?.consumed).toBe(o.timeouts);
+    expect(p95?.budget?.burned).toBeGreaterThan(1);
   });
 
   it('counts resets and closes without an answer as transport errors, and times the rest right', async () => {

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { LoadRecorder } from '../../src/load/load-recorder.js';
 
-/** A recorder on a clock the test moves by hand. */
+const TIMEOUT_MS = 2000;
+
+/** A recorder on a clock the test moves by hand, with requests timing out at 2 s. */
 function recorderAt(journeys: number, window: { warmupMs: number; durationMs: number }) {
   const clock = { now: 1000 };
-  const recorder = new LoadRecorder(journeys, window, () => clock.now);
+  const recorder = new LoadRecorder(
+    journeys,
+    { ...window, requestTimeoutMs: TIMEOUT_MS },
+    () => clock.now,
+  );
   return { recorder, clock };
 }
 
@@ -53,15 +59,38 @@ describe('LoadRecorder', () => {
         second: 2,
         requests: 2,
         errors: 2,
+        // The timeout counts at the request timeout, 2 s.
         p50: expect.closeTo(30, 1),
-        p95: expect.closeTo(30, 1),
-        p99: expect.closeTo(30, 1),
+        p95: expect.closeTo(TIMEOUT_MS, -1),
+        p99: expect.closeTo(TIMEOUT_MS, -1),
       },
       { second: 3, requests: 0, errors: 0, p50: 0, p95: 0, p99: 0 },
     ]);
     expect(journeys[0]?.timeline.map((p) => p.requests)).toEqual([1, 0, 1, 0]);
     expect(journeys[1]?.timeline.map((p) => p.errors)).toEqual([0, 0, 1, 0]);
     expect(journeys[1]?.result).toMatchObject({ requests: 1, timeouts: 1, availability: 0 });
+  });
+
+  it('records a timeout in the latency at the request timeout, a value it took at least', () => {
+    const { recorder, clock } = recorderAt(2, { warmupMs: 0, durationMs: 3000 });
+    clock.now = 1500;
+    for (let i = 0; i < 9; i++) recorder.record(0, ok, 5);
+    recorder.record(0, { kind: 'timeout' });
+    recorder.record(1, { kind: 'transport' });
+    const { overall, journeys, timeline } = recorder.finish();
+    const journey = journeys[0]!.result;
+    expect(journey).toMatchObject({ requests: 10, timeouts: 1 });
+    expect(journey.latency.count).toBe(10);
+    expect(journey.latency.max).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(journey.latency.max).toBeLessThan(TIMEOUT_MS * 1.001);
+    expect(journey.latency.p95).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(journey.latency.p50).toBeCloseTo(5, 1);
+    // A transport error has no latency, not even a lower bound: it stays out.
+    expect(journeys[1]!.result.latency.count).toBe(0);
+    expect(overall.latency.count).toBe(10);
+    expect(overall.latency.max).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    // The per-second points count it the same way.
+    expect(timeline[0]?.p99).toBeGreaterThanOrEqual(TIMEOUT_MS);
   });
 
   it('keeps each second’s percentiles to that second', () => {

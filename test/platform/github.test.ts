@@ -43,3 +43,10 @@ describe('the job summary', () => {
     expect(text).toContain('truncated');
   });
 });
+
+describe('fitJobSummary at the end of the budget', () => {
+  it('writes nothing once the budget cannot even hold the note', () => {
+    expect(fitJobSummary('x'.repeat(500), 50)).toBe('');
+    expect(fitJobSummary('x'.repeat(500), 0)).toBe('');
+  });
+});

@@ -44,6 +44,20 @@ describe('parseCpuProfile', () => {
     expect(profile.timeDeltas).toBeNull();
   });
 
+  it.each([
+    [
+      'written by the probe',
+      { perfFlow: { wallClockEndMs: 1_700_000_000_123 } },
+      1_700_000_000_123,
+    ],
+    ['from elsewhere', {}, null],
+    ['with a malformed perfFlow, which only loses the wall clock', { perfFlow: 'x' }, null],
+  ])('reads the wall clock at endTime of a profile %s', (_, extra, wallClockEndMs) => {
+    const profile = parseCpuProfile(JSON.stringify({ ...valid(), ...extra }), 'a.cpuprofile');
+    expect(profile.wallClockEndMs).toBe(wallClockEndMs);
+    expect(profile.samples).toEqual([2, 2]);
+  });
+
   const malformed: Array<[string, string | ((p: Profile) => unknown), string]> = [
     ['not JSON', '{"nodes": [', 'not JSON'],
     ['no nodes', (p) => ({ ...p, nodes: [] }), 'nodes'],

@@ -204,6 +204,41 @@ describe('analyzeCpuProfile', () => {
     expect(cpu.topSelf[0]).toMatchObject({ functionName: 'handle', selfMs: 4, selfShare: 1 });
   });
 
+  it('leaves a process that mostly waits out of every figure, and says so', () => {
+    // `npm start`: npm's own process idles while the service works.
+    const service = buildProfile(
+      [
+        { stack: [app('handle')], us: 9000 },
+        { stack: ['(idle)'], us: 1000 },
+      ],
+      { source: 'service.cpuprofile', startTime: 1000 },
+    );
+    const npm = buildProfile(
+      [
+        {
+          stack: [{ name: 'logFile', url: 'file:///usr/lib/node_modules/npm/lib/log-file.js' }],
+          us: 400,
+        },
+        { stack: ['(idle)'], us: 11_600 },
+      ],
+      { source: 'npm.cpuprofile', startTime: 0 },
+    );
+    const cpu = analyzeCpuProfile([npm, service], { repoRoot });
+    expect(cpu).toMatchObject({
+      profileFiles: ['service.cpuprofile'],
+      excludedProfiles: [
+        { file: 'npm.cpuprofile', reason: expect.stringContaining('mostly waits') as string },
+      ],
+      sampleCount: 2,
+      durationMs: 10,
+      activeMs: 9,
+      idleShare: 0.1,
+    });
+    expect(cpu.topSelf.map((h) => h.functionName)).toEqual(['handle']);
+    // Nothing left out: no field at all.
+    expect(analyzeCpuProfile([service], { repoRoot })).not.toHaveProperty('excludedProfiles');
+  });
+
   it('reports where functions are, as a reader of the repository names them', () => {
     const cpu = analyzeCpuProfile(
       [

@@ -18,7 +18,7 @@ export interface SampleSpec {
 /** Builds a profile whose samples last exactly as long as asked, to test the arithmetic. */
 export function buildProfile(
   samples: SampleSpec[],
-  opts: { source?: string; startTime?: number } = {},
+  opts: { source?: string; startTime?: number; wallClockEndMs?: number } = {},
 ): ParsedProfile {
   const nodes: ParsedProfile['nodes'] = [
     {
@@ -70,5 +70,6 @@ export function buildProfile(
     endTime,
     samples: sampleIds,
     timeDeltas,
+    wallClockEndMs: opts.wallClockEndMs ?? null,
   };
 }

@@ -25,6 +25,14 @@ describe('renderBaseline', () => {
     ]);
   });
 
+  it('says under the journeys that a timeout counts in the latency at the request timeout', () => {
+    const md = renderBaseline(baseline());
+    const after = md.slice(md.indexOf('## Journeys'));
+    expect(after).toMatch(
+      /\n\nLatency covers every response, .* counted at the request timeout \(10 s\)/,
+    );
+  });
+
   it('puts each journey’s figures in its own row', () => {
     const md = renderBaseline(baseline());
     expectWellFormedTables(md);

@@ -2,83 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   codeBlock,
   escapeMarkdown,
-  formatBytes,
   formatChange,
-  formatMs,
-  formatPct,
-  formatRate,
-  formatSliValue,
   sloStatusBadge,
   table,
   verdictBadge,
 } from '../../src/report/format.js';
 import { cells, expectWellFormedTables } from './fixtures.js';
-
-describe('formatMs', () => {
-  it.each([
-    [0, '0 ms'],
-    [0.42, '0.42 ms'],
-    [0.0042, '0.0042 ms'],
-    [1.5, '1.5 ms'],
-    [9.876, '9.88 ms'],
-    [12.3, '12.3 ms'],
-    [48.74, '48.7 ms'],
-    [50, '50 ms'],
-    // Near a hand-written threshold the decimal matters: 100.4 ms misses "< 100ms".
-    [100.4, '100.4 ms'],
-    [999.4, '999.4 ms'],
-    [999.97, '1 s'],
-    [1234, '1.23 s'],
-    [61_500, '61.5 s'],
-    [1_234_000, '1,234 s'],
-    [Number.NaN, '—'],
-  ])('%s ms → %s', (ms, expected) => {
-    expect(formatMs(ms)).toBe(expected);
-  });
-});
-
-describe('formatPct', () => {
-  it.each([
-    [0, '0%'],
-    [1, '100%'],
-    [0.5, '50%'],
-    [0.1234, '12.3%'],
-    [0.00244, '0.24%'],
-    [0.0025, '0.25%'],
-    [0.01, '1%'],
-    [0.99927, '99.93%'],
-    [0.997, '99.7%'],
-    // Neither a near-perfect availability nor a tiny error rate may round to 100% or 0%.
-    [0.9999, '99.99%'],
-    [0.99995, '99.995%'],
-    [0.00004, '0.004%'],
-    [1.2518, '125.2%'],
-  ])('%s → %s', (fraction, expected) => {
-    expect(formatPct(fraction)).toBe(expected);
-  });
-});
-
-describe('formatRate and formatBytes', () => {
-  it.each([
-    [412, '412 req/s'],
-    [412.4, '412.4 req/s'],
-    [399.96, '400 req/s'],
-    [12.34, '12.3 req/s'],
-    [0.5, '0.5 req/s'],
-    [1234.5, '1,235 req/s'],
-  ])('rate %s → %s', (rps, expected) => {
-    expect(formatRate(rps)).toBe(expected);
-  });
-
-  it.each([
-    [512, '512 B'],
-    [1536, '1.5 KiB'],
-    [150 * 1024 ** 2, '150 MiB'],
-    [16 * 1024 ** 3, '16 GiB'],
-  ])('bytes %s → %s', (bytes, expected) => {
-    expect(formatBytes(bytes)).toBe(expected);
-  });
-});
 
 describe('formatChange', () => {
   it('shows the direction of the figure and, separately, whether that is good', () => {
@@ -93,21 +22,13 @@ describe('formatChange', () => {
   });
 });
 
-describe('badges and SLI values', () => {
+describe('badges', () => {
   it('marks each verdict', () => {
     expect(verdictBadge('PASS')).toBe('PASS ✅');
     expect(verdictBadge('PARTIAL')).toBe('PARTIAL ⚠️');
     expect(verdictBadge('FAIL')).toBe('FAIL ❌');
     expect(verdictBadge('INCONCLUSIVE')).toBe('INCONCLUSIVE ❔');
     expect(sloStatusBadge('fail')).toBe('❌ fail');
-  });
-
-  it('formats an observed value in its SLI unit', () => {
-    expect(formatSliValue('latency.p95', 102.5)).toBe('102.5 ms');
-    expect(formatSliValue('error_rate', 0.00244)).toBe('0.24%');
-    expect(formatSliValue('availability', 0.9995)).toBe('99.95%');
-    expect(formatSliValue('throughput', 498.7)).toBe('498.7 req/s');
-    expect(formatSliValue('latency.p99', null)).toBe('not measured');
   });
 });
 
@@ -116,7 +37,7 @@ describe('escapeMarkdown', () => {
     ['a|b<script>', 'a\\|b&lt;script&gt;'],
     ['`rm -rf`', '\\`rm -rf\\`'],
     ['**bold** _it_ ~~s~~', '\\*\\*bold\\*\\* \\_it\\_ \\~\\~s\\~\\~'],
-    ['[click](https://evil.example)', '\\[click\\](https://evil.example)'],
+    ['[click](https://evil.example)', '\\[click\\](https:&#8203;//evil.example)'],
     ['# Heading', '\\# Heading'],
     ['  # indented heading', '  \\# indented heading'],
     ['issue #12', 'issue #12'],
@@ -135,6 +56,30 @@ describe('escapeMarkdown', () => {
     ['plain words stay', 'plain words stay'],
   ])('%j → %j', (input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected);
+  });
+
+  it('leaves nothing GitHub would autolink', () => {
+    const escaped = escapeMarkdown('login at https://evil.example/reset or www.evil.example');
+    expect(escaped).toBe('login at https:&#8203;//evil.example/reset or www&#8203;.evil.example');
+    for (const text of [
+      'HTTP://EVIL.EXAMPLE',
+      'ftp://evil.example',
+      'WWW.evil.example',
+      '(www.evil.example)',
+      '*www.evil.example*',
+      '_www.evil.example_',
+      '~www.evil.example~',
+      'see:www.evil.example',
+      'http://www.evil.example',
+      'mail me: a.b@evil.example',
+    ]) {
+      const out = escapeMarkdown(text);
+      expect(out).not.toMatch(/:\/\//);
+      expect(out).not.toMatch(/www\./i);
+      expect(out).not.toMatch(/@[\w-]/);
+    }
+    // Words that merely contain the letters stay as they are.
+    expect(escapeMarkdown('awww.ok')).toBe('awww.ok');
   });
 
   it('keeps a hostile cell inside its table', () => {

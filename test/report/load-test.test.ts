@@ -34,6 +34,23 @@ describe('renderLoadTest', () => {
     expect(journeys.some((r) => r[0] === '**all journeys**')).toBe(false);
   });
 
+  it('says what the latency figures are made of, timeouts included', () => {
+    const none = loadTest();
+    none.overall = { ...none.overall, timeouts: 0 };
+    const clean = renderLoadTest(none);
+    expect(clean).toContain(
+      'Latency covers every response, whatever its status, and every request that timed out, ' +
+        'counted at the request timeout (10 s), the least it took; a connection error has no ' +
+        'latency and is left out.',
+    );
+    expect(clean).not.toContain('timed out: a percentile');
+    const d = loadTest();
+    d.overall = { ...d.overall, timeouts: 1_234 };
+    expect(renderLoadTest(d)).toContain(
+      'left out. 1,234 requests timed out: a percentile that reads 10 s or more is a lower bound.',
+    );
+  });
+
   it('tabulates the timeline per second, folded when long', () => {
     const md = renderLoadTest(loadTest(30));
     const t = tableWithHeader(md, 'second', 'requests', 'errors', 'p50', 'p95', 'p99');

@@ -66,6 +66,10 @@ describe('renderHowMeasured', () => {
     expect(rowStartingWith(t, 'Rate limit')[1]).toBe('500 req/s');
     expect(rowStartingWith(t, 'Measured duration')[1]).toBe('30 s');
     expect(rowStartingWith(t, 'Warm-up (not measured)')[1]).toBe('5 s');
+    expect(rowStartingWith(t, 'Request timeout')[1]).toBe(
+      '10 s (a request that times out counts in the latency figures at this value: it took ' +
+        'at least that long)',
+    );
     expect(md).toContain(
       '```sh\nperf-flow baseline --config perf-flow.yml\nnpm run build\nnode dist/server.js\n```',
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSloCompliance } from '../../src/report/slo-compliance.js';
+import { scoreGate } from '../../src/slo/score.js';
 import {
   expectWellFormedTables,
   gate,
@@ -14,7 +15,7 @@ describe('renderSloCompliance', () => {
     const md = renderSloCompliance(gate());
     const firstParagraph = md.split('\n\n')[1];
     expect(firstParagraph).toBe(
-      '**Verdict: PARTIAL ⚠️** · score 0.833 (PASS at ≥ 0.9, PARTIAL at ≥ 0.7). ' +
+      '**Verdict: PARTIAL ⚠️** · score 83.3% (PASS at ≥ 90%, PARTIAL at ≥ 70%). ' +
         'The job does not fail (fail-on: FAIL, INCONCLUSIVE).',
     );
     expect(md).toContain('- p95 under 100ms missed its target but met its warning threshold.');
@@ -26,7 +27,7 @@ describe('renderSloCompliance', () => {
     d.score = 0.25;
     d.failed = true;
     expect(renderSloCompliance(d).split('\n\n')[1]).toBe(
-      '**Verdict: FAIL ❌** · score 0.25 (PASS at ≥ 0.9, PARTIAL at ≥ 0.7). ' +
+      '**Verdict: FAIL ❌** · score 25% (PASS at ≥ 90%, PARTIAL at ≥ 70%). ' +
         '**This job fails**: fail-on lists FAIL, INCONCLUSIVE.',
     );
   });
@@ -91,6 +92,37 @@ describe('renderSloCompliance', () => {
     ]);
     // An SLO without a budget (throughput) has no row.
     expect(t).toHaveLength(3);
+  });
+
+  it('shows a small allowance with its decimals, never as 0 beside what it burned', () => {
+    const d = gate();
+    d.slos = [
+      sloEvaluation({ name: 'tiny', budget: { allowed: 0.3, consumed: 1, burned: 1 / 0.3 } }),
+      sloEvaluation({ name: 'some', budget: { allowed: 2.5, consumed: 0, burned: 0 } }),
+      sloEvaluation({ name: 'many', budget: { allowed: 817.9, consumed: 3, burned: 3 / 817.9 } }),
+    ];
+    const t = tableWithHeader(renderSloCompliance(d), 'SLO', 'allowed');
+    expect(rowStartingWith(t, 'tiny').slice(1, 4)).toEqual(['0.3', '1', '333.3%']);
+    expect(rowStartingWith(t, 'some')[1]).toBe('2.5');
+    expect(rowStartingWith(t, 'many')[1]).toBe('818');
+  });
+
+  it('prints the score as the gate’s reasons do', () => {
+    const d = gate();
+    const outcome = scoreGate(
+      [
+        sloEvaluation({ name: 'a', status: 'pass', score: 1, weight: 19_999, key: false }),
+        sloEvaluation({ name: 'b', status: 'fail', score: 0, weight: 1, key: false }),
+      ],
+      d.scoring,
+      d.failOn,
+    );
+    d.score = outcome.score;
+    d.reasons = outcome.reasons;
+    const md = renderSloCompliance(d);
+    expect(outcome.reasons[0]).toMatch(/^Weighted score 99\.995% /);
+    expect(md).toContain('· score 99.995% (PASS at ≥ 90%, PARTIAL at ≥ 70%)');
+    expect(md).toContain('- Weighted score 99.995% ');
   });
 
   it('treats any bad event as exhausting a budget that allows none', () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { renderBaseline } from '../../src/report/baseline.js';
+import { renderPlan } from '../../src/report/optimization-plan.js';
 import { renderSummary } from '../../src/report/summary.js';
 import {
   allStages,
@@ -16,7 +18,7 @@ describe('renderSummary', () => {
     expect(paragraphs[1]).toBe(
       '**Verdict: PARTIAL ⚠️** · p95 102.5 ms misses the 100 ms target; error rate within budget.',
     );
-    expect(paragraphs[2]).toContain('SLO score 0.833');
+    expect(paragraphs[2]).toContain('SLO score 83.3%');
     const figures = tableWithHeader(md, 'measured by', 'p50', 'p95');
     expect(figures[1]).toEqual([
       'load test',
@@ -26,7 +28,30 @@ describe('renderSummary', () => {
       '498.7 req/s',
       '0.24%',
       '99.93%',
+      '16,360',
     ]);
+    expect(figures[0]?.at(-1)).toBe('requests');
+  });
+
+  it('prints the key figures with the very table the baseline report leads with', () => {
+    const { loadTest: _, ...rest } = allStages();
+    const figures = tableWithHeader(renderSummary(rest), 'measured by', 'p50');
+    const headline = tableWithHeader(renderBaseline(rest.baseline), 'p50', 'p95');
+    expect(figures.map((row) => row.slice(1))).toEqual(headline);
+  });
+
+  it('prints the top plan items with the very table the plan report ranks them in', () => {
+    const input = allStages();
+    const top = [...input.plan.items].sort((a, b) => a.rank - b.rank).slice(0, 3);
+    const inSummary = tableWithHeader(renderSummary(input), 'rank', 'item', 'bucket');
+    const inPlan = tableWithHeader(
+      renderPlan({ ...input.plan, items: top }),
+      'rank',
+      'item',
+      'bucket',
+    );
+    expect(inSummary).toEqual(inPlan);
+    expect(inSummary[0]).toContain('risk');
   });
 
   it('falls back to the baseline for key figures when there is no load test', () => {

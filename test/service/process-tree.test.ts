@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import fs, { existsSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createProcessSampler } from '../../src/service/process-sampler.js';
 import type { ProcessInfo } from '../../src/service/process-tree.js';
 import {
+  createTreeSampler,
+  listProcesses,
   parseProcStat,
   parsePsOutput,
   parsePsTime,
@@ -99,7 +103,8 @@ describe.runIf(linux)('sampling a live process tree', () => {
     } finally {
       killQuietly(pid);
     }
-    await waitUntilDead(pid);
+    // SIGKILL is delivered at once, but each member takes its moment to die.
+    for (let i = 0; i < 80 && processGroupAlive(pid); i++) await sleep(25);
     expect(processGroupAlive(pid)).toBe(false);
   });
 
@@ -147,3 +152,152 @@ describe.runIf(linux)('sampling a live process tree', () => {
     }
   });
 });
+
+/** Counts the /proc reads made through node:fs while it is installed, by kind. */
+function countProcReads(): { sync: string[]; async: string[]; restore(): void } {
+  const counts = { sync: [] as string[], async: [] as string[] };
+  const originals = { readFileSync: fs.readFileSync, readdirSync: fs.readdirSync, open: fs.open };
+  const record =
+    (into: string[]) =>
+    (path: unknown): void => {
+      if (String(path).startsWith('/proc/')) into.push(String(path));
+    };
+  const wrap = <F extends (...args: never[]) => unknown>(original: F, into: string[]): F =>
+    ((...args: Parameters<F>) => {
+      record(into)(args[0]);
+      return original(...args);
+    }) as F;
+  fs.readFileSync = wrap(originals.readFileSync, counts.sync);
+  fs.readdirSync = wrap(originals.readdirSync, counts.sync);
+  fs.open = wrap(originals.open, counts.async);
+  // The modules under test import these by name: make their bindings see the wrappers.
+  syncBuiltinESMExports();
+  return {
+    ...counts,
+    restore() {
+      Object.assign(fs, originals);
+      syncBuiltinESMExports();
+    },
+  };
+}
+
+describe.runIf(linux && existsSync(`/proc/${process.pid}/task/${process.pid}/children`))(
+  'sampling without holding up the event loop',
+  () => {
+    it('reads nothing synchronously while it ticks', async () => {
+      const child = spawn('sh', ['-c', 'sleep 5 & sleep 5 & wait'], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      const pid = child.pid as number;
+      let sampler: ReturnType<typeof createProcessSampler> | null = null;
+      const reads = countProcReads();
+      try {
+        const ticks: number[] = [];
+        sampler = createProcessSampler(pid, 20, { onTick: (ms) => ticks.push(ms) });
+        const atStart = reads.sync.length; // the first sample is synchronous, before any load
+        while (ticks.length < 5) await sleep(10);
+        expect(reads.sync.length).toBe(atStart);
+        expect(reads.async.some((path) => path === `/proc/${pid}/stat`)).toBe(true);
+      } finally {
+        reads.restore();
+        sampler?.stop();
+        killQuietly(pid);
+      }
+      await waitUntilDead(pid);
+    });
+
+    it('skips a tick while the previous one still reads', async () => {
+      // Full scans every millisecond: each takes longer than that, so ticks would pile up.
+      const begun = performance.now();
+      const durations: number[] = [];
+      const sampler = createProcessSampler(process.pid, 1, {
+        fullScanEvery: 1,
+        onTick: (ms) => durations.push(ms),
+      });
+      await sleep(300);
+      const stats = sampler.stop();
+      const elapsed = performance.now() - begun;
+      expect(durations.length).toBeGreaterThan(2);
+      // One at a time: together they took no longer than the whole.
+      expect(durations.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(elapsed);
+      for (let i = 1; i < stats.samples.length; i++) {
+        expect(stats.samples[i]!.t).toBeGreaterThanOrEqual(stats.samples[i - 1]!.t);
+      }
+    });
+
+    it('reads the tree alone between full scans, and finds what a full scan finds', async () => {
+      // root sh -> subshell -> sleep, all in the root's group; plus a sleep of the root's own.
+      const child = spawn('sh', ['-c', '(sleep 30; true) & sleep 30 & wait'], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      const pid = child.pid as number;
+      try {
+        for (let i = 0; i < 80 && sampleProcessTree(pid).processes < 4; i++) await sleep(25);
+        expect(sampleProcessTree(pid).processes).toBe(4);
+        const tree = createTreeSampler(pid, { fullScanEvery: 1000 });
+        const machine = listProcesses().length;
+
+        const first = countProcReads(); // the first asynchronous sample scans everything
+        try {
+          expect((await tree.sample()).processes).toBe(4);
+        } finally {
+          first.restore();
+        }
+        expect(first.async.filter((p) => p.endsWith('/stat')).length).toBeGreaterThan(4);
+
+        const walk = countProcReads();
+        let snap;
+        try {
+          snap = await tree.sample();
+        } finally {
+          walk.restore();
+        }
+        expect(snap).toEqual(sampleProcessTree(pid));
+        const stats = walk.async.filter((p) => p.endsWith('/stat'));
+        expect(stats.sort()).toEqual(
+          listProcesses()
+            .filter((p) => p.pgid === pid)
+            .map((p) => `/proc/${p.pid}/stat`)
+            .sort(),
+        );
+        expect(stats.length).toBeLessThan(machine);
+
+        // The subshell dies: its sleep goes to init, out of the tree but still in the group,
+        // and the walk still counts it, as a full scan does.
+        const subshell = listProcesses().find(
+          (p) => p.ppid === pid && listProcesses().some((c) => c.ppid === p.pid),
+        );
+        expect(subshell).toBeDefined();
+        process.kill(subshell!.pid, 'SIGKILL');
+        await waitUntilDead(subshell!.pid);
+        expect(sampleProcessTree(pid).processes).toBe(3);
+        expect((await tree.sample()).processes).toBe(3);
+        expect(tree.sampleSync().processes).toBe(3);
+      } finally {
+        killQuietly(pid);
+      }
+      await waitUntilDead(pid);
+    });
+
+    it('finds a group member orphaned before it was ever seen at the next full scan', async () => {
+      // The subshell exits at once, leaving its sleep to init: only the group ties it to the tree.
+      const child = spawn('sh', ['-c', '(sleep 5 &); sleep 5 & wait'], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      const pid = child.pid as number;
+      try {
+        for (let i = 0; i < 80 && sampleProcessTree(pid).processes < 3; i++) await sleep(25);
+        const tree = createTreeSampler(pid, { fullScanEvery: 2 });
+        expect(tree.sampleSync().processes).toBe(2); // the walk alone cannot see it
+        expect((await tree.sample()).processes).toBe(3); // a full scan
+        expect((await tree.sample()).processes).toBe(3); // a walk, which now knows it
+      } finally {
+        killQuietly(pid);
+      }
+      await waitUntilDead(pid);
+    });
+  },
+);

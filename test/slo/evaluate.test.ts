@@ -8,13 +8,8 @@ import {
   latencyStats,
   recordMs,
 } from '../../src/measure/histogram.js';
-import {
-  evaluateSlos,
-  formatPercent,
-  formatValue,
-  meetsThreshold,
-  minimumSamples,
-} from '../../src/slo/evaluate.js';
+import { formatSliValue } from '../../src/measure/format.js';
+import { evaluateSlos, meetsThreshold, minimumSamples } from '../../src/slo/evaluate.js';
 
 const th = (op: Comparator, value: number, text = `${op} ${value}`): Threshold => ({
   op,
@@ -81,7 +76,7 @@ const cases: Case[] = [
       score: 1,
       samples: 1000,
       budget: { allowed: 50, consumed: 50, burned: 1 },
-      reasonMatches: /^p95 of all journeys 10\.0 ms meets < 50ms$/,
+      reasonMatches: /^p95 of all journeys 10 ms meets < 50ms$/,
     },
   },
   {
@@ -121,6 +116,57 @@ const cases: Case[] = [
       [150, 5],
     ]),
     expect: { status: 'pass', budget: { allowed: 20, consumed: 5, burned: 0.25 } },
+  },
+  // 99.99 ms and 100.02 ms fall in one HDR bucket, [99.968, 100.031] ms: the verdict and
+  // the budget read it at the same edge (the highest), so they agree, both ways round.
+  {
+    name: 'p95 at 99.99 ms reads 100.031 ms: it misses "< 100ms" and the budget counts it',
+    slo: slo('latency.p95', th('<', 100, '< 100ms')),
+    overall: sli([[99.99, 1000]]),
+    expect: {
+      status: 'fail',
+      observed: 100.031,
+      budget: { allowed: 50, consumed: 1000, burned: 20 },
+      reasonMatches: /^p95 of all journeys 100 ms \(100\.031 ms before rounding\) misses < 100ms$/,
+    },
+  },
+  {
+    name: 'p95 at 100.02 ms misses "< 100ms" and the budget counts it',
+    slo: slo('latency.p95', th('<', 100, '< 100ms')),
+    overall: sli([[100.02, 1000]]),
+    expect: { status: 'fail', budget: { allowed: 50, consumed: 1000, burned: 20 } },
+  },
+  {
+    name: 'p95 at 100.02 ms passes "< 101ms" with nothing consumed',
+    slo: slo('latency.p95', th('<', 101, '< 101ms')),
+    overall: sli([[100.02, 1000]]),
+    expect: { status: 'pass', budget: { allowed: 50, consumed: 0, burned: 0 } },
+  },
+  {
+    name: 'a response at exactly the target is a bad event for "<" but not for "<="',
+    slo: slo('latency.p95', th('<', 1, '< 1ms')),
+    overall: sli([[1, 1000]]),
+    expect: {
+      status: 'fail',
+      observed: 1,
+      budget: { allowed: 50, consumed: 1000, burned: 20 },
+      reasonMatches: /^p95 of all journeys 1 ms misses < 1ms$/,
+    },
+  },
+  {
+    name: 'p95 at exactly the target meets "<=" with nothing consumed',
+    slo: slo('latency.p95', th('<=', 1, '<= 1ms')),
+    overall: sli([[1, 1000]]),
+    expect: { status: 'pass', budget: { allowed: 50, consumed: 0, burned: 0 } },
+  },
+  {
+    name: 'max at exactly the target: "<" counts the one response, "<=" does not',
+    slo: slo('latency.max', th('<', 1.5, '< 1.5ms')),
+    overall: sli([
+      [1, 99],
+      [1.5, 1],
+    ]),
+    expect: { status: 'fail', budget: { allowed: 0, consumed: 1, burned: null } },
   },
   {
     name: 'p50 is judged at 20 responses',
@@ -190,7 +236,7 @@ const cases: Case[] = [
     expect: {
       status: 'fail',
       budget: { allowed: 0, consumed: 1, burned: null },
-      reasonMatches: /^max latency of all journeys 300\.\d ms misses < 250ms$/,
+      reasonMatches: /^max latency of all journeys 300 ms misses < 250ms$/,
     },
   },
   {
@@ -278,7 +324,7 @@ const cases: Case[] = [
       observed: 250,
       samples: 1000,
       budget: null,
-      reasonMatches: /^throughput of all journeys 250\.0 rps meets >= 200rps$/,
+      reasonMatches: /^throughput of all journeys 250 req\/s meets >= 200rps$/,
     },
   },
   {
@@ -443,24 +489,41 @@ describe('meetsThreshold', () => {
 });
 
 describe('formatting', () => {
+  // The reason prints a value exactly as the reports' tables do (one formatter for both).
   it.each([
-    [0.999, '99.9%'],
-    [0.99999, '99.999%'],
-    [0.9999999, '99.99999%'],
-    [1, '100%'],
-    [0, '0%'],
-    [0.0123, '1.23%'],
-    [0.000001, '0.0001%'],
-  ])('formatPercent(%d) is %s', (fraction, expected) => {
-    expect(formatPercent(fraction)).toBe(expected);
-  });
+    ['latency.p95', [[84.25, 1000]], '< 50ms'],
+    ['latency.p95', [[100.4, 1000]], '< 50ms'],
+    ['latency.p50', [[0.347, 1000]], '< 50ms'],
+    ['latency.max', [[1234, 1]], '< 50ms'],
+  ] as const)(
+    '%s of %j reads in the reason as formatSliValue prints it',
+    (sliName, groups, text) => {
+      const [evaluation] = evaluateSlos([slo(sliName, th('<', 50, text))], {
+        overall: sli(groups.map(([ms, n]) => [ms, n])),
+        journeys: {},
+      });
+      const shown = formatSliValue(sliName, evaluation!.observed);
+      expect(evaluation!.reason.split(' of all journeys ')[1]).toMatch(
+        new RegExp(`^${shown.replace(/[.]/g, '\\.')} (meets|misses) `),
+      );
+    },
+  );
 
-  it.each([
-    ['latency.p95', 84.25, '84.3 ms'],
-    ['latency.p50', 0.347, '0.35 ms'],
-    ['throughput', 212.34, '212.3 rps'],
-    ['error_rate', 0.005, '0.5%'],
-  ] as const)('formatValue(%s, %d) is %s', (sliName, value, expected) => {
-    expect(formatValue(sliName, value)).toBe(expected);
+  it('prints rates and throughput as the reports do', () => {
+    const result = sli([[10, 1000]], { errors: 5, serverErrors: 1, durationSec: 3 });
+    const evaluations = evaluateSlos(
+      [
+        slo('error_rate', th('<=', 0.01, '<= 1%')),
+        slo('availability', th('>=', 0.99, '>= 99%')),
+        slo('throughput', th('>=', 200, '>= 200rps')),
+      ],
+      { overall: result, journeys: {} },
+    );
+    expect(evaluations.map((e) => e.reason)).toEqual([
+      `error rate of all journeys ${formatSliValue('error_rate', 0.005)} meets <= 1%`,
+      `availability of all journeys ${formatSliValue('availability', 0.999)} meets >= 99%`,
+      `throughput of all journeys ${formatSliValue('throughput', 1000 / 3)} meets >= 200rps`,
+    ]);
+    expect(evaluations[2]?.reason).toContain('333.3 req/s');
   });
 });
