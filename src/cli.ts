@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailure } from './actions/failure.js';
@@ -195,4 +194,6 @@ export async function main(argv: string[]): Promise<number> {
 
 // Ctrl-C must not leave the service under test running.
 installStopOnSignals();
-process.exitCode = await main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

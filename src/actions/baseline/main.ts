@@ -3,4 +3,4 @@ import { runBaseline } from '../../stages/baseline.js';
 import { runAction } from '../run-action.js';
 import { readInputs } from './inputs.js';
 
-await runAction('baseline', (deps) => runBaseline(readInputs(core.getInput), deps));
+void runAction('baseline', (deps) => runBaseline(readInputs(core.getInput), deps));

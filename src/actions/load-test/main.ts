@@ -3,4 +3,4 @@ import { runLoadTest } from '../../stages/load-test.js';
 import { runAction } from '../run-action.js';
 import { readInputs } from './inputs.js';
 
-await runAction('load-test', (deps) => runLoadTest(readInputs(core.getInput), deps));
+void runAction('load-test', (deps) => runLoadTest(readInputs(core.getInput), deps));

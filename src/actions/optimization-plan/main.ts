@@ -3,6 +3,4 @@ import { runOptimizationPlan } from '../../stages/optimization-plan.js';
 import { runAction } from '../run-action.js';
 import { readInputs } from './inputs.js';
 
-await runAction('optimization-plan', (deps) =>
-  runOptimizationPlan(readInputs(core.getInput), deps),
-);
+void runAction('optimization-plan', (deps) => runOptimizationPlan(readInputs(core.getInput), deps));

@@ -3,4 +3,4 @@ import { runProfileAnalysis } from '../../stages/profile-analysis.js';
 import { runAction } from '../run-action.js';
 import { readInputs } from './inputs.js';
 
-await runAction('profile-analysis', (deps) => runProfileAnalysis(readInputs(core.getInput), deps));
+void runAction('profile-analysis', (deps) => runProfileAnalysis(readInputs(core.getInput), deps));

@@ -3,4 +3,4 @@ import { runFlow } from '../../stages/flow.js';
 import { runAction } from '../run-action.js';
 import { readInputs } from './inputs.js';
 
-await runAction('run', (deps) => runFlow(readInputs(core.getInput), deps));
+void runAction('run', (deps) => runFlow(readInputs(core.getInput), deps));

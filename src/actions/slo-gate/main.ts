@@ -3,4 +3,4 @@ import { runSloGate } from '../../stages/slo-gate.js';
 import { runAction } from '../run-action.js';
 import { readInputs } from './inputs.js';
 
-await runAction('slo-gate', (deps) => runSloGate(readInputs(core.getInput), deps));
+void runAction('slo-gate', (deps) => runSloGate(readInputs(core.getInput), deps));

@@ -3,4 +3,4 @@ import { runSummary } from '../../stages/summary.js';
 import { runAction } from '../run-action.js';
 import { readInputs } from './inputs.js';
 
-await runAction('summary', (deps) => runSummary(readInputs(core.getInput), deps));
+void runAction('summary', (deps) => runSummary(readInputs(core.getInput), deps));
