@@ -1205,14 +1205,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path13 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path14 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path13 && path13[0] !== "/") {
-          path13 = `/${path13}`;
+        if (path14 && path14[0] !== "/") {
+          path14 = `/${path14}`;
         }
-        return new URL(`${origin}${path13}`);
+        return new URL(`${origin}${path14}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1663,39 +1663,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path14, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path13);
+        debuglog("sending request to %s %s/%s", method, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path14, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path13,
+          path14,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path14, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path13);
+        debuglog("trailers received from %s %s/%s", method, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path14, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path13,
+          path14,
           error63.message
         );
       });
@@ -1744,9 +1744,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path13, origin }
+            request: { method, path: path14, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path13);
+          debuglog("sending request to %s %s/%s", method, origin, path14);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1809,7 +1809,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path13,
+        path: path14,
         method,
         body,
         headers,
@@ -1824,11 +1824,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path13 !== "string") {
+        if (typeof path14 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path14[0] !== "/" && !(path14.startsWith("http://") || path14.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path13)) {
+        } else if (invalidPathRegex.test(path14)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1894,7 +1894,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path13, query) : path13;
+        this.path = query ? buildURL(path14, query) : path14;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6587,7 +6587,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path13, host, upgrade, blocking, reset } = request;
+      const { method, path: path14, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6668,7 +6668,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path13} HTTP/1.1\r
+      let header2 = `${method} ${path14} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7197,7 +7197,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path14, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7294,7 +7294,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path13;
+      headers[HTTP2_HEADER_PATH] = path14;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7647,9 +7647,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path13 = search ? `${pathname}${search}` : pathname;
+        const path14 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path13;
+        this.opts.path = path14;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8888,10 +8888,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path13 = "/",
+          path: path14 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path13;
+        opts.path = origin + path14;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10863,20 +10863,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path13) {
-      if (typeof path13 !== "string") {
-        return path13;
+    function safeUrl(path14) {
+      if (typeof path14 !== "string") {
+        return path14;
       }
-      const pathSegments = path13.split("?");
+      const pathSegments = path14.split("?");
       if (pathSegments.length !== 2) {
-        return path13;
+        return path14;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path13);
+    function matchKey(mockDispatch2, { path: path14, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path14);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10898,7 +10898,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path14 }) => matchValue(safeUrl(path14), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10936,9 +10936,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path13, method, body, headers, query } = opts;
+      const { path: path14, method, body, headers, query } = opts;
       return {
-        path: path13,
+        path: path14,
         method,
         body,
         headers,
@@ -11401,10 +11401,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path14, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path13,
+            Path: path14,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16283,9 +16283,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path13) {
-      for (let i = 0; i < path13.length; ++i) {
-        const code = path13.charCodeAt(i);
+    function validateCookiePath(path14) {
+      for (let i = 0; i < path14.length; ++i) {
+        const code = path14.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19205,11 +19205,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path13 = opts.path;
+          let path14 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path13 = `/${path13}`;
+            path14 = `/${path14}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path13);
+          url2 = new URL(util.parseOrigin(url2).origin + path14);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19852,8 +19852,8 @@ var require_dist = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path13) {
-          var pathArray = getPathArray(path13);
+        paths.forEach(function(path14) {
+          var pathArray = getPathArray(path14);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -19867,14 +19867,14 @@ var require_dist = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path13, appendMode) {
-      if (!path13) {
+    function addExistingPath(array2, path14, appendMode) {
+      if (!path14) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path13);
+        array2.unshift(path14);
       } else {
-        array2.push(path13);
+        array2.push(path14);
       }
     }
   }
@@ -22824,15 +22824,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path13 = [graph[toModel].parent, toModel];
+      const path14 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path13.unshift(graph[cur].parent);
+        path14.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path13;
+      fn.conversion = path14;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -31658,7 +31658,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path13 = __require("path");
+    var path14 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31716,7 +31716,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path13.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path14.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -40727,11 +40727,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path13) {
-      if (!path13 || typeof path13 !== "string") {
+    function lookup(path14) {
+      if (!path14 || typeof path14 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path13).toLowerCase().substr(1);
+      var extension2 = extname("x." + path14).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41871,7 +41871,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var http = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -42002,11 +42002,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path14.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path13.basename(options.filename || value && (value.name || value.path));
+        filename = path14.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path13.basename(value.client._httpMessage.path || "");
+        filename = path14.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42199,8 +42199,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path13 = resolve(string4);
-          const data = readFileSync3(path13, "utf8");
+          const path14 = resolve(string4);
+          const data = readFileSync3(path14, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42214,14 +42214,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path13 = obj[key] && obj[key].path;
-            if (!path13) {
+            const path14 = obj[key] && obj[key].path;
+            if (!path14) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync3(path13);
+            const buffer = readFileSync3(path14);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path13)
+              filename: basename(path14)
             }, opts));
             break;
           }
@@ -44542,14 +44542,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label) => new Error(`${label} can not be less than 1`);
     var greaterThanZeroError = (label) => new Error(`${label} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path13) {
-      if (typeof path13 === "string") {
+    function safeRequire(path14) {
+      if (typeof path14 === "string") {
         try {
-          return __require(path13);
+          return __require(path14);
         } catch (err) {
         }
       }
-      return path13;
+      return path14;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47030,7 +47030,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method = reqData.method;
-        const path13 = reqData.path;
+        const path14 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47041,7 +47041,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method} ${path13} HTTP/1.1`
+          `${method} ${path14} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -49089,7 +49089,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os6 = __require("os");
     var net2 = __require("net");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var URL2 = __require("url").URL;
     var spawn2 = __require("child_process").spawn;
     var managePath = require_dist();
@@ -49204,7 +49204,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path13.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path14.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49318,7 +49318,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path13.join(__dirname, "lib/preload"));
+        alterPath.unshift(path14.join(__dirname, "lib/preload"));
         const proc = spawn2(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49342,7 +49342,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path13.join(os6.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path14.join(os6.tmpdir(), pipeName);
       const server = net2.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -49646,6 +49646,23 @@ function toSliResult(counters, histogram, durationSec) {
     histogram: encodeHistogram(histogram)
   };
 }
+function mergeSliResults(results) {
+  const counters = emptyCounters();
+  for (const r of results) {
+    counters.requests += r.requests;
+    counters.errors += r.errors;
+    counters.serverErrors += r.serverErrors;
+    counters.timeouts += r.timeouts;
+    counters.transportErrors += r.transportErrors;
+    for (const [code, count] of Object.entries(r.statusCodes)) {
+      counters.statusCodes[code] = (counters.statusCodes[code] ?? 0) + count;
+    }
+  }
+  const histogram = results.length > 0 ? mergeHistograms(results.map((r) => decodeHistogram(r.histogram))) : createLatencyHistogram();
+  const durationSec = results.reduce((max2, r) => Math.max(max2, r.durationSec), 0);
+  const merged = toSliResult(counters, histogram, durationSec);
+  return { ...merged, throughputRps: results.reduce((total, r) => total + r.throughputRps, 0) };
+}
 var init_sli = __esm({
   "src/load/sli.ts"() {
     "use strict";
@@ -49659,7 +49676,15 @@ function newWindow() {
 }
 function toPoint(second, window2) {
   const { p50, p95, p99 } = latencyStats(window2.histogram);
-  const point = { second, requests: window2.requests, errors: window2.errors, p50, p95, p99 };
+  const point = {
+    second,
+    requests: window2.requests,
+    errors: window2.errors,
+    p50,
+    p95,
+    p99,
+    histogram: encodeHistogram(window2.histogram)
+  };
   window2.histogram.reset();
   window2.requests = 0;
   window2.errors = 0;
@@ -51556,10 +51581,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path13) {
-  if (!path13)
+function getElementAtPath(obj, path14) {
+  if (!path14)
     return obj;
-  return path13.reduce((acc, key) => acc?.[key], obj);
+  return path14.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51818,11 +51843,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path13, issues) {
+function prefixIssues(path14, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path13);
+    iss.path.unshift(path14);
     return iss;
   });
 }
@@ -52355,16 +52380,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path13 = []) => {
+  const processError = (error64, path14 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path14, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else {
-        const fullpath = [...path13, ...issue3.path];
+        const fullpath = [...path14, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -52403,17 +52428,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path13 = []) => {
+  const processError = (error64, path14 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path14, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else {
-        const fullpath = [...path13, ...issue3.path];
+        const fullpath = [...path14, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -52452,8 +52477,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path13 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path13) {
+  const path14 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path14) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -70485,13 +70510,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path13 = ref.slice(1).split("/").filter(Boolean);
-  if (path13.length === 0) {
+  const path14 = ref.slice(1).split("/").filter(Boolean);
+  if (path14.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path13[0] === defsKey) {
-    const key = path13[1] === void 0 ? void 0 : decodeJSONPointerSegment(path13[1]);
+  if (path14[0] === defsKey) {
+    const key = path14[1] === void 0 ? void 0 : decodeJSONPointerSegment(path14[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -72701,17 +72726,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path13) {
-      const ctrl = callVisitor(key, node2, visitor, path13);
+    function visit_(key, node2, visitor, path14) {
+      const ctrl = callVisitor(key, node2, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visit_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path14 = Object.freeze(path14.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path13);
+            const ci = visit_(i, node2.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -72722,13 +72747,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path13);
+          const cv = visit_("value", node2.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -72749,17 +72774,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path13) {
-      const ctrl = await callVisitor(key, node2, visitor, path13);
+    async function visitAsync_(key, node2, visitor, path14) {
+      const ctrl = await callVisitor(key, node2, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visitAsync_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path14 = Object.freeze(path14.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -72770,13 +72795,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path13);
+          const cv = await visitAsync_("value", node2.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -72803,23 +72828,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path13) {
+    function callVisitor(key, node2, visitor, path14) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path13);
+        return visitor(key, node2, path14);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path13);
+        return visitor.Map?.(key, node2, path14);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path13);
+        return visitor.Seq?.(key, node2, path14);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path13);
+        return visitor.Pair?.(key, node2, path14);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path13);
+        return visitor.Scalar?.(key, node2, path14);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path13);
+        return visitor.Alias?.(key, node2, path14);
       return void 0;
     }
-    function replaceNode(key, path13, node2) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path14, node2) {
+      const parent = path14[path14.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -73431,10 +73456,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value) {
+    function collectionFromPath(schema, path14, value) {
       let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path14.length - 1; i >= 0; --i) {
+        const k = path14[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -73453,7 +73478,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -73483,11 +73508,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path14, value) {
+        if (isEmptyPath(path14))
           this.add(value);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path14;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -73501,8 +73526,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -73516,8 +73541,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path14, keepScalar) {
+        const [key, ...rest] = path14;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -73535,8 +73560,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -73546,8 +73571,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key, ...rest] = path13;
+      setIn(path14, value) {
+        const [key, ...rest] = path14;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -76062,9 +76087,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path14, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path14, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -76139,14 +76164,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection.isEmptyPath(path13)) {
+      deleteIn(path14) {
+        if (Collection.isEmptyPath(path14)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -76161,10 +76186,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection.isEmptyPath(path13))
+      getIn(path14, keepScalar) {
+        if (Collection.isEmptyPath(path14))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -76175,10 +76200,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection.isEmptyPath(path13))
+      hasIn(path14) {
+        if (Collection.isEmptyPath(path14))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -76195,13 +76220,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection.isEmptyPath(path13)) {
+      setIn(path14, value) {
+        if (Collection.isEmptyPath(path14)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path14), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path14, value);
         }
       }
       /**
@@ -78162,9 +78187,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path13) => {
+    visit2.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path14) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -78173,23 +78198,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path13) => {
-      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit2.parentCollection = (cst, path14) => {
+      const parent = visit2.itemAtPath(cst, path14.slice(0, -1));
+      const field = path14[path14.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path14, item, visitor) {
+      let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -78200,10 +78225,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path14);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -79955,9 +79980,9 @@ var require_dist3 = __commonJS({
 });
 
 // src/config/issues.ts
-function formatPath(path13) {
+function formatPath(path14) {
   let text = "";
-  for (const segment of path13) {
+  for (const segment of path14) {
     if (typeof segment === "number") text += `[${segment}]`;
     else if (typeof segment === "string" && PLAIN_KEY.test(segment)) {
       text += text === "" ? segment : `.${segment}`;
@@ -80172,7 +80197,9 @@ var init_common = __esm({
       errors: external_exports.number().int().nonnegative(),
       p50: external_exports.number(),
       p95: external_exports.number(),
-      p99: external_exports.number()
+      p99: external_exports.number(),
+      /** This second's latencies (HDR, µs): what lets shards' timelines merge exactly. */
+      histogram: external_exports.string().optional()
     });
     ProcessSample = external_exports.object({
       /** Milliseconds since sampling started. */
@@ -80227,7 +80254,7 @@ var init_common = __esm({
 });
 
 // src/data/stages.ts
-var STAGES, SCHEMA_MAJOR, header, SloDefinition, JourneyResult, BaselineData, Hotspot, CpuAnalysis, ProfileAnalysisData, PlanItem, OptimizationPlanData, LoadTestData, ErrorBudget, SloEvaluation, SloGateData, Comparison, SummaryData, DATA_SCHEMAS;
+var STAGES, SCHEMA_MAJOR, header, SloDefinition, JourneyResult, BaselineData, Hotspot, CpuAnalysis, ProfileAnalysisData, PlanItem, OptimizationPlanData, ShardInfo, LoadTestData, ErrorBudget, SloEvaluation, SloGateData, Comparison, SummaryData, DATA_SCHEMAS;
 var init_stages = __esm({
   "src/data/stages.ts"() {
     "use strict";
@@ -80353,9 +80380,17 @@ var init_stages = __esm({
       /** What the plan rests on and what it could not use. */
       inputs: external_exports.array(external_exports.string())
     });
+    ShardInfo = external_exports.object({
+      /** 1-based. */
+      index: external_exports.number().int().positive(),
+      count: external_exports.number().int().positive()
+    });
     LoadTestData = external_exports.object({
       ...header("load-test"),
       scenario: external_exports.literal("load"),
+      /** Set on one shard's share of the load; a merged result lists the shards it holds. */
+      shard: ShardInfo.optional(),
+      mergedShards: external_exports.number().int().positive().optional(),
       load: LoadParams,
       overall: SliResult,
       journeys: external_exports.array(JourneyResult),
@@ -80500,18 +80535,18 @@ async function retireStageData(reportDir, stage, configHash) {
   }
   await rm2(file2, { force: true });
 }
-async function writeStageData(reportDir, stage, data) {
+async function writeStageData(reportDir, stage, data, relative = dataPath(stage)) {
   const checked = DATA_SCHEMAS[stage].parse(data);
-  const file2 = path3.join(reportDir, dataPath(stage));
+  const file2 = path3.join(reportDir, relative);
   await writeFileAtomic(file2, JSON.stringify(checked, null, 2) + "\n");
   return file2;
 }
-async function writeReport(reportDir, stage, markdown) {
-  const file2 = path3.join(reportDir, REPORT_PATHS[stage]);
+async function writeReport(reportDir, stage, markdown, relative = REPORT_PATHS[stage]) {
+  const file2 = path3.join(reportDir, relative);
   await writeFileAtomic(file2, markdown);
   return file2;
 }
-var REPORT_PATHS, dataPath, previousDataPath;
+var REPORT_PATHS, dataPath, shardDataPath, shardReportPath, previousDataPath;
 var init_store = __esm({
   "src/data/store.ts"() {
     "use strict";
@@ -80526,6 +80561,8 @@ var init_store = __esm({
       summary: "reports/optimization-summary.md"
     };
     dataPath = (stage) => `data/${stage}.json`;
+    shardDataPath = (index) => `data/shards/load-test-${index}.json`;
+    shardReportPath = (index) => `testing/shards/load-test-results-${index}.md`;
     previousDataPath = (stage) => `data/previous/${stage}.json`;
   }
 });
@@ -80751,11 +80788,16 @@ async function readEarlier(ctx, stage) {
 }
 async function finishStage(ctx, data, markdown, outcome) {
   const stage = ctx.stage;
-  const dataFile = await writeStageData(ctx.reportDir, stage, data);
-  const reportFile = await writeReport(ctx.reportDir, stage, markdown);
+  const paths = outcome.paths ?? {
+    data: dataPath(stage),
+    report: REPORT_PATHS[stage],
+    artifact: `perf-flow-${stage}`
+  };
+  const dataFile = await writeStageData(ctx.reportDir, stage, data, paths.data);
+  const reportFile = await writeReport(ctx.reportDir, stage, markdown, paths.report);
   await ctx.deps.platform.artifacts.upload(
-    `perf-flow-${stage}`,
-    [dataPath(stage), REPORT_PATHS[stage], ...outcome.extraFiles ?? []],
+    paths.artifact,
+    [paths.data, paths.report, ...outcome.extraFiles ?? []],
     ctx.reportDir
   );
   const outputs = {
@@ -80900,10 +80942,10 @@ var init_free_port = __esm({
 // src/service/log-capture.ts
 import { closeSync, openSync, writeSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-function createLogCapture(path13, options = {}) {
+function createLogCapture(path14, options = {}) {
   const maxLines = options.maxLines ?? 50;
   const maxLineChars = options.maxLineChars ?? 2e3;
-  let fd = openSync(path13, "a");
+  let fd = openSync(path14, "a");
   if (options.header !== void 0) writeSync(fd, `${options.header}
 `);
   const ring = [];
@@ -80947,7 +80989,7 @@ function createLogCapture(path13, options = {}) {
     }
   };
   return {
-    path: path13,
+    path: path14,
     attach(stream) {
       const state = {
         decoder: new StringDecoder("utf8"),
@@ -81070,9 +81112,9 @@ function answerSync(ask) {
     return null;
   }
 }
-function readProcFile(path13, scratch) {
+function readProcFile(path14, scratch) {
   return new Promise((resolve, reject) => {
-    open3(path13, "r", (openError, fd) => {
+    open3(path14, "r", (openError, fd) => {
       if (openError) {
         reject(openError);
         return;
@@ -81100,9 +81142,9 @@ function readProcFile(path13, scratch) {
     });
   });
 }
-function listDirectory(path13) {
+function listDirectory(path14) {
   return new Promise((resolve, reject) => {
-    readdir2(path13, (error63, entries) => error63 ? reject(error63) : resolve(entries));
+    readdir2(path14, (error63, entries) => error63 ? reject(error63) : resolve(entries));
   });
 }
 async function answerAsync(ask, scratch) {
@@ -81495,9 +81537,9 @@ var init_process_sampler = __esm({
 
 // src/service/readiness.ts
 import { setTimeout as sleep2 } from "node:timers/promises";
-function joinUrl(base, path13) {
-  if (path13 === "") return base;
-  return `${base.replace(/\/+$/, "")}/${path13.replace(/^\/+/, "")}`;
+function joinUrl(base, path14) {
+  if (path14 === "") return base;
+  return `${base.replace(/\/+$/, "")}/${path14.replace(/^\/+/, "")}`;
 }
 function describeFailure(error63) {
   if (error63 instanceof Error) {
@@ -82180,7 +82222,25 @@ function readLoadOverrides(read2) {
     ...rate !== void 0 ? { rateRps: parseRate(rate, "rate") } : {}
   };
 }
-var COMMON_INPUTS, FAIL_ON_INPUT, LOAD_OVERRIDE_INPUTS;
+function readShard(read2) {
+  const shard = optional2(read2, "shard");
+  const shards = optional2(read2, "shards");
+  if (shard === void 0 && shards === void 0) return void 0;
+  if (shards === void 0 || !WHOLE.test(shards) || Number(shards) > 256) {
+    throw new ConfigError(
+      `expected a whole number of shards from 1 to 256, got "${shards ?? ""}"`,
+      "shards"
+    );
+  }
+  if (shard === void 0 || !WHOLE.test(shard) || Number(shard) > Number(shards)) {
+    throw new ConfigError(
+      `expected a shard number from 1 to ${shards}, got "${shard ?? ""}"`,
+      "shard"
+    );
+  }
+  return { index: Number(shard), count: Number(shards) };
+}
+var COMMON_INPUTS, FAIL_ON_INPUT, SHARD_INPUTS, LOAD_OVERRIDE_INPUTS, WHOLE;
 var init_inputs = __esm({
   "src/actions/inputs.ts"() {
     "use strict";
@@ -82213,11 +82273,20 @@ var init_inputs = __esm({
         description: "Verdicts that fail the job, comma-separated, overriding the config (default: the config's fail-on, FAIL, INCONCLUSIVE)."
       }
     };
+    SHARD_INPUTS = {
+      shard: {
+        description: "This job's shard of the load test, from 1 to shards (one matrix leg each)."
+      },
+      shards: {
+        description: "How many shards share the load test: each runs its share of the connections and rate; slo-gate merges them exactly."
+      }
+    };
     LOAD_OVERRIDE_INPUTS = {
       duration: { description: 'Overrides load-test.duration, e.g. "30s".' },
       connections: { description: "Overrides load-test.connections: a whole number of connections." },
       rate: { description: 'Overrides load-test.rate, e.g. "200rps".' }
     };
+    WHOLE = /^[1-9]\d{0,2}$/;
   }
 });
 
@@ -82507,9 +82576,9 @@ async function readCpuProfile(file2) {
   }
   return parseCpuProfile(text, file2);
 }
-function formatPath2(path13) {
-  if (path13.length === 0) return "(top level)";
-  return path13.map((key, i) => typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`).join("");
+function formatPath2(path14) {
+  if (path14.length === 0) return "(top level)";
+  return path14.map((key, i) => typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`).join("");
 }
 function structuralProblem(profile) {
   if (profile.endTime < profile.startTime) {
@@ -84009,10 +84078,21 @@ var init_main3 = __esm({
 });
 
 // src/stages/load-test.ts
+function shardSettings(settings, shard) {
+  const connections = splitByWeight(settings.connections, Array(shard.count).fill(1))[shard.index - 1];
+  return {
+    ...settings,
+    connections,
+    ...settings.rateRps !== void 0 ? { rateRps: settings.rateRps / shard.count } : {}
+  };
+}
 async function runLoadTest(inputs, deps) {
   const ctx = await prepareStage("load-test", inputs, deps);
   const { config: config2 } = ctx;
-  const settings = { ...config2.loadTest, ...inputs.overrides };
+  const { shard } = inputs;
+  const full = { ...config2.loadTest, ...inputs.overrides };
+  const settings = shard ? shardSettings(full, shard) : full;
+  if (shard) ctx.progress(`shard ${shard.index} of ${shard.count}`);
   const mix = config2.journeys.map((j) => `${j.name}\xD7${j.weight}`).join(", ");
   ctx.progress(
     `steady load: ${settings.connections} connections` + (settings.rateRps ? ` at ${settings.rateRps} req/s` : "") + ` for ${settings.durationMs / 1e3}s after ${settings.warmupMs / 1e3}s warm-up, mix ${mix}`
@@ -84035,6 +84115,7 @@ async function runLoadTest(inputs, deps) {
     provenance: ctx.provenance(commands),
     guidance: ctx.guidance,
     scenario: "load",
+    ...shard ? { shard } : {},
     load: run.load,
     overall: run.overall,
     journeys: run.journeys,
@@ -84045,12 +84126,21 @@ async function runLoadTest(inputs, deps) {
   const o = run.overall;
   ctx.progress(describeSlis(o));
   return finishStage(ctx, data, renderLoadTest(data), {
-    outputs: sliOutputs(o)
+    outputs: sliOutputs(o),
+    ...shard ? {
+      paths: {
+        data: shardDataPath(shard.index),
+        report: shardReportPath(shard.index),
+        artifact: `perf-flow-load-test-${shard.index}`
+      }
+    } : {}
   });
 }
 var init_load_test2 = __esm({
   "src/stages/load-test.ts"() {
     "use strict";
+    init_store();
+    init_weights();
     init_closed_loop();
     init_report();
     init_context();
@@ -84062,14 +84152,19 @@ var init_load_test2 = __esm({
 
 // src/actions/load-test/inputs.ts
 function readInputs4(read2) {
-  return { ...readCommonInputs(read2), overrides: readLoadOverrides(read2) };
+  const shard = readShard(read2);
+  return {
+    ...readCommonInputs(read2),
+    overrides: readLoadOverrides(read2),
+    ...shard ? { shard } : {}
+  };
 }
 var INPUTS4;
 var init_inputs5 = __esm({
   "src/actions/load-test/inputs.ts"() {
     "use strict";
     init_inputs();
-    INPUTS4 = { ...COMMON_INPUTS, ...LOAD_OVERRIDE_INPUTS };
+    INPUTS4 = { ...COMMON_INPUTS, ...LOAD_OVERRIDE_INPUTS, ...SHARD_INPUTS };
   }
 });
 
@@ -84165,11 +84260,174 @@ var init_score = __esm({
   }
 });
 
+// src/load/merge-shards.ts
+function mergeShards(shards) {
+  const first = shards[0];
+  if (!first) throw new ConfigError("no shard results to merge", "shards");
+  const count = first.shard?.count;
+  if (count === void 0)
+    throw new ConfigError("a result to merge is not a shard (it has no shard index)", "shards");
+  const seen = /* @__PURE__ */ new Set();
+  for (const s of shards) {
+    if (!s.shard || s.shard.count !== count) {
+      throw new ConfigError(
+        `shards disagree on their count (${count} and ${s.shard?.count ?? "none"})`,
+        "shards"
+      );
+    }
+    if (seen.has(s.shard.index))
+      throw new ConfigError(`shard ${s.shard.index} of ${count} appears twice`, "shards");
+    seen.add(s.shard.index);
+    if (s.provenance.configHash !== first.provenance.configHash) {
+      throw new ConfigError(
+        `shard ${s.shard.index} ran with another config (hash ${s.provenance.configHash}, shard ${first.shard?.index} ${first.provenance.configHash})`,
+        "shards"
+      );
+    }
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${count} missing`,
+      "shards"
+    );
+  }
+  const ordered = [...shards].sort((a, b) => a.shard.index - b.shard.index);
+  const rates = ordered.map((s) => s.load.rateRps);
+  const { shard: _shard, ...rest } = first;
+  return {
+    ...rest,
+    provenance: {
+      ...first.provenance,
+      createdAt: ordered.map((s) => s.provenance.createdAt).sort().at(-1),
+      commands: [...new Set(ordered.flatMap((s) => s.provenance.commands))]
+    },
+    mergedShards: count,
+    load: {
+      ...first.load,
+      connections: ordered.reduce((sum2, s) => sum2 + s.load.connections, 0),
+      ...rates.every((r) => r !== void 0) ? { rateRps: rates.reduce((sum2, r) => sum2 + r, 0) } : {}
+    },
+    overall: mergeSliResults(ordered.map((s) => s.overall)),
+    journeys: first.journeys.map((journey) => {
+      const parts = ordered.map((s) => s.journeys.find((j) => j.name === journey.name));
+      const present = parts.filter((p) => p !== void 0);
+      return {
+        ...journey,
+        result: mergeSliResults(present.map((p) => p.result)),
+        timeline: mergeTimelines(present.map((p) => p.timeline))
+      };
+    }),
+    timeline: mergeTimelines(ordered.map((s) => s.timeline)),
+    // CPU and memory of separate runs do not add up to one service's.
+    service: null
+  };
+}
+function mergeTimelines(timelines) {
+  const bySecond = /* @__PURE__ */ new Map();
+  for (const timeline of timelines) {
+    for (const point of timeline)
+      bySecond.set(point.second, [...bySecond.get(point.second) ?? [], point]);
+  }
+  return [...bySecond.entries()].sort(([a], [b]) => a - b).map(([second, points]) => {
+    if (points.some((p) => p.histogram === void 0)) {
+      throw new ConfigError(
+        `second ${second} of a shard's timeline has no histogram, so it cannot be merged exactly: measure again with this version`,
+        "shards"
+      );
+    }
+    const histogram = mergeHistograms(points.map((p) => decodeHistogram(p.histogram)));
+    const { p50, p95, p99 } = latencyStats(histogram);
+    return {
+      second,
+      requests: points.reduce((sum2, p) => sum2 + p.requests, 0),
+      errors: points.reduce((sum2, p) => sum2 + p.errors, 0),
+      p50,
+      p95,
+      p99,
+      histogram: encodeHistogram(histogram)
+    };
+  });
+}
+var init_merge_shards = __esm({
+  "src/load/merge-shards.ts"() {
+    "use strict";
+    init_errors();
+    init_histogram();
+    init_sli();
+  }
+});
+
+// src/stages/shards.ts
+import { readdir as readdir5 } from "node:fs/promises";
+import path11 from "node:path";
+async function collectShards(ctx) {
+  const local = await readShardFiles(ctx.reportDir);
+  if (local.length > 0) return local;
+  const { artifacts } = ctx.deps.platform;
+  if (!await artifacts.download("perf-flow-load-test-1", ctx.reportDir)) return [];
+  const first = await readStageData(ctx.reportDir, "load-test", shardDataPath(1));
+  for (let index = 2; index <= (first?.shard?.count ?? 1); index++) {
+    await artifacts.download(`perf-flow-load-test-${index}`, ctx.reportDir);
+  }
+  return readShardFiles(ctx.reportDir);
+}
+async function readShardFiles(reportDir) {
+  const names = await readdir5(path11.join(reportDir, "data/shards")).catch(() => []);
+  const shards = [];
+  for (const name of names.sort()) {
+    const match = SHARD_FILE.exec(name);
+    if (!match) continue;
+    const data = await readStageData(reportDir, "load-test", shardDataPath(Number(match[1])));
+    if (data) shards.push(data);
+  }
+  return shards;
+}
+async function mergeLoadTestShards(ctx) {
+  const shards = await collectShards(ctx);
+  if (shards.length === 0) return 0;
+  const merged = mergeShards(shards);
+  await writeStageData(ctx.reportDir, "load-test", merged);
+  await writeReport(ctx.reportDir, "load-test", renderLoadTest(merged));
+  ctx.progress(`merged ${shards.length} load-test shards into data/load-test.json`);
+  return shards.length;
+}
+async function runMergeShards(inputs, deps) {
+  const ctx = await prepareStage("load-test", inputs, deps);
+  const merged = await mergeLoadTestShards(ctx);
+  if (merged === 0) {
+    throw new ConfigError(
+      `no load-test shards found in ${path11.join(ctx.reportDir, "data/shards")} nor as artifacts perf-flow-load-test-<n>`,
+      "shards"
+    );
+  }
+  const dataFile = path11.join(ctx.reportDir, dataPath("load-test"));
+  const reportPath = path11.join(ctx.reportDir, REPORT_PATHS["load-test"]);
+  return {
+    failed: false,
+    reportPath,
+    outputs: { "data-path": dataFile, "report-path": reportPath, shards: String(merged) }
+  };
+}
+var SHARD_FILE;
+var init_shards = __esm({
+  "src/stages/shards.ts"() {
+    "use strict";
+    init_store();
+    init_merge_shards();
+    init_report();
+    init_errors();
+    init_context();
+    SHARD_FILE = /^load-test-(\d+)\.json$/;
+  }
+});
+
 // src/stages/slo-gate.ts
 async function runSloGate(inputs, deps) {
   const ctx = await prepareStage("slo-gate", inputs, deps);
   const { config: config2 } = ctx;
   const failOn = inputs.failOn ?? config2.failOn;
+  await mergeLoadTestShards(ctx);
   const loadTest = await readEarlier(ctx, "load-test");
   const baseline = await readEarlier(ctx, "baseline");
   const useLoadTest = loadTest !== void 0 && (baseline === void 0 || loadTest.provenance.createdAt >= baseline.provenance.createdAt);
@@ -84222,6 +84480,7 @@ var init_slo_gate = __esm({
     init_score();
     init_context();
     init_measured_results();
+    init_shards();
   }
 });
 
@@ -84505,14 +84764,14 @@ var init_main7 = __esm({
 
 // src/package-root.ts
 import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
-import path11 from "node:path";
+import path12 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
-function packageRoot(from = path11.dirname(fileURLToPath2(import.meta.url))) {
-  for (let dir = from; ; dir = path11.dirname(dir)) {
-    const manifest = path11.join(dir, "package.json");
+function packageRoot(from = path12.dirname(fileURLToPath2(import.meta.url))) {
+  for (let dir = from; ; dir = path12.dirname(dir)) {
+    const manifest = path12.join(dir, "package.json");
     if (existsSync3(manifest) && JSON.parse(readFileSync2(manifest, "utf8")).name === "perf-flow")
       return dir;
-    if (path11.dirname(dir) === dir)
+    if (path12.dirname(dir) === dir)
       throw new Error(`perf-flow's package.json was not found above ${from}`);
   }
 }
@@ -84527,7 +84786,7 @@ var cli_exports = {};
 __export(cli_exports, {
   main: () => main
 });
-import path12 from "node:path";
+import path13 from "node:path";
 import { parseArgs } from "node:util";
 function parse3(argv) {
   try {
@@ -84541,7 +84800,9 @@ function checkOptionsFit(command, values) {
     "fail-on": ["run", "demo", "slo-gate"],
     duration: ["load-test"],
     connections: ["load-test"],
-    rate: ["load-test"]
+    rate: ["load-test"],
+    shard: ["load-test"],
+    shards: ["load-test"]
   };
   for (const [option, commands] of Object.entries(only)) {
     if (values[option] !== void 0 && !commands.includes(command)) {
@@ -84553,7 +84814,7 @@ function checkOptionsFit(command, values) {
   }
 }
 function commonInputs(command, values) {
-  const config2 = values.config ?? (command === "demo" ? path12.join(packageRoot(), "examples/demo-service/perf-flow.yml") : "perf-flow.yml");
+  const config2 = values.config ?? (command === "demo" ? path13.join(packageRoot(), "examples/demo-service/perf-flow.yml") : "perf-flow.yml");
   return {
     config: config2,
     reportDir: values.out ?? "perf-flow-report",
@@ -84577,8 +84838,15 @@ async function dispatch(command, values, deps) {
       return runProfileAnalysis(inputs, deps);
     case "optimization-plan":
       return runOptimizationPlan(inputs, deps);
-    case "load-test":
-      return runLoadTest({ ...inputs, overrides: readLoadOverrides(read2) }, deps);
+    case "load-test": {
+      const shard = readShard(read2);
+      return runLoadTest(
+        { ...inputs, overrides: readLoadOverrides(read2), ...shard ? { shard } : {} },
+        deps
+      );
+    }
+    case "merge":
+      return runMergeShards(inputs, deps);
     case "slo-gate": {
       const failOn = readFailOn(read2);
       return runSloGate({ ...inputs, ...failOn ? { failOn } : {} }, deps);
@@ -84593,7 +84861,7 @@ async function main(argv) {
     if (values.version) {
       const { readFileSync: readFileSync3 } = await import("node:fs");
       console.log(
-        JSON.parse(readFileSync3(path12.join(packageRoot(), "package.json"), "utf8")).version
+        JSON.parse(readFileSync3(path13.join(packageRoot(), "package.json"), "utf8")).version
       );
       return ExitCode2.pass;
     }
@@ -84612,7 +84880,7 @@ async function main(argv) {
     const command = name;
     checkOptionsFit(command, values);
     const platform2 = detectPlatform(
-      values.artifacts ? { artifactsDir: path12.resolve(values.artifacts) } : {}
+      values.artifacts ? { artifactsDir: path13.resolve(values.artifacts) } : {}
     );
     const outcome = await dispatch(command, values, {
       platform: platform2,
@@ -84654,6 +84922,7 @@ var init_cli = __esm({
     init_profile_analysis2();
     init_slo_gate();
     init_summary3();
+    init_shards();
     init_stages();
     HELP = `perf-flow: measure an HTTP service under load, find its bottlenecks, plan optimizations,
 and gate changes on SLOs.
@@ -84670,6 +84939,8 @@ Commands:
   load-test           steady load over the journey mix, per-second timeline
   slo-gate            PASS / PARTIAL / FAIL / INCONCLUSIVE, error budgets
   summary             one page of everything above
+  merge               merge load-test shards (data/shards/, or the run's artifacts)
+                      into data/load-test.json; slo-gate also merges them itself
 
 Options:
   -c, --config FILE             perf-flow.yml (default: perf-flow.yml; demo: the demo's own)
@@ -84683,13 +84954,14 @@ Options:
       --duration D              load-test: override load-test.duration, e.g. 30s
       --connections N           load-test: override load-test.connections
       --rate R                  load-test: override load-test.rate, e.g. 200rps
+      --shard N --shards M      load-test: run shard N of M (each its share of the load)
   -h, --help                    this help
   -v, --version                 perf-flow's version
 
 Exit codes: 0 the verdict passes, 1 the gate failed, 2 a usage or configuration error,
 3 the service failed to start or crashed, or another runtime failure.
 Docs: docs/config.md`;
-    COMMANDS = ["run", "demo", ...STAGES];
+    COMMANDS = ["run", "demo", ...STAGES, "merge"];
     OPTIONS = {
       config: { type: "string", short: "c" },
       guidance: { type: "string", short: "g" },
@@ -84701,6 +84973,8 @@ Docs: docs/config.md`;
       duration: { type: "string" },
       connections: { type: "string" },
       rate: { type: "string" },
+      shard: { type: "string" },
+      shards: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" }
     };

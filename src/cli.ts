@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailure } from './actions/failure.js';
-import { readFailOn, readLoadOverrides } from './actions/inputs.js';
+import { readFailOn, readLoadOverrides, readShard } from './actions/inputs.js';
 import { ConfigError, ExitCode } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { detectPlatform } from './platform/index.js';
@@ -15,6 +15,7 @@ import { runOptimizationPlan } from './stages/optimization-plan.js';
 import { runProfileAnalysis } from './stages/profile-analysis.js';
 import { runSloGate } from './stages/slo-gate.js';
 import { runSummary } from './stages/summary.js';
+import { runMergeShards } from './stages/shards.js';
 import { STAGES } from './data/stages.js';
 
 const HELP = `perf-flow: measure an HTTP service under load, find its bottlenecks, plan optimizations,
@@ -32,6 +33,8 @@ Commands:
   load-test           steady load over the journey mix, per-second timeline
   slo-gate            PASS / PARTIAL / FAIL / INCONCLUSIVE, error budgets
   summary             one page of everything above
+  merge               merge load-test shards (data/shards/, or the run's artifacts)
+                      into data/load-test.json; slo-gate also merges them itself
 
 Options:
   -c, --config FILE             perf-flow.yml (default: perf-flow.yml; demo: the demo's own)
@@ -45,6 +48,7 @@ Options:
       --duration D              load-test: override load-test.duration, e.g. 30s
       --connections N           load-test: override load-test.connections
       --rate R                  load-test: override load-test.rate, e.g. 200rps
+      --shard N --shards M      load-test: run shard N of M (each its share of the load)
   -h, --help                    this help
   -v, --version                 perf-flow's version
 
@@ -52,7 +56,7 @@ Exit codes: 0 the verdict passes, 1 the gate failed, 2 a usage or configuration 
 3 the service failed to start or crashed, or another runtime failure.
 Docs: docs/config.md`;
 
-const COMMANDS = ['run', 'demo', ...STAGES] as const;
+const COMMANDS = ['run', 'demo', ...STAGES, 'merge'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -66,6 +70,8 @@ const OPTIONS = {
   duration: { type: 'string' },
   connections: { type: 'string' },
   rate: { type: 'string' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -87,6 +93,8 @@ function checkOptionsFit(command: Command, values: Values) {
     duration: ['load-test'],
     connections: ['load-test'],
     rate: ['load-test'],
+    shard: ['load-test'],
+    shards: ['load-test'],
   };
   for (const [option, commands] of Object.entries(only)) {
     if (values[option as keyof Values] !== undefined && !commands.includes(command)) {
@@ -128,8 +136,15 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
       return runProfileAnalysis(inputs, deps);
     case 'optimization-plan':
       return runOptimizationPlan(inputs, deps);
-    case 'load-test':
-      return runLoadTest({ ...inputs, overrides: readLoadOverrides(read) }, deps);
+    case 'load-test': {
+      const shard = readShard(read);
+      return runLoadTest(
+        { ...inputs, overrides: readLoadOverrides(read), ...(shard ? { shard } : {}) },
+        deps,
+      );
+    }
+    case 'merge':
+      return runMergeShards(inputs, deps);
     case 'slo-gate': {
       const failOn = readFailOn(read);
       return runSloGate({ ...inputs, ...(failOn ? { failOn } : {}) }, deps);

@@ -44,6 +44,16 @@ export const FAIL_ON_INPUT = {
   },
 } satisfies Record<string, InputSpec>;
 
+export const SHARD_INPUTS = {
+  shard: {
+    description: "This job's shard of the load test, from 1 to shards (one matrix leg each).",
+  },
+  shards: {
+    description:
+      'How many shards share the load test: each runs its share of the connections and rate; slo-gate merges them exactly.',
+  },
+} satisfies Record<string, InputSpec>;
+
 export const LOAD_OVERRIDE_INPUTS = {
   duration: { description: 'Overrides load-test.duration, e.g. "30s".' },
   connections: { description: 'Overrides load-test.connections: a whole number of connections.' },
@@ -107,4 +117,26 @@ export function readLoadOverrides(read: InputReader) {
     ...(connections !== undefined ? { connections: Number(connections) } : {}),
     ...(rate !== undefined ? { rateRps: parseRate(rate, 'rate') } : {}),
   };
+}
+
+const WHOLE = /^[1-9]\d{0,2}$/;
+
+/** Both or neither; 1 <= shard <= shards <= 256 (GitHub's matrix limit). */
+export function readShard(read: InputReader): { index: number; count: number } | undefined {
+  const shard = optional(read, 'shard');
+  const shards = optional(read, 'shards');
+  if (shard === undefined && shards === undefined) return undefined;
+  if (shards === undefined || !WHOLE.test(shards) || Number(shards) > 256) {
+    throw new ConfigError(
+      `expected a whole number of shards from 1 to 256, got "${shards ?? ''}"`,
+      'shards',
+    );
+  }
+  if (shard === undefined || !WHOLE.test(shard) || Number(shard) > Number(shards)) {
+    throw new ConfigError(
+      `expected a shard number from 1 to ${shards}, got "${shard ?? ''}"`,
+      'shard',
+    );
+  }
+  return { index: Number(shard), count: Number(shards) };
 }

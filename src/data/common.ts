@@ -70,6 +70,8 @@ export const TimelinePoint = z.object({
   p50: z.number(),
   p95: z.number(),
   p99: z.number(),
+  /** This second's latencies (HDR, µs): what lets shards' timelines merge exactly. */
+  histogram: z.string().optional(),
 });
 export type TimelinePoint = z.infer<typeof TimelinePoint>;
 

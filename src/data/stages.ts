@@ -149,9 +149,19 @@ export const OptimizationPlanData = z.object({
 });
 export type OptimizationPlanData = z.infer<typeof OptimizationPlanData>;
 
+export const ShardInfo = z.object({
+  /** 1-based. */
+  index: z.number().int().positive(),
+  count: z.number().int().positive(),
+});
+export type ShardInfo = z.infer<typeof ShardInfo>;
+
 export const LoadTestData = z.object({
   ...header('load-test'),
   scenario: z.literal('load'),
+  /** Set on one shard's share of the load; a merged result lists the shards it holds. */
+  shard: ShardInfo.optional(),
+  mergedShards: z.number().int().positive().optional(),
   load: LoadParams,
   overall: SliResult,
   journeys: z.array(JourneyResult),

@@ -14,6 +14,9 @@ export const REPORT_PATHS: Record<Stage, string> = {
 };
 
 export const dataPath = (stage: Stage) => `data/${stage}.json`;
+/** One shard's share of the load test, kept apart until the shards are merged. */
+export const shardDataPath = (index: number) => `data/shards/load-test-${index}.json`;
+export const shardReportPath = (index: number) => `testing/shards/load-test-results-${index}.md`;
 export const previousDataPath = (stage: Stage) => `data/previous/${stage}.json`;
 
 /** Write to a temporary name, then rename: a reader never sees half a file. */
@@ -117,9 +120,10 @@ export async function writeStageData<S extends Stage>(
   reportDir: string,
   stage: S,
   data: StageData[S],
+  relative = dataPath(stage),
 ): Promise<string> {
   const checked = DATA_SCHEMAS[stage].parse(data);
-  const file = path.join(reportDir, dataPath(stage));
+  const file = path.join(reportDir, relative);
   await writeFileAtomic(file, JSON.stringify(checked, null, 2) + '\n');
   return file;
 }
@@ -128,8 +132,9 @@ export async function writeReport(
   reportDir: string,
   stage: Stage,
   markdown: string,
+  relative = REPORT_PATHS[stage],
 ): Promise<string> {
-  const file = path.join(reportDir, REPORT_PATHS[stage]);
+  const file = path.join(reportDir, relative);
   await writeFileAtomic(file, markdown);
   return file;
 }

@@ -1,6 +1,11 @@
 import type { TimelinePoint } from '../data/common.js';
 import type { LatencyHistogram } from '../measure/histogram.js';
-import { createLatencyHistogram, latencyStats, recordMs } from '../measure/histogram.js';
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  latencyStats,
+  recordMs,
+} from '../measure/histogram.js';
 
 interface Window {
   histogram: LatencyHistogram;
@@ -62,7 +67,15 @@ function newWindow(): Window {
 
 function toPoint(second: number, window: Window): TimelinePoint {
   const { p50, p95, p99 } = latencyStats(window.histogram);
-  const point = { second, requests: window.requests, errors: window.errors, p50, p95, p99 };
+  const point = {
+    second,
+    requests: window.requests,
+    errors: window.errors,
+    p50,
+    p95,
+    p99,
+    histogram: encodeHistogram(window.histogram),
+  };
   window.histogram.reset();
   window.requests = 0;
   window.errors = 0;

@@ -116,14 +116,21 @@ export async function finishStage<S extends Stage>(
     failed?: boolean;
     outputs?: Record<string, string>;
     extraFiles?: string[];
+    /** Where a shard's result goes instead of the stage's own paths, and under which name. */
+    paths?: { data: string; report: string; artifact: string };
   },
 ): Promise<StageOutcome> {
   const stage = ctx.stage as S;
-  const dataFile = await writeStageData(ctx.reportDir, stage, data);
-  const reportFile = await writeReport(ctx.reportDir, stage, markdown);
+  const paths = outcome.paths ?? {
+    data: dataPath(stage),
+    report: REPORT_PATHS[stage],
+    artifact: `perf-flow-${stage}`,
+  };
+  const dataFile = await writeStageData(ctx.reportDir, stage, data, paths.data);
+  const reportFile = await writeReport(ctx.reportDir, stage, markdown, paths.report);
   await ctx.deps.platform.artifacts.upload(
-    `perf-flow-${stage}`,
-    [dataPath(stage), REPORT_PATHS[stage], ...(outcome.extraFiles ?? [])],
+    paths.artifact,
+    [paths.data, paths.report, ...(outcome.extraFiles ?? [])],
     ctx.reportDir,
   );
   const outputs: Record<string, string> = {

@@ -12,6 +12,7 @@ import {
   type StageDeps,
 } from './context.js';
 import { measuredResults } from './measured-results.js';
+import { mergeLoadTestShards } from './shards.js';
 
 export interface SloGateInputs extends CommonInputs {
   /** Overrides the config's fail-on. */
@@ -28,6 +29,7 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
   const ctx = await prepareStage('slo-gate', inputs, deps);
   const { config } = ctx;
   const failOn = inputs.failOn ?? config.failOn;
+  await mergeLoadTestShards(ctx);
   const loadTest = await readEarlier(ctx, 'load-test');
   const baseline = await readEarlier(ctx, 'baseline');
   const useLoadTest =

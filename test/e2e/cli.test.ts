@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStageData } from '../../src/data/store.js';
+import { decodeHistogram, latencyStats, mergeHistograms } from '../../src/measure/histogram.js';
 import { cli, FAST_CONFIG, ROOT, tempDir } from './helpers.js';
 
 const good = (await readFile(FAST_CONFIG, 'utf8')).replace(
@@ -277,5 +278,64 @@ describe('perf-flow CLI: Ctrl-C', () => {
     expect(await exited).toBe(130);
     expect(stderr).toContain('SIGINT: stopping the service under test');
     await expect(fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+  }, 60_000);
+});
+
+describe('perf-flow CLI: sharded load', () => {
+  it('runs two shards in separate jobs and the gate merges them exactly', async () => {
+    const dir = await tempDir('shards');
+    const artifacts = path.join(dir, 'artifacts');
+    for (const index of [1, 2]) {
+      const shard = await cli([
+        'load-test',
+        '-c',
+        FAST_CONFIG,
+        '-o',
+        path.join(dir, `leg${index}`),
+        '--artifacts',
+        artifacts,
+        '--shard',
+        String(index),
+        '--shards',
+        '2',
+      ]);
+      expect(shard.code, slurp(shard)).toBe(0);
+    }
+    const legs = await Promise.all(
+      [1, 2].map(async (i) =>
+        parseStageData(
+          'load-test',
+          await readFile(path.join(dir, `leg${i}/data/shards/load-test-${i}.json`), 'utf8'),
+          'shard',
+        ),
+      ),
+    );
+    expect(legs.map((l) => l.load.connections)).toEqual([4, 4]);
+    const gate = await cli([
+      'slo-gate',
+      '-c',
+      FAST_CONFIG,
+      '-o',
+      path.join(dir, 'gate'),
+      '--artifacts',
+      artifacts,
+    ]);
+    expect(gate.code, slurp(gate)).toBe(0);
+    expect(gate.stderr).toContain('merged 2 load-test shards');
+    const merged = parseStageData(
+      'load-test',
+      await readFile(path.join(dir, 'gate/data/load-test.json'), 'utf8'),
+      'merged',
+    );
+    expect(merged.mergedShards).toBe(2);
+    expect(merged.overall.requests).toBe(legs[0]!.overall.requests + legs[1]!.overall.requests);
+    const all = mergeHistograms(legs.map((l) => decodeHistogram(l.overall.histogram)));
+    expect(merged.overall.latency).toEqual(latencyStats(all));
+    const data = parseStageData(
+      'slo-gate',
+      await readFile(path.join(dir, 'gate/data/slo-gate.json'), 'utf8'),
+      'gate',
+    );
+    expect(data.source).toBe('load-test');
   }, 60_000);
 });
