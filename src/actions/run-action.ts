@@ -23,7 +23,7 @@ export async function runAction(
   if (token) core.setSecret(token);
   // A cancelled job sends SIGINT, then SIGTERM: the service under test must not outlive it.
   installStopOnSignals((message) => core.warning(message));
-  const platform = detectPlatform();
+  const platform = detectPlatform(token ? { token } : {});
   try {
     const outcome = await run({ platform, commandLine: `perf-flow action ${name}` });
     for (const [key, value] of Object.entries(outcome.outputs)) core.setOutput(key, value);

@@ -1,5 +1,7 @@
 import * as core from '@actions/core';
 import { DirectoryArtifactStore, SharedReportDirStore } from './artifacts-local.js';
+import { GitHubArtifactStore } from './artifacts-github.js';
+import { publishOnGitHub } from './github-publish.js';
 import type { Logger, Platform } from './types.js';
 
 /** GitHub caps a step's job summary at 1 MiB; past it the whole summary is dropped. */
@@ -26,17 +28,23 @@ export function fitJobSummary(markdown: string, limitBytes = JOB_SUMMARY_LIMIT_B
 }
 
 /**
- * On a GitHub runner: step outputs and the job summary through @actions/core. Artifacts
- * between jobs use a directory store until the GitHub artifact store lands (issue 4).
+ * On a GitHub runner: step outputs and the job summary through @actions/core, artifacts
+ * between jobs through the runner's artifact service, the PR comment and the check run.
  */
-export function githubPlatform(options: { artifactsDir?: string } = {}): Platform {
+export function githubPlatform(options: { artifactsDir?: string; token?: string } = {}): Platform {
+  const log = actionsLogger();
   let summaryBytes = 0;
   return {
     kind: 'github',
-    log: actionsLogger(),
+    log,
     artifacts: options.artifactsDir
       ? new DirectoryArtifactStore(options.artifactsDir)
-      : new SharedReportDirStore(),
+      : // The runner hands JavaScript actions the artifact service's URL and token.
+        process.env.ACTIONS_RUNTIME_TOKEN && process.env.ACTIONS_RESULTS_URL
+        ? new GitHubArtifactStore()
+        : new SharedReportDirStore(),
+    publishResult: (result) =>
+      publishOnGitHub(result, options.token ?? process.env.GITHUB_TOKEN, log),
     setOutput: (name, value) => core.setOutput(name, value),
     appendSummary: async (markdown) => {
       if (!process.env.GITHUB_STEP_SUMMARY) return;

@@ -19,5 +19,6 @@ export function localPlatform(options: { artifactsDir?: string; log?: Logger } =
       : new SharedReportDirStore(),
     setOutput: () => {},
     appendSummary: async () => {},
+    publishResult: async () => [],
   };
 }

@@ -19,6 +19,16 @@ export interface ArtifactStore {
   download(name: string, destDir: string): Promise<boolean>;
 }
 
+/** What the summary publishes where people review: the PR comment and the check run. */
+export interface PublishedResult {
+  markdown: string;
+  verdict: 'PASS' | 'PARTIAL' | 'FAIL' | 'INCONCLUSIVE' | null;
+  failed: boolean;
+  title: string;
+  /** Hotspots on file:line in the repository. */
+  annotations: { path: string; line: number; message: string; title?: string }[];
+}
+
 export interface Platform {
   readonly kind: 'local' | 'github';
   readonly log: Logger;
@@ -26,4 +36,9 @@ export interface Platform {
   setOutput(name: string, value: string): void;
   /** Adds markdown to the job summary (no-op locally: the report files are the summary). */
   appendSummary(markdown: string): Promise<void>;
+  /**
+   * Posts the result for review (GitHub: the sticky PR comment and the perf-flow check run).
+   * Returns one line per thing posted or not posted, and why; never throws for a refusal.
+   */
+  publishResult(result: PublishedResult): Promise<string[]>;
 }

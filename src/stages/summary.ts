@@ -1,6 +1,7 @@
 import { formatPct } from '../measure/format.js';
 import type { LoadParams } from '../data/common.js';
-import type { SummaryData } from '../data/stages.js';
+import path from 'node:path';
+import type { ProfileAnalysisData, SummaryData } from '../data/stages.js';
 import { STAGES } from '../data/stages.js';
 import { previousDataPath, readStageData } from '../data/store.js';
 import { renderSummary } from '../report/index.js';
@@ -84,10 +85,18 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     ...(loadTest ? { loadTest } : {}),
     ...(gate ? { gate } : {}),
   });
-  return finishStage(ctx, data, markdown, {
+  const outcome = await finishStage(ctx, data, markdown, {
     ...(verdict ? { verdict } : {}),
     outputs: verdict ? {} : { verdict: '' },
   });
+  await ctx.deps.platform.publishResult({
+    markdown,
+    verdict,
+    failed: gate?.failed ?? false,
+    title: `perf-flow: ${headline}`,
+    annotations: hotspotAnnotations(profile),
+  });
+  return outcome;
 }
 
 /** The earlier result of the same config kept in the report directory, if there is one. */
@@ -138,4 +147,23 @@ function sameLoad(a: LoadParams, b: LoadParams): boolean {
     a.durationMs === b.durationMs &&
     a.warmupMs === b.warmupMs
   );
+}
+
+/** The top functions that live in the repository, as notices on their lines. */
+function hotspotAnnotations(profile: ProfileAnalysisData | undefined) {
+  return (profile?.cpu?.topSelf ?? [])
+    .filter(
+      (h) =>
+        h.file !== null &&
+        h.line !== null &&
+        !h.file.startsWith('node:') &&
+        !path.isAbsolute(h.file),
+    )
+    .slice(0, 10)
+    .map((h) => ({
+      path: h.file!,
+      line: h.line!,
+      title: `perf-flow hotspot: ${h.functionName}`,
+      message: `${h.functionName} holds ${formatPct(h.selfShare)} of CPU samples under load (${formatPct(h.totalShare)} with its callees).`,
+    }));
 }
