@@ -73,16 +73,19 @@ export class GitHubArtifactStore implements ArtifactStore {
       return full;
     });
     if (absolute.length === 0) throw new Error(`artifact ${name}: no files to upload`);
+    const options = this.retentionDays === undefined ? {} : { retentionDays: this.retentionDays };
     try {
-      await this.client.uploadArtifact(
-        name,
-        absolute,
-        root,
-        this.retentionDays === undefined ? {} : { retentionDays: this.retentionDays },
-      );
+      await this.client.uploadArtifact(name, absolute, root, options);
     } catch (error) {
-      if (isConflict(error)) throw new ArtifactNameTakenError(name, error);
-      throw error;
+      if (!isConflict(error)) throw error;
+      // A re-run job (or the same stage twice in one run) finds its own earlier artifact:
+      // the newer result replaces it, as upload-artifact's `overwrite: true` does.
+      try {
+        await this.client.deleteArtifact(name);
+        await this.client.uploadArtifact(name, absolute, root, options);
+      } catch (retryError) {
+        throw isConflict(retryError) ? new ArtifactNameTakenError(name, retryError) : retryError;
+      }
     }
   }
 

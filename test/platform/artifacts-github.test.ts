@@ -111,21 +111,26 @@ describe('GitHubArtifactStore with the real @actions/artifact client', () => {
     expect(await new GitHubArtifactStore().download('perf-flow-baseline', tmp)).toBe(false);
   });
 
-  it('refuses a second upload of the same name in one run with a clear error', async () => {
-    const source = path.join(tmp, 'twice');
-    await writeFiles(source, { 'data/a.json': '{}' });
+  it('replaces an artifact of the same name in one run (a re-run job), as overwrite does', async () => {
+    const first = path.join(tmp, 'attempt-1');
+    const second = path.join(tmp, 'attempt-2');
+    await writeFiles(first, { 'data/a.json': '{"attempt":1}' });
+    await writeFiles(second, { 'data/a.json': '{"attempt":2}' });
     asJob('2003', 'leg-1');
     const store = new GitHubArtifactStore();
-    await store.upload('perf-flow-load-test', ['data/a.json'], source);
-    asJob('2003', 'leg-2');
-    const second = store.upload('perf-flow-load-test', ['data/a.json'], source);
-    await expect(second).rejects.toBeInstanceOf(ArtifactNameTakenError);
-    await expect(second).rejects.toThrow(/immutable within a run.*matrix leg/);
-    // The same name in another run is fine.
-    asJob('2004', 'leg-1');
-    await expect(store.upload('perf-flow-load-test', ['data/a.json'], source)).resolves.toBe(
-      undefined,
-    );
+    await store.upload('perf-flow-load-test', ['data/a.json'], first);
+    fake.requests.length = 0;
+    await store.upload('perf-flow-load-test', ['data/a.json'], second);
+    expect(fake.kinds()).toContain('DeleteArtifact');
+    asJob('2003', 'job-2');
+    const dest = path.join(tmp, 'replaced');
+    expect(await store.download('perf-flow-load-test', dest)).toBe(true);
+    expect(await readFile(path.join(dest, 'data/a.json'), 'utf8')).toBe('{"attempt":2}');
+  });
+
+  it('names the rule when the service still refuses the name', () => {
+    const error = new ArtifactNameTakenError('perf-flow-load-test', new Error('(409) Conflict'));
+    expect(error.message).toMatch(/immutable within a run.*matrix leg/);
   });
 
   it('refuses files outside the root directory before calling the service', async () => {
