@@ -1,3 +1,4 @@
+import type { Comparison } from '../data/stages.js';
 import type { TimelinePoint } from '../data/common.js';
 
 export const MAX_CHART_POINTS = 60;
@@ -109,4 +110,27 @@ export function throughputChart(timeline: readonly TimelinePoint[], title: strin
   return xychart(`${title}${note}`, points, 'requests/s', [
     points.map((p) => p.requests / p.spanSec),
   ]);
+}
+
+/**
+ * Overall p50, p95 and p99 before and after, as pairs of bars. Null without those rows.
+ * xychart-beta draws no legend: the caption says which bar is which.
+ */
+export function beforeAfterChart(rows: readonly Comparison[]): string | null {
+  const picked = ['latency.p50', 'latency.p95', 'latency.p99']
+    .map((metric) => rows.find((r) => r.metric === metric && r.journey === undefined))
+    .filter((r): r is Comparison => r !== undefined);
+  if (picked.length === 0) return null;
+  return [
+    '```mermaid',
+    'xychart-beta',
+    '  title "Latency before and after (ms)"',
+    `  x-axis [${picked.map((r) => r.metric.replace('latency.', '')).join(', ')}]`,
+    '  y-axis "latency (ms)"',
+    `  bar [${picked.map((r) => num(r.before)).join(', ')}]`,
+    `  bar [${picked.map((r) => num(r.after)).join(', ')}]`,
+    '```',
+    '',
+    '_Bars: before (drawn first), after (drawn over it)._',
+  ].join('\n');
 }

@@ -16,6 +16,7 @@ import {
   table,
   verdictBadge,
 } from './format.js';
+import { beforeAfterChart, latencyChart, throughputChart } from './charts.js';
 import { planTable } from './optimization-plan.js';
 import { functionLabel, locationLabel } from './profile-analysis.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
@@ -129,6 +130,22 @@ function stagesSection(summary: SummaryData): string {
   );
 }
 
+/** A section folded away: the PR comment leads with the verdict, the rest is a click away. */
+function collapsed(title: string, markdown: string): string {
+  // The blank lines let GitHub render the markdown inside the HTML block.
+  return `<details>\n<summary>${escapeMarkdown(title)}</summary>\n\n${markdown}\n\n</details>`;
+}
+
+function chartsSection(input: SummaryInput): string | null {
+  const timeline = input.loadTest?.timeline ?? [];
+  const charts = [
+    input.summary.comparison && beforeAfterChart(input.summary.comparison.rows),
+    latencyChart(timeline, 'Load test latency per second, all journeys'),
+    throughputChart(timeline, 'Load test requests per second'),
+  ].filter((c): c is string => typeof c === 'string');
+  return charts.length === 0 ? null : collapsed('Charts', blocks(...charts));
+}
+
 export function renderSummary(input: SummaryInput): string {
   const { summary } = input;
   const verdict =
@@ -149,9 +166,13 @@ export function renderSummary(input: SummaryInput): string {
       summary.nextSteps.length === 0
         ? 'None.'
         : summary.nextSteps.map((s) => `- ${escapeMarkdown(s)}`).join('\n'),
+      chartsSection(input),
       stagesSection(summary),
       renderGuidance(summary.guidance),
-      renderHowMeasured(summary.provenance, input.loadTest?.load ?? input.baseline?.load),
+      collapsed(
+        'How this was measured',
+        renderHowMeasured(summary.provenance, input.loadTest?.load ?? input.baseline?.load),
+      ),
     ) + '\n'
   );
 }

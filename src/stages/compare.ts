@@ -18,7 +18,7 @@ function row(
   better: Direction,
   journey?: string,
 ): Comparison {
-  const changePct = before === 0 ? null : ((after - before) / before) * 100;
+  const changePct = after === before ? 0 : before === 0 ? null : ((after - before) / before) * 100;
   return {
     metric,
     ...(journey ? { journey } : {}),

@@ -5,6 +5,7 @@ import { renderSummary } from '../../src/report/summary.js';
 import {
   allStages,
   expectWellFormedTables,
+  loadTest,
   noProfile,
   rowStartingWith,
   summary,
@@ -177,5 +178,25 @@ describe('renderSummary', () => {
   it('takes the load parameters for "How this was measured" from the load test', () => {
     const t = tableWithHeader(renderSummary(allStages()), 'Item', 'Value');
     expect(rowStartingWith(t, 'Connections')[1]).toBe('50');
+  });
+});
+
+describe('the summary as a PR comment', () => {
+  it('shows charts (before/after, latency and throughput over time) folded in a details block', () => {
+    const md = renderSummary({ summary: summary(), loadTest: loadTest(12) });
+    const charts = md.slice(md.indexOf('<summary>Charts</summary>'));
+    expect(charts.indexOf('</details>')).toBeGreaterThan(0);
+    const folded = charts.slice(0, charts.indexOf('</details>'));
+    expect(folded.match(/xychart-beta/g)).toHaveLength(3);
+    expect(folded).toContain('title "Latency before and after (ms)"');
+    expect(folded).toMatch(
+      /x-axis \[p95\]\n {2}y-axis "latency \(ms\)"\n {2}bar \[91\.3\]\n {2}bar \[102\.5\]/,
+    );
+  });
+
+  it('draws no chart without a load test or a comparison', () => {
+    const md = renderSummary({ summary: { ...summary(), comparison: null } });
+    expect(md).not.toContain('xychart-beta');
+    expect(md).not.toContain('<summary>Charts</summary>');
   });
 });
