@@ -86,6 +86,20 @@ describe('the summary action on a pull request', () => {
     expect(body.match(/-->/g)).toHaveLength(1);
   });
 
+  it('fails the check run when the gate fails, and updates the same comment', async () => {
+    const failing = path.join(dir, 'failing');
+    for (const stage of ['baseline', 'slo-gate']) {
+      await cli([stage, '-c', FAST_CONFIG, '-o', failing], { env: { DEMO_LATENCY_MS: '120' } });
+    }
+    const run = await summary({ 'INPUT_REPORT-DIR': 'failing' });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs.verdict).toBe('FAIL');
+    expect(github.checkRuns.at(-1)).toMatchObject({ head_sha: headSha, conclusion: 'failure' });
+    const comments = github.commentsOn('acme', 'shop', 7);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('FAIL');
+  }, 60_000);
+
   it('keeps the verdict and says what it could not post with a read-only token', async () => {
     github.readOnly = true;
     try {
