@@ -176,9 +176,11 @@ describe('runClosedLoop errors', () => {
     const [p95] = evaluateSlos(
       [
         {
-          name: 'p95 under 100ms',
+          // Just under the timeout: this VM stalls 100-200 ms at times, so a lower target
+          // would also count ordinary responses caught in a stall.
+          name: 'p95 under 990ms',
           sli: 'latency.p95',
-          target: { op: '<', value: 100, text: '< 100ms' },
+          target: { op: '<', value: 990, text: '< 990ms' },
           weight: 1,
           key: true,
           source: 'config',
