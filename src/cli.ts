@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailure } from './actions/failure.js';
@@ -158,7 +159,6 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parse(argv);
     if (values.version) {
-      const { readFileSync } = await import('node:fs');
       console.log(
         JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version,
       );

@@ -106,7 +106,10 @@ export async function readEarlier<S extends Stage>(
   return undefined;
 }
 
-/** Writes the data and report, publishes them, and sets the stage's outputs and summary. */
+/**
+ * Writes the data and report, publishes them and adds the job summary. The outputs go back to
+ * the caller, which sets them once: the whole flow reports its own, not its last stage's.
+ */
 export async function finishStage<S extends Stage>(
   ctx: StageContext,
   data: StageData[S],
@@ -139,7 +142,6 @@ export async function finishStage<S extends Stage>(
     ...(outcome.verdict ? { verdict: outcome.verdict } : {}),
     ...outcome.outputs,
   };
-  for (const [name, value] of Object.entries(outputs)) ctx.deps.platform.setOutput(name, value);
   await ctx.deps.platform.appendSummary(markdown);
   const shown = path.relative(ctx.workDir, reportFile);
   ctx.deps.platform.log.info(`[${stage}] wrote ${shown.startsWith('..') ? reportFile : shown}`);

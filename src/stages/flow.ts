@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Verdict } from '../config/types.js';
 import { runBaseline } from './baseline.js';
 import type { CommonInputs, StageDeps, StageOutcome } from './context.js';
@@ -50,7 +51,7 @@ export async function runFlow(inputs: FlowInputs, deps: StageDeps): Promise<Flow
       verdict: gate.verdict ?? '',
       score: gate.outputs.score ?? '',
       failed: String(gate.failed),
-      'report-dir': summary.reportPath.slice(0, summary.reportPath.lastIndexOf('/reports/')),
+      'report-dir': path.resolve(inputs.workingDirectory, inputs.reportDir),
       'summary-path': summary.reportPath,
     },
   };

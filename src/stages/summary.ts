@@ -1,7 +1,12 @@
 import { formatPct } from '../measure/format.js';
 import type { LoadParams } from '../data/common.js';
 import path from 'node:path';
-import type { ProfileAnalysisData, SummaryData } from '../data/stages.js';
+import type {
+  BaselineData,
+  LoadTestData,
+  ProfileAnalysisData,
+  SummaryData,
+} from '../data/stages.js';
 import { STAGES } from '../data/stages.js';
 import { previousDataPath, readStageData } from '../data/store.js';
 import { renderSummary } from '../report/index.js';
@@ -103,8 +108,8 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
 async function beforeAndAfter(
   reportDir: string,
   configHash: string,
-  loadTest: Awaited<ReturnType<typeof readStageData<'load-test'>>>,
-  baseline: Awaited<ReturnType<typeof readStageData<'baseline'>>>,
+  loadTest: LoadTestData | undefined,
+  baseline: BaselineData | undefined,
 ): Promise<SummaryData['comparison']> {
   const candidates = [
     {

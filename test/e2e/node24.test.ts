@@ -39,6 +39,10 @@ describe.skipIf(!available)('the bundles on Node 24', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const outputs = await readGithubOutputs(outputFile);
     expect(outputs.verdict).toBe('PASS');
+    // The flow's own outputs, each written once; no stage's leaks into them.
+    expect(outputs['report-dir']).toBe(path.join(dir, 'out'));
+    expect(outputs['p95-ms']).toBeUndefined();
+    expect(readFileSync(outputFile, 'utf8').match(/^verdict<</gm)).toHaveLength(1);
     const baseline = JSON.parse(readFileSync(path.join(dir, 'out/data/baseline.json'), 'utf8'));
     expect(baseline.provenance.node).toBe(version);
     const profile = JSON.parse(
