@@ -33,7 +33,7 @@ describe('the bundled actions, run as a runner runs them', () => {
           INPUT_CONFIG: FAST_CONFIG,
           'INPUT_REPORT-DIR': 'out',
           'INPUT_WORKING-DIRECTORY': workDir,
-          INPUT_GUIDANCE: 'API latency is critical, p95 must be under 400ms',
+          INPUT_GUIDANCE: 'API latency is critical, p95 must be under 3s',
           INPUT_TRIGGER: 'user-complaint',
           INPUT_TOKEN: 'ghs_not_a_real_token',
         },
@@ -77,7 +77,7 @@ describe('the bundled actions, run as a runner runs them', () => {
       await readFile(gate.outputs['data-path']!, 'utf8'),
       'gate',
     );
-    const fromGuidance = data.slos.find((s) => s.sli === 'latency.p95' && s.target.includes('400'));
+    const fromGuidance = data.slos.find((s) => s.sli === 'latency.p95' && s.target.includes('3s'));
     expect(fromGuidance).toMatchObject({ key: true, status: 'pass' });
   });
 
