@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailure } from './actions/failure.js';
-import { readFailOn, readLoadOverrides, readShard } from './actions/inputs.js';
+import { readCompareWith, readFailOn, readLoadOverrides, readShard } from './actions/inputs.js';
 import { ConfigError, ExitCode } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { detectPlatform } from './platform/index.js';
@@ -50,6 +50,9 @@ Options:
       --connections N           load-test: override load-test.connections
       --rate R                  load-test: override load-test.rate, e.g. 200rps
       --shard N --shards M      load-test: run shard N of M (each its share of the load)
+      --compare-with WHAT       summary, run, demo: the before/after's "before": previous
+                                (the earlier run in --out, the default), none, or a report
+                                directory or data file (e.g. the main branch's report)
   -h, --help                    this help
   -v, --version                 perf-flow's version
 
@@ -73,6 +76,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   shard: { type: 'string' },
   shards: { type: 'string' },
+  'compare-with': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -96,6 +100,7 @@ function checkOptionsFit(command: Command, values: Values) {
     rate: ['load-test'],
     shard: ['load-test'],
     shards: ['load-test'],
+    'compare-with': ['run', 'demo', 'summary'],
   };
   for (const [option, commands] of Object.entries(only)) {
     if (values[option as keyof Values] !== undefined && !commands.includes(command)) {
@@ -129,7 +134,10 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
     case 'run':
     case 'demo': {
       const failOn = readFailOn(read);
-      return runFlow({ ...inputs, ...(failOn ? { failOn } : {}) }, deps);
+      return runFlow(
+        { ...inputs, ...(failOn ? { failOn } : {}), compareWith: readCompareWith(read) },
+        deps,
+      );
     }
     case 'baseline':
       return runBaseline(inputs, deps);
@@ -151,7 +159,7 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
       return runSloGate({ ...inputs, ...(failOn ? { failOn } : {}) }, deps);
     }
     case 'summary':
-      return runSummary(inputs, deps);
+      return runSummary({ ...inputs, compareWith: readCompareWith(read) }, deps);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Verdict } from '../config/types.js';
 import { VERDICTS } from '../config/types.js';
 import { parseDuration, parseRate } from '../config/units.js';
 import { ConfigError } from '../errors.js';
+import { parseCompareWith, type CompareWith } from '../stages/comparison-source.js';
 import type { CommonInputs } from '../stages/context.js';
 
 /** Reads one input by name; '' when unset (as @actions/core's getInput answers). */
@@ -43,6 +44,18 @@ export const FAIL_ON_INPUT = {
       "Verdicts that fail the job, comma-separated, overriding the config (default: the config's fail-on, FAIL, INCONCLUSIVE).",
   },
 } satisfies Record<string, InputSpec>;
+
+export const COMPARE_WITH_INPUT = {
+  'compare-with': {
+    description:
+      "What the summary's before/after compares with: auto (on GitHub the default branch's latest run, needing `actions: read`, else the previous run in report-dir), previous, default-branch, none, or the path of a report directory or data file.",
+    default: 'auto',
+  },
+} satisfies Record<string, InputSpec>;
+
+export function readCompareWith(read: InputReader): CompareWith {
+  return parseCompareWith(optional(read, 'compare-with'));
+}
 
 export const SHARD_INPUTS = {
   shard: {

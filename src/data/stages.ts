@@ -231,14 +231,18 @@ export const SummaryData = z.object({
   headline: z.string(),
   stagesPresent: z.array(z.string()),
   stagesMissing: z.array(z.string()),
-  /** Before/after against an earlier result of the same config in the report directory. */
+  /** Before/after against an earlier result under the same load (see compare-with). */
   comparison: z
     .object({
+      /** Where the "before" came from, in words: "the default branch's run 42 (commit ...)". */
+      source: z.string(),
       beforeCreatedAt: z.string(),
       beforeCommit: z.string().nullable(),
       rows: z.array(Comparison),
     })
     .nullable(),
+  /** Why there is no before/after, or what to bear in mind about the one there is. */
+  comparisonNote: z.string().nullable(),
   nextSteps: z.array(z.string()),
 });
 export type SummaryData = z.infer<typeof SummaryData>;

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { DirectoryArtifactStore, SharedReportDirStore } from './artifacts-local.js';
 import { GitHubArtifactStore } from './artifacts-github.js';
+import { defaultBranchResultsOnGitHub } from './github-default-branch.js';
 import { publishOnGitHub } from './github-publish.js';
 import type { Logger, Platform } from './types.js';
 
@@ -45,6 +46,8 @@ export function githubPlatform(options: { artifactsDir?: string; token?: string 
         : new SharedReportDirStore(),
     publishResult: (result) =>
       publishOnGitHub(result, options.token ?? process.env.GITHUB_TOKEN, log),
+    defaultBranchResults: () =>
+      defaultBranchResultsOnGitHub(options.token ?? process.env.GITHUB_TOKEN),
     setOutput: (name, value) => core.setOutput(name, value),
     appendSummary: async (markdown) => {
       if (!process.env.GITHUB_STEP_SUMMARY) return;

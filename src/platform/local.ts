@@ -20,5 +20,10 @@ export function localPlatform(options: { artifactsDir?: string; log?: Logger } =
     setOutput: () => {},
     appendSummary: async () => {},
     publishResult: async () => [],
+    defaultBranchResults: async () => ({
+      store: null,
+      reason:
+        "the default branch's results live in GitHub Actions artifacts; locally, give a report directory or data file to compare with",
+    }),
   };
 }

@@ -29,6 +29,16 @@ export interface PublishedResult {
   annotations: { path: string; line: number; message: string; title?: string }[];
 }
 
+/** Where the default branch's latest results can be downloaded from, or why they cannot. */
+export type DefaultBranchResults =
+  | {
+      store: ArtifactStore;
+      /** e.g. "the default branch's run 42 (commit abc123)". */
+      description: string;
+      commit: string | null;
+    }
+  | { store: null; reason: string };
+
 export interface Platform {
   readonly kind: 'local' | 'github';
   readonly log: Logger;
@@ -41,4 +51,6 @@ export interface Platform {
    * Returns one line per thing posted or not posted, and why; never throws for a refusal.
    */
   publishResult(result: PublishedResult): Promise<string[]>;
+  /** The artifacts of the default branch's latest other run (GitHub only: `actions: read`). */
+  defaultBranchResults(): Promise<DefaultBranchResults>;
 }

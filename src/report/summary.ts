@@ -56,13 +56,16 @@ export function comparisonTable(rows: readonly Comparison[]): string {
   );
 }
 
-function comparisonSection(comparison: SummaryData['comparison']): string | null {
-  if (comparison === null) return null;
+function comparisonSection(summary: SummaryData): string | null {
+  const { comparison, comparisonNote } = summary;
+  const note = comparisonNote === null ? null : `_${escapeMarkdown(comparisonNote)}_`;
+  if (comparison === null) return note && blocks('## Before and after', note);
   const commit =
-    comparison.beforeCommit === null ? '' : ` (commit ${escapeMarkdown(comparison.beforeCommit)})`;
+    comparison.beforeCommit === null ? '' : `, commit ${escapeMarkdown(comparison.beforeCommit)}`;
   return blocks(
     '## Before and after',
-    `Compared with the run of ${escapeMarkdown(comparison.beforeCreatedAt)}${commit}.`,
+    `Compared with ${escapeMarkdown(comparison.source)} (measured ${escapeMarkdown(comparison.beforeCreatedAt)}${commit}).`,
+    note,
     comparison.rows.length === 0
       ? 'No figure could be compared.'
       : comparisonTable(comparison.rows),
@@ -158,7 +161,7 @@ export function renderSummary(input: SummaryInput): string {
       `${verdict} · ${escapeMarkdown(summary.headline)}`,
       input.gate !== undefined && `SLO ${scoreText(input.gate)}. ${consequenceText(input.gate)}`,
       keyFigures(input),
-      comparisonSection(summary.comparison),
+      comparisonSection(summary),
       sloSection(input.gate),
       bottleneckSection(input.profile),
       planSection(input.plan),

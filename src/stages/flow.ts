@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Verdict } from '../config/types.js';
 import { runBaseline } from './baseline.js';
+import type { CompareWith } from './comparison-source.js';
 import type { CommonInputs, StageDeps, StageOutcome } from './context.js';
 import { runLoadTest } from './load-test.js';
 import { runOptimizationPlan } from './optimization-plan.js';
@@ -10,6 +11,7 @@ import { runSummary } from './summary.js';
 
 export interface FlowInputs extends CommonInputs {
   failOn?: Verdict[];
+  compareWith?: CompareWith;
 }
 
 export interface FlowOutcome {

@@ -55,6 +55,13 @@ export async function mergeLoadTestShards(ctx: StageContext): Promise<number> {
   const merged = mergeShards(shards);
   await writeStageData(ctx.reportDir, 'load-test', merged);
   await writeReport(ctx.reportDir, 'load-test', renderLoadTest(merged));
+  // Later jobs (the summary) and later runs (a PR comparing with the default branch) look
+  // for the load test under the stage's own artifact name, not the shards'.
+  await ctx.deps.platform.artifacts.upload(
+    'perf-flow-load-test',
+    [dataPath('load-test'), REPORT_PATHS['load-test']],
+    ctx.reportDir,
+  );
   ctx.progress(`merged ${shards.length} load-test shards into data/load-test.json`);
   return shards.length;
 }

@@ -1,16 +1,9 @@
 import { formatPct } from '../measure/format.js';
-import type { LoadParams } from '../data/common.js';
 import path from 'node:path';
-import type {
-  BaselineData,
-  LoadTestData,
-  ProfileAnalysisData,
-  SummaryData,
-} from '../data/stages.js';
+import type { ProfileAnalysisData, SummaryData } from '../data/stages.js';
 import { STAGES } from '../data/stages.js';
-import { previousDataPath, readStageData } from '../data/store.js';
 import { renderSummary } from '../report/index.js';
-import { compareResults } from './compare.js';
+import { findComparison, type CompareWith } from './comparison-source.js';
 import {
   finishStage,
   prepareStage,
@@ -20,7 +13,10 @@ import {
 } from './context.js';
 import { describeSlis } from './sli-outputs.js';
 
-export type SummaryInputs = CommonInputs;
+export interface SummaryInputs extends CommonInputs {
+  /** What the before/after compares with; `auto` when absent. */
+  compareWith?: CompareWith;
+}
 
 /** Everything the earlier stages found, on one page: the PR comment and the job summary. */
 export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
@@ -42,7 +38,12 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     (s) => s !== 'summary' && !present[s as keyof typeof present],
   );
 
-  const comparison = await beforeAndAfter(ctx.reportDir, ctx.config.hash, loadTest, baseline);
+  const { comparison, note: comparisonNote } = await findComparison(
+    ctx,
+    inputs.compareWith ?? 'auto',
+    { loadTest, baseline },
+  );
+  if (comparisonNote) ctx.progress(`before/after: ${comparisonNote}`);
   const verdict = gate?.verdict ?? null;
   const measured = loadTest ?? baseline;
   const headline = [
@@ -79,6 +80,7 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     stagesPresent,
     stagesMissing,
     comparison,
+    comparisonNote,
     nextSteps,
   };
   ctx.progress(headline);
@@ -102,56 +104,6 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     annotations: hotspotAnnotations(profile),
   });
   return outcome;
-}
-
-/** The earlier result of the same config kept in the report directory, if there is one. */
-async function beforeAndAfter(
-  reportDir: string,
-  configHash: string,
-  loadTest: LoadTestData | undefined,
-  baseline: BaselineData | undefined,
-): Promise<SummaryData['comparison']> {
-  const candidates = [
-    {
-      after: loadTest,
-      before: await readStageData(reportDir, 'load-test', previousDataPath('load-test')).catch(
-        () => undefined,
-      ),
-    },
-    {
-      after: baseline,
-      before: await readStageData(reportDir, 'baseline', previousDataPath('baseline')).catch(
-        () => undefined,
-      ),
-    },
-  ];
-  for (const { after, before } of candidates) {
-    // Another load (a --connections or --rate override) would show a different load, not a
-    // different service, as a change.
-    if (
-      after &&
-      before &&
-      before.provenance.configHash === configHash &&
-      sameLoad(before.load, after.load)
-    ) {
-      return {
-        beforeCreatedAt: before.provenance.createdAt,
-        beforeCommit: before.provenance.commit,
-        rows: compareResults(before, after),
-      };
-    }
-  }
-  return null;
-}
-
-function sameLoad(a: LoadParams, b: LoadParams): boolean {
-  return (
-    a.model === b.model &&
-    a.connections === b.connections &&
-    a.rateRps === b.rateRps &&
-    a.durationMs === b.durationMs &&
-    a.warmupMs === b.warmupMs
-  );
 }
 
 /** The top functions that live in the repository, as notices on their lines. */

@@ -66,5 +66,13 @@ describe('stage bundles in separate jobs, through the artifact service', () => {
       'merged',
     );
     expect(merged.mergedShards).toBe(2);
+    // The merged result goes on under the stage's own name, for the summary job.
+    expect(service.artifacts.map((a) => a.name)).toContain('perf-flow-load-test');
+    const summary = await job('summary', 'job-summary-sharded');
+    const page = await readFile(
+      path.join(summary.workspace, 'perf-flow-report/reports/optimization-summary.md'),
+      'utf8',
+    );
+    expect(page).toMatch(/load test: p50 /);
   }, 90_000);
 });

@@ -2,7 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../helpers/fake-github-api.js';
-import { cli, FAST_CONFIG, readGithubOutputs, ROOT, runNode, tempDir } from './helpers.js';
+import {
+  cli,
+  DEMO_DIR,
+  FAST_CONFIG,
+  readGithubOutputs,
+  ROOT,
+  runNode,
+  tempDir,
+} from './helpers.js';
 
 /**
  * The summary bundle on a pull_request run, against a local server speaking GitHub's REST
@@ -99,6 +107,43 @@ describe('the summary action on a pull request', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('FAIL');
   }, 60_000);
+
+  /** The fast config with other SLOs (and fail-on), measured by the baseline and judged. */
+  async function judgedWith(name: string, slos: string, failOn?: string) {
+    const text = (await readFile(FAST_CONFIG, 'utf8'))
+      .replace('../../../examples/demo-service', DEMO_DIR)
+      .replace(/^slos:\n(?: {2}.*\n)+/m, slos);
+    const config = path.join(dir, `${name}.yml`);
+    await writeFile(config, failOn ? `${text}fail-on: [${failOn}]\n` : text);
+    for (const stage of ['baseline', 'slo-gate']) {
+      const run = await cli([stage, '-c', config, '-o', path.join(dir, name)]);
+      expect(run.code, run.stdout + run.stderr).toBeLessThanOrEqual(1);
+    }
+    return summary({ INPUT_CONFIG: config, 'INPUT_REPORT-DIR': name });
+  }
+
+  it.each([
+    {
+      verdict: 'PARTIAL',
+      conclusion: 'neutral',
+      // Three SLOs met and one of weight 0.5 missed: 86% is between partial and pass.
+      slos: `slos:\n  - sli: latency.p50\n    target: '< 50ms'\n    key: true\n  - sli: error_rate\n    target: '<= 1%'\n  - sli: availability\n    target: '>= 99%'\n  - sli: throughput\n    target: '>= 1000000rps'\n    weight: 0.5\n`,
+    },
+    { verdict: 'INCONCLUSIVE', conclusion: 'failure', slos: 'slos: []\n' },
+    { verdict: 'INCONCLUSIVE', conclusion: 'neutral', slos: 'slos: []\n', failOn: 'FAIL' },
+  ])(
+    '$verdict with fail-on $failOn gives a $conclusion check run',
+    async ({ verdict, conclusion, slos, failOn }) => {
+      const run = await judgedWith(`${verdict}-${failOn ?? 'default'}`, slos, failOn);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.outputs.verdict).toBe(verdict);
+      expect(github.checkRuns.at(-1)).toMatchObject({ head_sha: headSha, conclusion });
+      const comments = github.commentsOn('acme', 'shop', 7);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body).toContain(verdict);
+    },
+    60_000,
+  );
 
   it('keeps the verdict and says what it could not post with a read-only token', async () => {
     github.readOnly = true;

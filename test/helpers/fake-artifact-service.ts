@@ -11,7 +11,10 @@
  * - `GET` of GetSignedArtifactURL's URL, answering the stored zip;
  * - the two REST endpoints the client uses with `findBy` (another run):
  *   `GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts[?name=]` and
- *   `GET /repos/{owner}/{repo}/actions/artifacts/{id}/zip` (a 302 to the zip).
+ *   `GET /repos/{owner}/{repo}/actions/artifacts/{id}/zip` (a 302 to the zip);
+ * - the repository-wide list perf-flow searches for the default branch's latest result:
+ *   `GET /repos/{owner}/{repo}/actions/artifacts[?name=]`, newest first, each with its
+ *   `workflow_run` (id, head_branch, head_sha, repository_id, head_repository_id).
  *
  * Run ids here are used both as the results service's backend id and as the REST run id.
  */
@@ -47,6 +50,15 @@ export interface RecordedRequest {
   authorization?: string;
   /** The parsed JSON body of a Twirp request. */
   body?: Record<string, unknown>;
+}
+
+/** What the REST API tells about the run that uploaded an artifact. */
+export interface FakeRun {
+  headBranch: string;
+  headSha: string;
+  repositoryId: number;
+  /** A fork's id when the run was for a fork's branch. */
+  headRepositoryId: number;
 }
 
 interface Scope {
@@ -126,6 +138,8 @@ export class FakeArtifactService {
   readonly requests: RecordedRequest[] = [];
   /** When set, REST requests must carry `Authorization: token <restToken>` (or Bearer). */
   restToken: string | undefined;
+  /** Run id → its branch and repositories; a run not listed is the main repository's `main`. */
+  readonly runs = new Map<string, FakeRun>();
   private nextId = 1000;
 
   private readonly server = http.createServer((req, res) => {
@@ -297,6 +311,44 @@ export class FakeArtifactService {
             expired: false,
             workflow_run: { id: Number(a.runId) },
           })),
+        }),
+      );
+      return;
+    }
+
+    if (/^\/repos\/[^/]+\/[^/]+\/actions\/artifacts$/.test(url.pathname) && method === 'GET') {
+      record('rest:ListArtifactsForRepo');
+      this.checkRestToken(req);
+      const name = url.searchParams.get('name');
+      const found = this.artifacts
+        .filter((a) => a.finalized && (name === null || a.name === name))
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          total_count: found.length,
+          artifacts: found.map((a) => {
+            const run = this.runs.get(a.runId) ?? {
+              headBranch: 'main',
+              headSha: 'f'.repeat(40),
+              repositoryId: 1,
+              headRepositoryId: 1,
+            };
+            return {
+              id: a.id,
+              name: a.name,
+              size_in_bytes: a.size,
+              created_at: a.createdAt.toISOString(),
+              expired: false,
+              workflow_run: {
+                id: Number(a.runId),
+                head_branch: run.headBranch,
+                head_sha: run.headSha,
+                repository_id: run.repositoryId,
+                head_repository_id: run.headRepositoryId,
+              },
+            };
+          }),
         }),
       );
       return;

@@ -8,6 +8,9 @@
  *   POST  /repos/:o/:r/check-runs
  *   PATCH /repos/:o/:r/check-runs/:id         (annotations appended, as GitHub does)
  *   GET   /repos/:o/:r/commits/:sha/pulls
+ *   GET   /repos/:o/:r                         (default_branch)
+ *   GET   /repos/:o/:r/actions/...             relayed to `actionsUpstream` (a
+ *                                              FakeArtifactService), as one API host serves both
  *
  * State is in memory and inspectable; every request is recorded; the Authorization header
  * must carry the token; `readOnly` answers writes with GitHub's 403 for a read-only token,
@@ -66,7 +69,7 @@ export type RecordedRequest = {
   body: unknown;
 };
 
-export type FakeArea = 'issues' | 'checks' | 'pulls';
+export type FakeArea = 'issues' | 'checks' | 'pulls' | 'actions';
 
 export type FakeGitHubApi = {
   url: string;
@@ -82,6 +85,10 @@ export type FakeGitHubApi = {
   forbidden: Set<FakeArea>;
   /** The login new comments are authored by. */
   login: string;
+  /** GET /repos/:o/:r answers with this default branch. */
+  defaultBranch: string;
+  /** Where GET /repos/:o/:r/actions/... requests go (the artifact service's REST side). */
+  actionsUpstream: string | undefined;
   /** Adds comments directly (as other users, or many at once) without a request. */
   seedComment(
     owner: string,
@@ -117,6 +124,8 @@ export async function startFakeGitHubApi(
     readOnly: false,
     forbidden: new Set(),
     login: options.login ?? 'github-actions[bot]',
+    defaultBranch: 'main',
+    actionsUpstream: undefined,
     seedComment(owner, repo, issueNumber, body, login = 'someone') {
       return addComment(`${owner}/${repo}`, issueNumber, body, login);
     },
@@ -331,11 +340,38 @@ export async function startFakeGitHubApi(
       return send(res, 200, fake.pullsByCommit.get(match[3]!) ?? []);
     }
 
+    if (/^\/repos\/[^/]+\/[^/]+\/actions\//.test(path) && method === 'GET') {
+      if (fake.forbidden.has('actions')) return area('actions');
+      if (fake.actionsUpstream) return relay(req, res, `${fake.actionsUpstream}${req.url ?? ''}`);
+    }
+
+    if ((match = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path)) && method === 'GET') {
+      return send(res, 200, {
+        full_name: `${match[1]}/${match[2]}`,
+        default_branch: fake.defaultBranch,
+      });
+    }
+
     return send(res, 404, {
       message: 'Not Found',
       documentation_url: 'https://docs.github.com/rest',
       status: '404',
     });
+  }
+
+  /** Passes a GET on, status, location and body as they come (a 302 to a blob stays a 302). */
+  async function relay(req: IncomingMessage, res: ServerResponse, target: string) {
+    const answer = await fetch(target, {
+      headers: { authorization: req.headers.authorization ?? '' },
+      redirect: 'manual',
+    });
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'location', 'link']) {
+      const value = answer.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    res.writeHead(answer.status, headers);
+    res.end(Buffer.from(await answer.arrayBuffer()));
   }
 
   const server = createServer((req, res) => {

@@ -476,6 +476,7 @@ export function summary(): SummaryData {
     ],
     stagesMissing: [],
     comparison: {
+      source: "the default branch's run 41 (commit 1111111aaaaa)",
       beforeCreatedAt: '2026-11-02T09:00:00.000Z',
       beforeCommit: '1111111aaaaaaa',
       rows: [
@@ -503,6 +504,7 @@ export function summary(): SummaryData {
         },
       ],
     },
+    comparisonNote: null,
     nextSteps: ['Apply plan item 1: Cache serialized user lists.'],
   };
 }

@@ -15,8 +15,10 @@ export type PullRequestContext = {
 type Env = Record<string, string | undefined>;
 
 type EventPayload = {
+  repository?: { default_branch?: unknown };
   pull_request?: { number?: unknown; head?: { sha?: unknown } };
   workflow_run?: {
+    id?: unknown;
     head_sha?: unknown;
     pull_requests?: { number?: unknown; base?: { repo?: { full_name?: unknown } } }[];
   };
@@ -132,4 +134,26 @@ export async function readPullRequestContext(
   }
   headSha ??= requireEnv(env, 'GITHUB_SHA');
   return { owner, repo, prNumber, headSha, runUrl };
+}
+
+/** What the default-branch lookup needs from the runner: the repository and runs to skip. */
+export async function readRunFacts(env: Env): Promise<{
+  owner: string;
+  repo: string;
+  defaultBranch: string | undefined;
+  /** This run, and on a workflow_run event the run that measured: neither is a "before". */
+  ownRunIds: number[];
+}> {
+  const { owner, repo } = ownerRepo(env);
+  const event = await readEvent(env);
+  const branch = event.repository?.default_branch;
+  const ownRunIds = [Number(env.GITHUB_RUN_ID), event.workflow_run?.id]
+    .map(positiveInt)
+    .filter((id): id is number => id !== null);
+  return {
+    owner,
+    repo,
+    defaultBranch: typeof branch === 'string' && branch !== '' ? branch : undefined,
+    ownRunIds,
+  };
 }
