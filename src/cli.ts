@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailure } from './actions/failure.js';
-import { readCompareWith, readFailOn, readLoadOverrides, readShard } from './actions/inputs.js';
+import {
+  readCompareWith,
+  readFailOn,
+  readLoadOverrides,
+  readScenarios,
+  readShard,
+} from './actions/inputs.js';
 import { ConfigError, ExitCode } from './errors.js';
 import { packageRoot } from './package-root.js';
 import { detectPlatform } from './platform/index.js';
@@ -31,7 +37,8 @@ Commands:
   baseline            SLIs of each journey under load
   profile-analysis    CPU profile under load, top functions
   optimization-plan   optimizations ranked by ROI
-  load-test           steady load over the journey mix, per-second timeline
+  load-test           the scenarios of perf-flow.yml's scenarios.run (by default a steady
+                      load over the journey mix), per-second timeline
   slo-gate            PASS / PARTIAL / FAIL / INCONCLUSIVE, error budgets
   summary             one page of everything above
   merge               merge load-test shards (data/shards/, or the run's artifacts)
@@ -46,6 +53,8 @@ Options:
   -C, --working-directory DIR   resolve --config and --out from here (default: .)
       --artifacts DIR           hand stage results over through DIR, as separate jobs do
       --fail-on LIST            verdicts that fail (run, demo, slo-gate), e.g. FAIL,INCONCLUSIVE
+      --scenarios LIST          load-test, run, demo: the scenarios to run instead of
+                                scenarios.run, e.g. load,stress (load, stress, spike, soak)
       --duration D              load-test: override load-test.duration, e.g. 30s
       --connections N           load-test: override load-test.connections
       --rate R                  load-test: override load-test.rate, e.g. 200rps
@@ -71,6 +80,7 @@ const OPTIONS = {
   'working-directory': { type: 'string', short: 'C' },
   artifacts: { type: 'string' },
   'fail-on': { type: 'string' },
+  scenarios: { type: 'string' },
   duration: { type: 'string' },
   connections: { type: 'string' },
   rate: { type: 'string' },
@@ -95,6 +105,7 @@ function parse(argv: string[]) {
 function checkOptionsFit(command: Command, values: Values) {
   const only: Record<string, Command[]> = {
     'fail-on': ['run', 'demo', 'slo-gate'],
+    scenarios: ['load-test', 'run', 'demo'],
     duration: ['load-test'],
     connections: ['load-test'],
     rate: ['load-test'],
@@ -134,8 +145,14 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
     case 'run':
     case 'demo': {
       const failOn = readFailOn(read);
+      const scenarios = readScenarios(read);
       return runFlow(
-        { ...inputs, ...(failOn ? { failOn } : {}), compareWith: readCompareWith(read) },
+        {
+          ...inputs,
+          ...(failOn ? { failOn } : {}),
+          compareWith: readCompareWith(read),
+          ...(scenarios ? { scenarios } : {}),
+        },
         deps,
       );
     }
@@ -147,8 +164,14 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
       return runOptimizationPlan(inputs, deps);
     case 'load-test': {
       const shard = readShard(read);
+      const scenarios = readScenarios(read);
       return runLoadTest(
-        { ...inputs, overrides: readLoadOverrides(read), ...(shard ? { shard } : {}) },
+        {
+          ...inputs,
+          overrides: readLoadOverrides(read),
+          ...(shard ? { shard } : {}),
+          ...(scenarios ? { scenarios } : {}),
+        },
         deps,
       );
     }

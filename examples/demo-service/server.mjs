@@ -1,6 +1,12 @@
 // The demo service perf-flow measures: a small shop API with one real CPU hotspot and knobs
 // that inject regressions, so every stage of the flow has something true to find.
 // Plain JavaScript, no dependencies: it runs without a build on Node >= 20.
+//
+// Knobs (environment): PORT; DEMO_LATENCY_MS and DEMO_LATENCY_JOURNEY (added latency, on
+// every /api path or one prefix); DEMO_ERROR_RATE (share of /api requests answered 500);
+// DEMO_HOTSPOT_FACTOR (work done by the recommendation hotspot); DEMO_CRASH_AFTER_MS (exit
+// on purpose); DEMO_LEAK_BYTES_PER_REQUEST (bytes of the JS heap each /api request keeps
+// for good: a real leak, for the soak scenario's leak detection to find).
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -55,6 +61,13 @@ const CRASH_AFTER_MS = knob(
   'DEMO_CRASH_AFTER_MS',
   integer(1, 86_400_000, 'a whole number of milliseconds, at least 1'),
   undefined,
+);
+// At most 512 KiB: past 100,000 elements V8 gives `new Array(n)` slow dictionary elements,
+// and the leak would no longer be the size asked for.
+const LEAK_BYTES_PER_REQUEST = knob(
+  'DEMO_LEAK_BYTES_PER_REQUEST',
+  integer(0, 512 * 1024, 'a whole number of bytes from 0 to 524288'),
+  0,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -260,6 +273,15 @@ function injectError() {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Never read again, never freed: the leak DEMO_LEAK_BYTES_PER_REQUEST asks for. Each entry is
+// an array of doubles, 8 bytes an element on the V8 heap whatever the pointer size, so
+// heapUsed grows by the knob's bytes; a Buffer would grow `external` and miss the heap.
+const leaked = [];
+function leak() {
+  if (LEAK_BYTES_PER_REQUEST <= 0) return;
+  leaked.push(new Array(Math.ceil(LEAK_BYTES_PER_REQUEST / 8)).fill(leaked.length + 0.5));
+}
+
 async function handle(req, res) {
   const started =
     req.headers['x-demo-timing'] === '1'
@@ -275,6 +297,7 @@ async function handle(req, res) {
     send(res, 404, { error: `no route for ${req.method} ${url.pathname}` }, started);
     return;
   }
+  leak();
   const failing = injectError();
   const [status, body] = failing
     ? [500, { error: 'injected failure (DEMO_ERROR_RATE)' }]
@@ -321,6 +344,11 @@ server.listen(PORT, HOST, () => {
   if (HOTSPOT_FACTOR !== 1) {
     console.log(
       `demo-service: DEMO_HOTSPOT_FACTOR=${HOTSPOT_FACTOR}: the recommendation hotspot does ${HOTSPOT_FACTOR}× the work`,
+    );
+  }
+  if (LEAK_BYTES_PER_REQUEST > 0) {
+    console.log(
+      `demo-service: DEMO_LEAK_BYTES_PER_REQUEST=${LEAK_BYTES_PER_REQUEST}: every /api request keeps that many bytes of heap for good`,
     );
   }
   if (CRASH_AFTER_MS !== undefined) {

@@ -1,5 +1,5 @@
-import type { Verdict } from '../config/types.js';
-import { VERDICTS } from '../config/types.js';
+import type { ScenarioName, Verdict } from '../config/types.js';
+import { SCENARIO_NAMES, VERDICTS } from '../config/types.js';
 import { parseDuration, parseRate } from '../config/units.js';
 import { ConfigError } from '../errors.js';
 import { parseCompareWith, type CompareWith } from '../stages/comparison-source.js';
@@ -72,6 +72,31 @@ export const LOAD_OVERRIDE_INPUTS = {
   connections: { description: 'Overrides load-test.connections: a whole number of connections.' },
   rate: { description: 'Overrides load-test.rate, e.g. "200rps".' },
 } satisfies Record<string, InputSpec>;
+
+export const SCENARIOS_INPUT = {
+  scenarios: {
+    description:
+      "Scenarios the load test runs, comma-separated, in order, overriding the config's scenarios.run: any of load, stress, spike, soak (default: the config's, load).",
+  },
+} satisfies Record<string, InputSpec>;
+
+/** Names as in scenarios.run, in any case; a repeated name runs once. */
+export function readScenarios(read: InputReader): ScenarioName[] | undefined {
+  const value = optional(read, 'scenarios');
+  if (value === undefined) return undefined;
+  const names = value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((name) => name.toLowerCase());
+  const unknown = names.find((name) => !(SCENARIO_NAMES as readonly string[]).includes(name));
+  if (unknown !== undefined || names.length === 0) {
+    throw new ConfigError(
+      `expected scenario names from ${SCENARIO_NAMES.join(', ')}, comma-separated, got "${unknown ?? value}"`,
+      'scenarios',
+    );
+  }
+  return [...new Set(names as ScenarioName[])];
+}
 
 function optional(read: InputReader, name: string): string | undefined {
   const value = read(name).trim();

@@ -1,17 +1,19 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isAllowedHost, normaliseHost } from './hosts.js';
+import type { LoadChain, RawLoad } from './load-model.js';
+import { MAX_CONNECTIONS, checkModel, checkTimeouts, loadSettings } from './load-model.js';
+import { capacitySchema, scenariosSchema } from './scenarios.js';
 import type {
   Config,
   JourneyConfig,
-  LoadSettings,
   ServiceConfig,
   SliName,
   SloConfig,
   Threshold,
   Verdict,
 } from './types.js';
-import { PORT_PLACEHOLDER, SLI_NAMES, VERDICTS } from './types.js';
+import { ARRIVALS, LOAD_MODELS, PORT_PLACEHOLDER, SLI_NAMES, VERDICTS } from './types.js';
 import {
   urlPath,
   requestBody,
@@ -179,19 +181,22 @@ const scoringSchema = strictObject({
   }
 });
 
+const connections = z.number().int().min(1).max(MAX_CONNECTIONS);
+
 /** Every key optional: load-test falls back to load's values, load to the defaults. */
 const loadSchema = strictObject({
+  model: z.enum(LOAD_MODELS).optional(),
+  arrival: z.enum(ARRIVALS).optional(),
   duration: positiveDuration.optional(),
   'warm-up': duration.optional(),
-  connections: z.number().int().min(1).max(10_000).optional(),
+  connections: connections.optional(),
   rate: positiveRate.optional(),
   timeout: positiveDurationAsWritten.optional(),
-});
-type RawLoad = z.output<typeof loadSchema>;
+}) satisfies z.ZodType<RawLoad>;
 
 const profileSchema = strictObject({
   duration: positiveDuration.optional(),
-  connections: z.number().int().min(1).max(10_000).optional(),
+  connections: connections.optional(),
 });
 
 const allowedHost = z.string().transform((entry, ctx): string => {
@@ -204,15 +209,10 @@ const allowedHost = z.string().transform((entry, ctx): string => {
   return z.NEVER;
 });
 
-function loadSettings(raw: RawLoad, fallback: LoadSettings): LoadSettings {
-  const rateRps = raw.rate ?? fallback.rateRps;
-  return {
-    durationMs: raw.duration ?? fallback.durationMs,
-    warmupMs: raw['warm-up'] ?? fallback.warmupMs,
-    connections: raw.connections ?? fallback.connections,
-    ...(rateRps !== undefined && { rateRps }),
-    requestTimeoutMs: raw.timeout?.ms ?? fallback.requestTimeoutMs,
-  };
+/** load-test inherits from load, load from the defaults. */
+function loadChains(load: RawLoad, loadTest: RawLoad): { load: LoadChain; loadTest: LoadChain } {
+  const loadLink = { section: 'load', raw: load } as const;
+  return { load: [loadLink], loadTest: [{ section: 'load-test', raw: loadTest }, loadLink] };
 }
 
 function checkServiceUrl(
@@ -241,53 +241,6 @@ function checkServiceUrl(
     issue(
       `host "${url.hostname}" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts`,
     );
-  }
-}
-
-// autocannon takes its timeout in seconds and refuses less than 1 (lib/validate.js).
-const MIN_TIMEOUT_MS = 1000;
-// With a rate, a connection that has sent its quota waits up to a second for the next one
-// while its timeout timer keeps running (autocannon lib/httpClient.js), so a timeout of a
-// second or so counts the wait as a timeout. src/load/closed-loop.ts measured it.
-const MIN_RATED_TIMEOUT_MS = 2000;
-const RATED_TIMEOUT_REASON =
-  "autocannon keeps a throttled connection's timeout running while it waits up to a second " +
-  'for its next quota, and would count the wait as a timeout';
-
-/** Why a request timeout cannot be used, or undefined when it can. */
-function timeoutProblem(
-  timeout: { ms: number; text: string },
-  rateKey: string | undefined,
-  inheritedFrom?: string,
-): string | undefined {
-  const from = inheritedFrom === undefined ? '' : ` (from ${inheritedFrom})`;
-  if (rateKey !== undefined && timeout.ms < MIN_RATED_TIMEOUT_MS) {
-    return `with a rate (${rateKey}), expected at least 2s, got "${timeout.text}"${from}: ${RATED_TIMEOUT_REASON}`;
-  }
-  if (timeout.ms < MIN_TIMEOUT_MS) {
-    return `expected at least 1s (autocannon's minimum), got "${timeout.text}"${from}`;
-  }
-  return undefined;
-}
-
-/**
- * The request timeouts autocannon can work with, checked here rather than when the load
- * starts. load's timeout is also the profile's (which runs with load's settings); load-test
- * inherits load's timeout and rate, so an inherited timeout that only fails with load-test's
- * own rate is reported on load-test.timeout, the key that fixes it.
- */
-function checkTimeouts(load: RawLoad, loadTest: RawLoad, ctx: z.RefinementCtx): void {
-  const issue = (section: string, message: string | undefined) => {
-    if (message !== undefined)
-      ctx.addIssue({ code: 'custom', path: [section, 'timeout'], message });
-  };
-  const loadRate = load.rate === undefined ? undefined : 'load.rate';
-  if (load.timeout !== undefined) issue('load', timeoutProblem(load.timeout, loadRate));
-  const testRate = loadTest.rate === undefined ? loadRate : 'load-test.rate';
-  if (loadTest.timeout !== undefined) {
-    issue('load-test', timeoutProblem(loadTest.timeout, testRate));
-  } else if (load.timeout !== undefined && loadRate === undefined && testRate !== undefined) {
-    issue('load-test', timeoutProblem(load.timeout, testRate, 'load.timeout'));
   }
 }
 
@@ -381,6 +334,8 @@ export function configSchema(source: { path: string; hash: string }) {
     load: loadSchema.prefault({}),
     'load-test': loadSchema.prefault({}),
     profile: profileSchema.prefault({}),
+    scenarios: scenariosSchema.prefault({}),
+    capacity: capacitySchema.prefault({}),
     'fail-on': z.array(oneOfUpperCase(VERDICTS)).default([...DEFAULTS.failOn]),
     'allowed-hosts': z.array(allowedHost).default([]),
   })
@@ -388,6 +343,9 @@ export function configSchema(source: { path: string; hash: string }) {
       checkServiceUrl(raw.service, raw['allowed-hosts'], ctx);
       checkJourneyNames(raw.journeys, ctx);
       checkSlos(raw.slos, raw.journeys, ctx);
+      const chains = loadChains(raw.load, raw['load-test']);
+      checkModel(chains.load, ctx);
+      checkModel(chains.loadTest, ctx);
       checkTimeouts(raw.load, raw['load-test'], ctx);
       const testRate = raw['load-test'].rate ?? raw.load.rate;
       const rateKey = raw['load-test'].rate === undefined ? 'load.rate' : 'load-test.rate';
@@ -399,7 +357,8 @@ export function configSchema(source: { path: string; hash: string }) {
       );
     })
     .transform((raw): Config => {
-      const baseline = loadSettings(raw.load, DEFAULTS.load);
+      const chains = loadChains(raw.load, raw['load-test']);
+      const baseline = loadSettings(chains.load, DEFAULTS.load);
       return {
         path: source.path,
         hash: source.hash,
@@ -408,14 +367,18 @@ export function configSchema(source: { path: string; hash: string }) {
         slos: raw.slos,
         scoring: raw.scoring,
         baseline,
-        loadTest: loadSettings(raw['load-test'], {
+        loadTest: loadSettings(chains.loadTest, {
           ...baseline,
+          // load's connections as written: load-test's own rate decides how far to raise them.
+          connections: raw.load.connections ?? DEFAULTS.load.connections,
           durationMs: DEFAULTS.loadTestDurationMs,
         }),
         profile: {
           durationMs: raw.profile.duration ?? DEFAULTS.profileDurationMs,
           connections: raw.profile.connections ?? baseline.connections,
         },
+        scenarios: raw.scenarios,
+        capacity: raw.capacity,
         failOn: [...new Set(raw['fail-on'])],
         allowedHosts: [...new Set(raw['allowed-hosts'])],
       };

@@ -93,14 +93,99 @@ export interface ServiceConfig {
   stopTimeoutMs: number;
 }
 
+export const LOAD_MODELS = ['open', 'closed'] as const;
+/**
+ * open: requests arrive at `rateRps` whatever the service does, and latency counts from each
+ * request's intended start. closed: `connections` each send the next request when the
+ * previous one is answered (throttled to `rateRps` when there is one).
+ */
+export type LoadModel = (typeof LOAD_MODELS)[number];
+
+export const ARRIVALS = ['uniform', 'poisson'] as const;
+/** How the open model spaces arrivals: evenly, or at random (exponential gaps) at the rate. */
+export type Arrival = (typeof ARRIVALS)[number];
+
 export interface LoadSettings {
+  /** Always filled by the schema: open when a rate applies, unless the file says closed. */
+  model: LoadModel;
+  /** Open model only (always set for it, default poisson); absent for the closed model. */
+  arrival?: Arrival;
   durationMs: number;
   warmupMs: number;
-  /** Closed loop: this many connections, each sending as fast as the service answers. */
+  /**
+   * Closed model: this many connections, each sending as fast as the service answers.
+   * Open model: the most connections the generator's pool may open.
+   */
   connections: number;
-  /** With a rate, the connections are throttled to this total rate. */
+  /** Open model: the arrival rate (always set). Closed model: a throttle on the connections. */
   rateRps?: number;
   requestTimeoutMs: number;
+}
+
+export const SCENARIO_NAMES = ['load', 'stress', 'spike', 'soak'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/**
+ * How many requests a scenario may send. Scenario rates are open-model arrival rates:
+ * `plannedRequests` is rate × duration summed over its phases; `maxRequests` adds room for
+ * Poisson arrivals' chance variation, so a runner can stop at it without cutting a normal run.
+ */
+export interface RequestBound {
+  plannedRequests: number;
+  maxRequests: number;
+}
+
+/** A staircase of open-model rates, stopped early by errors, a failed SLO or a saturated generator. */
+export interface StressConfig extends RequestBound {
+  startRps: number;
+  stepRps: number;
+  stepDurationMs: number;
+  /** The last step's rate is at most this. */
+  maxRps: number;
+  /** Stop once a step's error rate is above this fraction (0..1). */
+  errorThreshold: number;
+  /** Every step's rate, from startRps up to the last one at or below maxRps. */
+  stepsRps: number[];
+}
+
+/** base → peak → base, measuring how the service recovers. */
+export interface SpikeConfig extends RequestBound {
+  baseRps: number;
+  peakRps: number;
+  beforeMs: number;
+  spikeMs: number;
+  afterMs: number;
+  /** Recovered when a one-second p95 is within this fraction of the pre-spike level (0.2 = 20%). */
+  tolerance: number;
+}
+
+/** A long steady open-model load, watching memory for a leak. */
+export interface SoakConfig extends RequestBound {
+  rateRps: number;
+  durationMs: number;
+  /** Growth of the post-GC memory lows over the run that counts as a leak. */
+  leakThresholdBytes: number;
+}
+
+export interface ScenariosConfig {
+  /** What the load-test stage runs, in this order, unless an input or flag overrides it. */
+  run: ScenarioName[];
+  stress: StressConfig;
+  spike: SpikeConfig;
+  soak: SoakConfig;
+}
+
+export interface CapacityConfig {
+  /** Demand to plan for, as a multiple of today's peak (1.5 = 50% more). */
+  growth: number;
+  /** Today's peak demand; absent: the runner uses the load test's rate. */
+  peakRps?: number;
+  /** The share of an instance's capacity to plan to use, 0..1 (above 0). */
+  targetUtilization: number;
+  /** In `currency`; absent: capacity is reported in instances only. */
+  instanceCostPerHour?: number;
+  /** ISO 4217 code, upper case. */
+  currency: string;
 }
 
 export interface ScoringConfig {
@@ -124,6 +209,8 @@ export interface Config {
   /** The load-test stage's steady load over the weighted journey mix. */
   loadTest: LoadSettings;
   profile: { durationMs: number; connections: number };
+  scenarios: ScenariosConfig;
+  capacity: CapacityConfig;
   failOn: Verdict[];
   /** Hosts besides loopback that load may go to. */
   allowedHosts: string[];

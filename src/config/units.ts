@@ -18,10 +18,25 @@ const LATENCY_UNITS: Record<string, number> = { us: 0.001, µs: 0.001, μs: 0.00
 const DURATION_UNITS: Record<string, number> = { ...LATENCY_UNITS, m: 60_000, h: 3_600_000 };
 const RATE_UNITS: Record<string, number> = { rps: 1, '/s': 1 };
 const PERCENT_UNITS: Record<string, number> = { '%': 0.01 };
+// Decimal prefixes are powers of 1000 and binary ones of 1024, as IEC 80000-13 has it; only
+// these spellings, since "mb" could be either and "1M" says nothing of bytes.
+const BYTE_UNITS: Record<string, number> = {
+  B: 1,
+  kB: 1e3,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+};
 
 const DURATION_EXAMPLE = 'a duration like "30s", "500ms" or "5m"';
 const RATE_EXAMPLE = 'a rate like "200rps" or "200/s"';
 const PERCENT_EXAMPLE = 'a percentage like "10%"';
+const BYTES_EXAMPLE =
+  'a size like "512KB", "1MB" or "2GiB" (B, kB or KB, MB, GB in powers of 1000; KiB, MiB, GiB in powers of 1024)';
+const GROWTH_EXAMPLE = 'a multiplier like 1.5 or "1.5x", or a change like "+50%" or "-20%"';
 
 /** A value as the user wrote it, for error messages: strings quoted, the rest as JSON. */
 export function describeValue(value: unknown): string {
@@ -79,6 +94,45 @@ export function readPercent(value: unknown): Parsed<number> {
   return readQuantity(value, PERCENT_UNITS, PERCENT_EXAMPLE);
 }
 
+/** Whole bytes, from "512KB", "1MB", "1.5MiB". */
+export function readBytes(value: unknown): Parsed<number> {
+  const parsed = readQuantity(value, BYTE_UNITS, BYTES_EXAMPLE);
+  return parsed.ok ? { ok: true, value: Math.round(parsed.value) } : parsed;
+}
+
+const MULTIPLIER = new RegExp(String.raw`^${NUMBER}\s*[x×]?$`);
+const CHANGE = new RegExp(String.raw`^([+-])\s*${NUMBER}\s*%$`);
+const UNSIGNED_PERCENT = new RegExp(String.raw`^${NUMBER}\s*%$`);
+
+/**
+ * A growth factor above 0, from 1.5, "1.5x" or "+50%" (all 1.5). A percentage needs its sign:
+ * "50%" could mean ×1.5 or ×0.5.
+ */
+export function readGrowth(value: unknown): Parsed<number> {
+  let factor: number | undefined;
+  if (typeof value === 'number') factor = value;
+  else if (typeof value === 'string') {
+    const text = value.trim();
+    const multiplier = MULTIPLIER.exec(text);
+    const change = CHANGE.exec(text);
+    if (multiplier) factor = Number(multiplier[1]);
+    else if (change) {
+      const percent = Number(change[2]) / 100;
+      factor = change[1] === '-' ? 1 - percent : 1 + percent;
+    } else if (UNSIGNED_PERCENT.test(text)) {
+      return fail(
+        `a percentage needs its sign, "+${text}" for more demand or "-${text}" for less, got ${describeValue(value)}`,
+      );
+    }
+  }
+  if (factor === undefined || !Number.isFinite(factor))
+    return fail(`expected ${GROWTH_EXAMPLE}, got ${describeValue(value)}`);
+  if (factor <= 0) {
+    return fail(`expected a growth above 0 (some demand must remain), got ${describeValue(value)}`);
+  }
+  return { ok: true, value: tidy(factor) };
+}
+
 interface SliFamily {
   units: Record<string, number>;
   example: string;
@@ -133,6 +187,10 @@ export function parseRate(text: string, field: string): number {
 
 export function parsePercent(text: string, field: string): number {
   return orThrow(readPercent(text), field);
+}
+
+export function parseBytes(text: string, field: string): number {
+  return orThrow(readBytes(text), field);
 }
 
 export function parseThreshold(text: string, sli: SliName, field: string): Threshold {

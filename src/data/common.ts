@@ -95,17 +95,54 @@ export const ProcessStats = z.object({
 });
 export type ProcessStats = z.infer<typeof ProcessStats>;
 
-/** How a load phase was generated. */
+/** One stretch of an open-model run at one arrival rate (a stepped or spiking rate has several). */
+export const ArrivalPhase = z.object({
+  rateRps: z.number().positive(),
+  durationMs: z.number().positive(),
+});
+export type ArrivalPhase = z.infer<typeof ArrivalPhase>;
+
+/**
+ * How a load phase was generated. Closed loop: `connections` each send as fast as the service
+ * answers (a `rateRps` throttles them). Open model: requests arrive at `rateRps` (or per
+ * `phases`) whatever the service does, over at most `connections` connections.
+ */
 export const LoadParams = z.object({
-  model: z.literal('closed'),
+  model: z.enum(['closed', 'open']),
   tool: z.string(),
   connections: z.number().int().positive(),
   rateRps: z.number().positive().optional(),
+  /** Open model: how arrivals are spaced. */
+  arrival: z.enum(['uniform', 'poisson']).optional(),
+  /** Open model with more than one rate: the measured window's phases, in order. */
+  phases: z.array(ArrivalPhase).optional(),
   durationMs: z.number().nonnegative(),
   warmupMs: z.number().nonnegative(),
   requestTimeoutMs: z.number().positive(),
 });
 export type LoadParams = z.infer<typeof LoadParams>;
+
+/**
+ * The load generator watching itself over the measured window. Past its thresholds the
+ * figures measure the generator, not the service: `saturated`, with the reasons.
+ */
+export const GeneratorHealth = z.object({
+  /** Event-loop utilisation of the generator's process, 0..1. */
+  eventLoopUtilization: z.number().min(0).max(1),
+  /** CPU time of the generator's process over wall time: 1 is one core busy. */
+  cpuCores: z.number().nonnegative(),
+  /** Open model: how late requests were sent against their schedule, ms; null for closed loop. */
+  sendLagMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }).nullable(),
+  /** Open model: requests sent more than `lateThresholdMs` after their scheduled time. */
+  lateStarts: z.number().int().nonnegative().nullable(),
+  lateThresholdMs: z.number().nonnegative().nullable(),
+  /** Open model: requests scheduled in the window but never sent (the run's bound stopped them). */
+  unsent: z.number().int().nonnegative().nullable(),
+  saturated: z.boolean(),
+  /** Why it counts as saturated, in words; empty when it does not. */
+  reasons: z.array(z.string()),
+});
+export type GeneratorHealth = z.infer<typeof GeneratorHealth>;
 
 /** Everything needed to say how a result was obtained and to reproduce it. */
 export const Provenance = z.object({

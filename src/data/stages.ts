@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  GeneratorHealth,
   GuidanceData,
   LoadParams,
   ProcessStats,
@@ -8,6 +9,7 @@ import {
   TimelinePoint,
   Verdict,
 } from './common.js';
+import { CapacityResult, SoakResult, SpikeResult, StressResult } from './scenarios.js';
 
 export const STAGES = [
   'baseline',
@@ -24,7 +26,8 @@ export const SCHEMA_MAJOR: Record<Stage, number> = {
   baseline: 1,
   'profile-analysis': 1,
   'optimization-plan': 1,
-  'load-test': 1,
+  // 2: scenarios (stress, spike, soak) beside the steady load, which became optional.
+  'load-test': 2,
   'slo-gate': 1,
   summary: 1,
 };
@@ -67,6 +70,8 @@ export const BaselineData = z.object({
   overall: SliResult,
   /** CPU and RSS of the service's process tree; null when perf-flow did not start it. */
   service: ProcessStats.nullable(),
+  /** The generator watching itself, over all journeys' runs (saturated if any run was). */
+  generator: GeneratorHealth.optional(),
   slos: z.array(SloDefinition),
 });
 export type BaselineData = z.infer<typeof BaselineData>;
@@ -156,20 +161,77 @@ export const ShardInfo = z.object({
 });
 export type ShardInfo = z.infer<typeof ShardInfo>;
 
-export const LoadTestData = z.object({
-  ...header('load-test'),
-  scenario: z.literal('load'),
-  /** Set on one shard's share of the load; a merged result lists the shards it holds. */
-  shard: ShardInfo.optional(),
-  mergedShards: z.number().int().positive().optional(),
+export const SCENARIOS = ['load', 'stress', 'spike', 'soak'] as const;
+export const ScenarioName = z.enum(SCENARIOS);
+export type ScenarioName = z.infer<typeof ScenarioName>;
+
+/** The steady load's figures: what the gate judges, the summary compares and shards merge. */
+const steadyFields = {
   load: LoadParams,
   overall: SliResult,
   journeys: z.array(JourneyResult),
   timeline: z.array(TimelinePoint),
   service: ProcessStats.nullable(),
-  slos: z.array(SloDefinition),
-});
+  /** The generator watching itself; absent in results of perf-flow before it did. */
+  generator: GeneratorHealth.optional(),
+};
+
+export const LoadTestData = z
+  .object({
+    ...header('load-test'),
+    /** The scenarios this run ran, in order. */
+    scenarios: z.array(ScenarioName).min(1),
+    /** Set on one shard's share of the load; a merged result lists the shards it holds. */
+    shard: ShardInfo.optional(),
+    mergedShards: z.number().int().positive().optional(),
+    // The `load` scenario's figures at the top level, present exactly when it ran.
+    load: steadyFields.load.optional(),
+    overall: steadyFields.overall.optional(),
+    journeys: steadyFields.journeys.optional(),
+    timeline: steadyFields.timeline.optional(),
+    service: steadyFields.service.optional(),
+    generator: steadyFields.generator,
+    stress: StressResult.optional(),
+    spike: SpikeResult.optional(),
+    soak: SoakResult.optional(),
+    /** From the steady load's CPU and the stress's breaking point; absent when neither ran. */
+    capacity: CapacityResult.optional(),
+    slos: z.array(SloDefinition),
+  })
+  .superRefine((data, ctx) => {
+    for (const key of ['stress', 'spike', 'soak'] as const) {
+      if ((data[key] !== undefined) !== data.scenarios.includes(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `present exactly when the ${key} scenario ran`,
+        });
+      }
+    }
+    const ran = data.scenarios.includes('load');
+    for (const key of ['load', 'overall', 'journeys', 'timeline', 'service'] as const) {
+      if ((data[key] !== undefined) !== ran) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: ran
+            ? 'the load scenario ran: its figures must be here'
+            : 'only the load scenario writes this',
+        });
+      }
+    }
+  });
 export type LoadTestData = z.infer<typeof LoadTestData>;
+
+/** A load-test result whose steady load ran: every steady field present. */
+export type SteadyLoadTest = LoadTestData & {
+  [K in 'load' | 'overall' | 'journeys' | 'timeline']-?: NonNullable<LoadTestData[K]>;
+} & { service: ProcessStats | null };
+
+/** The load test's steady figures, or undefined when it ran only other scenarios. */
+export function steadyLoad(data: LoadTestData | undefined): SteadyLoadTest | undefined {
+  return data?.scenarios.includes('load') ? (data as SteadyLoadTest) : undefined;
+}
 
 export const ErrorBudget = z.object({
   /** Bad events the SLO allows in this run (requests over the latency, errors, failures). */

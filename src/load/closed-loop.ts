@@ -2,38 +2,28 @@ import autocannon from 'autocannon';
 import autocannonPackage from 'autocannon/package.json' with { type: 'json' };
 import { performance } from 'node:perf_hooks';
 import type { JourneyConfig, LoadSettings } from '../config/types.js';
-import type { LoadParams, SliResult, TimelinePoint } from '../data/common.js';
+import type { LoadParams } from '../data/common.js';
 import { ConfigError, RuntimeError } from '../errors.js';
+import { UNREACHABLE_CODES, describeError, errorCode, unreachable } from './load-errors.js';
 import { LoadRecorder } from './load-recorder.js';
+import {
+  STOP_GRACE_MS,
+  loadRunResult,
+  runDeadlineMs,
+  settleWithin,
+  startProgressTimer,
+  watchMeasuredWindow,
+} from './run-support.js';
 import { assertLoadTargetAllowed } from './target-safety.js';
 import { watchConnectionLoss } from './lost-requests.js';
 import { splitByWeight } from './weights.js';
+import type { LoadProgress, LoadRunResult } from './types.js';
+import type { MethodRule } from './validate-load.js';
+import { requirePositive, requireWarmup, validateJourneys } from './validate-load.js';
 
 export { mergeSliResults, toSliResult } from './sli.js';
 export type { SliCounters } from './sli.js';
-
-export interface JourneyLoadResult {
-  name: string;
-  method: string;
-  path: string;
-  result: SliResult;
-  timeline: TimelinePoint[];
-}
-
-export interface LoadRunResult {
-  overall: SliResult;
-  journeys: JourneyLoadResult[];
-  timeline: TimelinePoint[];
-  load: LoadParams;
-}
-
-export interface LoadProgress {
-  phase: 'warm-up' | 'measure';
-  /** Since the run started, warm-up included. */
-  elapsedMs: number;
-  /** Until the whole run ends. */
-  remainingMs: number;
-}
+export type { JourneyLoadResult, LoadProgress, LoadRunResult } from './types.js';
 
 export interface ClosedLoopOptions {
   onProgress?: (progress: LoadProgress) => void;
@@ -45,7 +35,7 @@ export interface ClosedLoopOptions {
 export const LOAD_TOOL = `autocannon@${autocannonPackage.version}`;
 
 // The methods autocannon's request builder accepts (lib/httpMethods.js); it throws on others.
-const METHODS = new Set([
+const AUTOCANNON_METHODS = [
   'GET',
   'HEAD',
   'POST',
@@ -55,7 +45,11 @@ const METHODS = new Set([
   'OPTIONS',
   'TRACE',
   'PATCH',
-]);
+];
+const METHODS: MethodRule = {
+  accepts: (method) => AUTOCANNON_METHODS.includes(method),
+  expected: `one of ${AUTOCANNON_METHODS.join(', ')}`,
+};
 // autocannon takes its timeout in seconds and refuses less than 1 (lib/validate.js).
 const MIN_REQUEST_TIMEOUT_MS = 1000;
 // With a rate, a connection that has sent its quota waits up to a second for the next one
@@ -66,20 +60,9 @@ const MIN_RATED_REQUEST_TIMEOUT_MS = 2000;
 // autocannon only acts on its stop flag at a sample tick (lib/run.js tickInterval): ticking
 // every 100 ms instead of every second makes it stop promptly after its duration or stop().
 const SAMPLE_INTERVAL_MS = 100;
-const PROGRESS_INTERVAL_MS = 1000;
-const DEADLINE_SLACK_MS = 10_000;
-const STOP_GRACE_MS = 1000;
 // lib/run.js onTimeout reports a timeout as an Error of its own with this message; socket
 // errors come through as they are, with their code.
 const TIMEOUT_MESSAGE = 'request timed out';
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
 
 interface InstancePlan {
   journey: JourneyConfig;
@@ -109,32 +92,14 @@ export async function runClosedLoop(
 }
 
 function validate(journeys: JourneyConfig[], settings: LoadSettings): void {
-  if (journeys.length === 0) throw new ConfigError('at least one journey is needed', 'journeys');
-  journeys.forEach((j, i) => {
-    if (!(j.weight > 0)) {
-      throw new ConfigError(`expected a positive weight, got ${j.weight}`, `journeys[${i}].weight`);
-    }
-    if (!METHODS.has(j.method)) {
-      const expected = [...METHODS].join(', ');
-      throw new ConfigError(
-        `expected one of ${expected}, got "${j.method}"`,
-        `journeys[${i}].method`,
-      );
-    }
-  });
+  validateJourneys(journeys, METHODS);
   const { durationMs, warmupMs, connections, rateRps, requestTimeoutMs } = settings;
-  if (!(durationMs > 0)) {
-    throw new ConfigError(`load duration must be positive, got ${durationMs}ms`);
-  }
-  if (!(warmupMs >= 0)) {
-    throw new ConfigError(`warm-up must not be negative, got ${warmupMs}ms`);
-  }
+  requirePositive('load duration', durationMs, 'ms');
+  requireWarmup(warmupMs);
   if (!(connections >= 1)) {
     throw new ConfigError(`connections must be at least 1, got ${connections}`);
   }
-  if (rateRps !== undefined && !(rateRps > 0)) {
-    throw new ConfigError(`rate must be positive, got ${rateRps} req/s`);
-  }
+  if (rateRps !== undefined) requirePositive('rate', rateRps, 'req/s');
   if (!(requestTimeoutMs >= MIN_REQUEST_TIMEOUT_MS)) {
     throw new ConfigError(
       `request timeout must be at least ${MIN_REQUEST_TIMEOUT_MS}ms (autocannon's minimum), ` +
@@ -214,16 +179,17 @@ function execute(
     let transportErrors = 0;
     let lastTransportError: unknown;
     let settled = false;
-    let progressTimer: NodeJS.Timeout | undefined;
-    const deadlineMs = totalMs + settings.requestTimeoutMs + DEADLINE_SLACK_MS;
+    const deadlineMs = runDeadlineMs(totalMs, settings.requestTimeoutMs);
     const deadlineTimer = setTimeout(() => {
       const target = describeTarget(plans);
       fail(new RuntimeError(`the load on ${target} did not stop within ${deadlineMs}ms`));
     }, deadlineMs);
+    const monitor = watchMeasuredWindow(settings.warmupMs, totalMs);
 
     const cleanUp = () => {
       clearInterval(progressTimer);
       clearTimeout(deadlineTimer);
+      monitor.clearTimers();
       opts.signal?.removeEventListener('abort', onAbort);
     };
     const onAbort = () => fail(opts.signal?.reason);
@@ -246,19 +212,9 @@ function execute(
         reject(unreachable(describeTarget(plans), lastTransportError));
         return;
       }
-      const recorded = recorder.finish();
-      resolve({
-        overall: recorded.overall,
-        timeline: recorded.timeline,
-        journeys: plans.map(({ journey }, i) => ({
-          name: journey.name,
-          method: journey.method,
-          path: journey.path,
-          result: recorded.journeys[i]?.result ?? recorded.overall,
-          timeline: recorded.journeys[i]?.timeline ?? [],
-        })),
-        load: loadParams(plans, settings),
-      });
+      const generator = monitor.finish();
+      const journeys = plans.map((p) => p.journey);
+      resolve(loadRunResult(journeys, recorder.finish(), loadParams(plans, settings), generator));
     };
 
     /** `error` is undefined for a request lost to a connection the server closed. */
@@ -274,21 +230,11 @@ function execute(
       recorder.record(journey, { kind: 'transport' });
     };
 
-    if (opts.onProgress) {
-      const onProgress = opts.onProgress;
-      progressTimer = setInterval(() => {
-        const elapsedMs = performance.now() - start;
-        try {
-          onProgress({
-            phase: elapsedMs < settings.warmupMs ? 'warm-up' : 'measure',
-            elapsedMs,
-            remainingMs: Math.max(0, totalMs - elapsedMs),
-          });
-        } catch (error) {
-          fail(error);
-        }
-      }, PROGRESS_INTERVAL_MS);
-    }
+    const progressTimer = startProgressTimer(
+      opts.onProgress,
+      { startedAt: start, warmupMs: settings.warmupMs, totalMs },
+      fail,
+    );
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     for (const [i, plan] of plans.entries()) {
@@ -298,7 +244,7 @@ function execute(
       const onDone = (error: unknown) => {
         markFinished();
         if (error) {
-          const message = `autocannon failed on ${plan.url}: ${describe(error)}`;
+          const message = `autocannon failed on ${plan.url}: ${describeError(error)}`;
           fail(new RuntimeError(message, { cause: error }));
         } else if (--running === 0) {
           succeed();
@@ -355,38 +301,6 @@ function loadParams(plans: InstancePlan[], settings: LoadSettings): LoadParams {
   };
 }
 
-function unreachable(url: string, error: unknown): RuntimeError {
-  return new RuntimeError(`no response at all from ${url}: ${describe(error)}`, { cause: error });
-}
-
 function describeTarget(plans: InstancePlan[]): string {
   return plans.map((p) => p.url).join(', ');
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error)
-    return errorCode(error) ? `${errorCode(error)} (${error.message})` : error.message;
-  return String(error);
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
-function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
 }

@@ -1,5 +1,6 @@
 import type { TimelinePoint } from '../data/common.js';
-import type { JourneyResult, LoadTestData } from '../data/stages.js';
+import type { JourneyResult, LoadTestData, SteadyLoadTest } from '../data/stages.js';
+import { steadyLoad } from '../data/stages.js';
 import { ConfigError } from '../errors.js';
 import {
   decodeHistogram,
@@ -15,7 +16,17 @@ import { mergeSliResults } from './sli.js';
  * sample; counts and rates add up. Refuses an incomplete or mixed set rather than judging part
  * of the load as all of it.
  */
-export function mergeShards(shards: LoadTestData[]): LoadTestData {
+export function mergeShards(results: LoadTestData[]): SteadyLoadTest {
+  const shards = results.map((result) => {
+    const steady = steadyLoad(result);
+    if (!steady) {
+      throw new ConfigError(
+        `shard ${result.shard?.index ?? '?'} ran no steady load (scenarios ${result.scenarios.join(', ')}): only the load scenario is sharded`,
+        'shards',
+      );
+    }
+    return steady;
+  });
   const first = shards[0];
   if (!first) throw new ConfigError('no shard results to merge', 'shards');
   const count = first.shard?.count;

@@ -1,8 +1,17 @@
 import type { TimelinePoint } from '../data/common.js';
-import type { LoadTestData } from '../data/stages.js';
+import type { LoadTestData, SteadyLoadTest } from '../data/stages.js';
+import { steadyLoad } from '../data/stages.js';
 import { latencyChart, throughputChart } from './charts.js';
 import { formatCount, formatMs } from '../measure/format.js';
 import { blocks, table } from './format.js';
+import {
+  capacitySection,
+  generatorLine,
+  generatorWarning,
+  soakSection,
+  spikeSection,
+  stressSection,
+} from './scenarios.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 import {
   journeyTable,
@@ -47,27 +56,43 @@ export const RATE_CAVEAT =
   'autocannon): the service sees a burst at the start of every second, and the latency ' +
   'includes the queueing in it. It overstates what the same rate would cost at steady arrivals.';
 
-export function renderLoadTest(d: LoadTestData): string {
-  const latency = latencyChart(d.timeline, 'Latency per second, all journeys');
-  const throughput = throughputChart(d.timeline, 'Requests per second, all journeys');
+export function renderLoadTest(data: LoadTestData): string {
+  const d = steadyLoad(data);
   return (
     blocks(
       '# Load test results',
-      `**Scenario:** ${d.scenario === 'load' ? 'steady load over the weighted journey mix' : d.scenario}. ${loadSummary(d.load)}`,
-      d.load.rateRps !== undefined && RATE_CAVEAT,
-      '## All journeys',
-      overallTable(d.overall),
-      '## Per journey',
-      journeyTable(d.journeys),
-      latencyNote(d.overall, d.load),
-      statusCodeTable(d.journeys, d.overall),
-      '## Timeline',
-      `Measured window only, ${formatMs(d.load.durationMs)}; second 0 is the first after warm-up.`,
-      timelineTable(d.timeline),
-      (latency !== null || throughput !== null) && blocks('## Charts', latency, throughput),
-      serviceSection(d.service),
-      renderGuidance(d.guidance),
-      renderHowMeasured(d.provenance, d.load),
+      `**Scenarios:** ${data.scenarios.join(', ')}.`,
+      d && steadySection(d),
+      data.stress && stressSection(data.stress),
+      data.spike && spikeSection(data.spike),
+      data.soak && soakSection(data.soak),
+      data.capacity && capacitySection(data.capacity),
+      renderGuidance(data.guidance),
+      renderHowMeasured(data.provenance, d?.load),
     ) + '\n'
+  );
+}
+
+/** The steady load over the weighted journey mix: what the gate judges. */
+function steadySection(d: SteadyLoadTest): string {
+  const latency = latencyChart(d.timeline, 'Latency per second, all journeys');
+  const throughput = throughputChart(d.timeline, 'Requests per second, all journeys');
+  return blocks(
+    '## Steady load',
+    `Steady load over the weighted journey mix. ${loadSummary(d.load)}`,
+    generatorWarning(d.generator),
+    d.load.model === 'closed' && d.load.rateRps !== undefined && RATE_CAVEAT,
+    '## All journeys',
+    overallTable(d.overall),
+    '## Per journey',
+    journeyTable(d.journeys),
+    latencyNote(d.overall, d.load),
+    statusCodeTable(d.journeys, d.overall),
+    '## Timeline',
+    `Measured window only, ${formatMs(d.load.durationMs)}; second 0 is the first after warm-up.`,
+    timelineTable(d.timeline),
+    (latency !== null || throughput !== null) && blocks('## Charts', latency, throughput),
+    serviceSection(d.service),
+    d.generator && generatorLine(d.generator),
   );
 }

@@ -161,10 +161,24 @@ export function serviceSection(service: ProcessStats | null): string {
 
 /** One line a reader can take in without reading the "How this was measured" table. */
 export function loadSummary(load: LoadParams): string {
+  const window = `for ${formatMs(load.durationMs)} after ${formatMs(load.warmupMs)} of warm-up`;
+  if (load.model === 'open') {
+    const rate =
+      load.phases && load.phases.length > 1
+        ? load.phases
+            .map((p) => `${formatRate(p.rateRps)} for ${formatMs(p.durationMs)}`)
+            .join(', then ')
+        : formatRate(load.rateRps ?? 0);
+    return (
+      `${load.arrival === 'uniform' ? 'Evenly spaced' : 'Poisson'} arrivals at ${rate}, over at most ` +
+      `${formatCount(load.connections)} connections, ${window} (open model: latency from each ` +
+      `request's scheduled start, ${escapeMarkdown(load.tool)}).`
+    );
+  }
   const rate =
     load.rateRps === undefined ? 'unthrottled' : `throttled to ${formatRate(load.rateRps)}`;
   return (
-    `${formatCount(load.connections)} connections, ${rate}, for ${formatMs(load.durationMs)} ` +
-    `after ${formatMs(load.warmupMs)} of warm-up (closed loop, ${escapeMarkdown(load.tool)}).`
+    `${formatCount(load.connections)} connections, ${rate}, ${window} ` +
+    `(closed loop, ${escapeMarkdown(load.tool)}).`
   );
 }

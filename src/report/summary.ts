@@ -7,7 +7,15 @@ import type {
   SloGateData,
   SummaryData,
 } from '../data/stages.js';
-import { formatPct, formatSliValue } from '../measure/format.js';
+import { steadyLoad } from '../data/stages.js';
+import {
+  formatCount,
+  formatMs,
+  formatNumber,
+  formatPct,
+  formatRate,
+  formatSliValue,
+} from '../measure/format.js';
 import {
   blocks,
   escapeMarkdown,
@@ -19,6 +27,7 @@ import {
 import { beforeAfterChart, latencyChart, throughputChart } from './charts.js';
 import { planTable } from './optimization-plan.js';
 import { functionLabel, locationLabel } from './profile-analysis.js';
+import { generatorWarning } from './scenarios.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 import { consequenceText, scoreText } from './slo-compliance.js';
 import { keyFiguresTable } from './sli.js';
@@ -37,7 +46,8 @@ export const TOP_PLAN_ITEMS = 3;
 
 function keyFigures(input: SummaryInput): string {
   // The load test is the steady mixed load the gate prefers; the baseline stands in for it.
-  if (input.loadTest) return keyFiguresTable(input.loadTest.overall, 'load test');
+  const steady = steadyLoad(input.loadTest);
+  if (steady) return keyFiguresTable(steady.overall, 'load test');
   if (input.baseline) return keyFiguresTable(input.baseline.overall, 'baseline');
   return 'No measurements: neither the baseline nor the load test ran.';
 }
@@ -139,8 +149,39 @@ function collapsed(title: string, markdown: string): string {
   return `<details>\n<summary>${escapeMarkdown(title)}</summary>\n\n${markdown}\n\n</details>`;
 }
 
+/** One line per scenario beyond the steady load, and the capacity they give. */
+function scenariosSection(loadTest: LoadTestData): string | null {
+  const { stress, spike, soak, capacity } = loadTest;
+  const lines = [
+    stress &&
+      `- **Breaking point** (stress): ${
+        stress.breakingPointRps === null
+          ? 'no rate met every SLO'
+          : `${stress.lowerBound ? 'at least ' : ''}${formatRate(stress.breakingPointRps)}`
+      }. ${escapeMarkdown(stress.reason)}`,
+    spike &&
+      `- **Spike recovery**: ${
+        spike.recoverySeconds === null
+          ? 'did not recover before the run ended'
+          : `${formatCount(spike.recoverySeconds)} s after the peak`
+      } (peak p95 ${spike.peak.p95Ms === null ? 'n/a' : formatMs(spike.peak.p95Ms)}).`,
+    soak &&
+      `- **Soak**: memory ${soak.memory.verdict}, throughput ${soak.throughputDrift.verdict}, ` +
+        `p95 ${soak.p95Drift.verdict}. ${escapeMarkdown(soak.memory.reason)}`,
+    capacity &&
+      capacity.instancesAfterGrowth.value !== null &&
+      `- **Capacity**: ${formatCount(capacity.instancesAfterGrowth.value)} instance(s) after growth ` +
+        `×${formatNumber(capacity.growth)}` +
+        (capacity.costPerMillionRequests.value === null
+          ? ''
+          : `, ${capacity.costPerMillionRequests.value.toFixed(4)} ${escapeMarkdown(capacity.currency)} per million requests`) +
+        '.',
+  ].filter((line): line is string => typeof line === 'string');
+  return lines.length === 0 ? null : blocks('## Load scenarios', lines.join('\n'));
+}
+
 function chartsSection(input: SummaryInput): string | null {
-  const timeline = input.loadTest?.timeline ?? [];
+  const timeline = steadyLoad(input.loadTest)?.timeline ?? [];
   const charts = [
     input.summary.comparison && beforeAfterChart(input.summary.comparison.rows),
     latencyChart(timeline, 'Load test latency per second, all journeys'),
@@ -162,7 +203,9 @@ export function renderSummary(input: SummaryInput): string {
       input.gate !== undefined && `SLO ${scoreText(input.gate)}. ${consequenceText(input.gate)}`,
       keyFigures(input),
       comparisonSection(summary),
+      generatorWarning(steadyLoad(input.loadTest)?.generator),
       sloSection(input.gate),
+      input.loadTest && scenariosSection(input.loadTest),
       bottleneckSection(input.profile),
       planSection(input.plan),
       '## Next steps',
@@ -174,7 +217,10 @@ export function renderSummary(input: SummaryInput): string {
       renderGuidance(summary.guidance),
       collapsed(
         'How this was measured',
-        renderHowMeasured(summary.provenance, input.loadTest?.load ?? input.baseline?.load),
+        renderHowMeasured(
+          summary.provenance,
+          steadyLoad(input.loadTest)?.load ?? input.baseline?.load,
+        ),
       ),
     ) + '\n'
   );

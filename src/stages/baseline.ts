@@ -1,7 +1,7 @@
 import type { JourneyResult } from '../data/stages.js';
 import type { BaselineData } from '../data/stages.js';
 import type { SliResult } from '../data/common.js';
-import { runClosedLoop } from '../load/closed-loop.js';
+import { runLoad, worstGeneratorHealth } from '../load/run-load.js';
 import {
   decodeHistogram,
   encodeHistogram,
@@ -43,7 +43,7 @@ export async function runBaseline(inputs: BaselineInputs, deps: StageDeps) {
           `${settings.warmupMs / 1000}s warm-up + ${settings.durationMs / 1000}s`,
       );
       results.push(
-        await runClosedLoop(service.url, [journey], settings, {
+        await runLoad(service.url, [journey], settings, {
           allowedHosts: config.allowedHosts,
           signal,
           onProgress: loadProgressPrinter(ctx.progress, label),
@@ -64,6 +64,7 @@ export async function runBaseline(inputs: BaselineInputs, deps: StageDeps) {
       journeys.map((j, i) => ({ result: j.result, weight: config.journeys[i]!.weight })),
     ),
     service: processStats,
+    generator: worstGeneratorHealth(runs.map((run) => run.generator)),
     slos: sloDefinitions(config.slos),
   };
   const o = data.overall;

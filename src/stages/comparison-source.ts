@@ -1,7 +1,8 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadParams } from '../data/common.js';
-import type { BaselineData, LoadTestData, SummaryData } from '../data/stages.js';
+import type { BaselineData, LoadTestData, SteadyLoadTest, SummaryData } from '../data/stages.js';
+import { steadyLoad } from '../data/stages.js';
 import { parseStageData, previousDataPath, readStageData } from '../data/store.js';
 import { ConfigError } from '../errors.js';
 import { formatMs, formatRate } from '../measure/format.js';
@@ -33,7 +34,7 @@ export function parseCompareWith(value: string | undefined): CompareWith {
 /** An earlier result: where it came from and what it measured. */
 interface Before {
   source: string;
-  loadTest?: LoadTestData;
+  loadTest?: SteadyLoadTest;
   baseline?: BaselineData;
 }
 
@@ -44,7 +45,7 @@ export interface ComparisonFound {
 }
 
 interface After {
-  loadTest: LoadTestData | undefined;
+  loadTest: SteadyLoadTest | undefined;
   baseline: BaselineData | undefined;
 }
 
@@ -90,8 +91,10 @@ function withNotes(found: ComparisonFound, notes: string[]): ComparisonFound {
 
 async function readPrevious(reportDir: string): Promise<Omit<Before, 'source'>> {
   // A previous file that no longer parses (another perf-flow version) is no comparison, not an error.
-  const loadTest = await readStageData(reportDir, 'load-test', previousDataPath('load-test')).catch(
-    () => undefined,
+  const loadTest = steadyLoad(
+    await readStageData(reportDir, 'load-test', previousDataPath('load-test')).catch(
+      () => undefined,
+    ),
   );
   const baseline = await readStageData(reportDir, 'baseline', previousDataPath('baseline')).catch(
     () => undefined,
@@ -111,7 +114,7 @@ async function readDefaultBranch(ctx: StageContext): Promise<Before | { reason: 
   const before: Before = { source: results.description };
   try {
     if (await results.store.download('perf-flow-load-test', dir)) {
-      const loadTest = await readStageData(dir, 'load-test');
+      const loadTest = steadyLoad(await readStageData(dir, 'load-test'));
       if (loadTest) before.loadTest = loadTest;
     }
     if (await results.store.download('perf-flow-baseline', dir)) {
@@ -149,7 +152,7 @@ async function readGiven(workDir: string, given: string): Promise<Before> {
       const text = await readFile(file, 'utf8').catch(() => null);
       return text === null ? undefined : parse(stage, text, file);
     };
-    const loadTest = (await read('load-test')) as LoadTestData | undefined;
+    const loadTest = steadyLoad((await read('load-test')) as LoadTestData | undefined);
     const baseline = (await read('baseline')) as BaselineData | undefined;
     if (!loadTest && !baseline) {
       throw new ConfigError(
@@ -161,8 +164,11 @@ async function readGiven(workDir: string, given: string): Promise<Before> {
   }
   const text = await readFile(target, 'utf8');
   const schema = /"schema"\s*:\s*"perf-flow\/(load-test|baseline)@/.exec(text)?.[1];
-  if (schema === 'load-test')
-    return { source, loadTest: parse('load-test', text, target) as LoadTestData };
+  if (schema === 'load-test') {
+    const loadTest = steadyLoad(parse('load-test', text, target) as LoadTestData);
+    if (loadTest) return { source, loadTest };
+    throw new ConfigError(`expected a load test with a steady load; ${given} ran none`, field);
+  }
   if (schema === 'baseline')
     return { source, baseline: parse('baseline', text, target) as BaselineData };
   throw new ConfigError(

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Verdict } from '../config/types.js';
+import type { ScenarioName, Verdict } from '../config/types.js';
 import { runBaseline } from './baseline.js';
 import type { CompareWith } from './comparison-source.js';
 import type { CommonInputs, StageDeps, StageOutcome } from './context.js';
@@ -12,6 +12,8 @@ import { runSummary } from './summary.js';
 export interface FlowInputs extends CommonInputs {
   failOn?: Verdict[];
   compareWith?: CompareWith;
+  /** Overrides the config's scenarios.run for the load-test stage. */
+  scenarios?: ScenarioName[];
 }
 
 export interface FlowOutcome {

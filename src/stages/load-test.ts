@@ -1,14 +1,21 @@
-import type { LoadSettings } from '../config/types.js';
+import type { LoadSettings, ScenarioName } from '../config/types.js';
 import type { LoadTestData, ShardInfo } from '../data/stages.js';
 import { shardDataPath, shardReportPath } from '../data/store.js';
 import { splitByWeight } from '../load/weights.js';
-import { runClosedLoop } from '../load/closed-loop.js';
+import { runLoad } from '../load/run-load.js';
+import { SCENARIOS } from '../data/stages.js';
+import { ConfigError } from '../errors.js';
+import { capacityOf } from './scenarios/capacity.js';
+import { runSoak } from './scenarios/soak.js';
+import { runSpike } from './scenarios/spike.js';
+import { runStress } from './scenarios/stress.js';
 import { renderLoadTest } from '../report/index.js';
 import {
   finishStage,
   prepareStage,
   sloDefinitions,
   type CommonInputs,
+  type StageContext,
   type StageDeps,
 } from './context.js';
 import { loadProgressPrinter } from './progress.js';
@@ -20,6 +27,8 @@ export interface LoadTestInputs extends CommonInputs {
   overrides?: Partial<Pick<LoadSettings, 'durationMs' | 'connections' | 'rateRps'>>;
   /** Run only this shard's share of the load (one matrix leg of several). */
   shard?: ShardInfo;
+  /** Overrides the config's scenarios.run, from the scenarios input or --scenarios. */
+  scenarios?: ScenarioName[];
 }
 
 /**
@@ -37,48 +46,48 @@ export function shardSettings(settings: LoadSettings, shard: ShardInfo): LoadSet
   };
 }
 
-/** A steady load over the weighted journey mix, with a per-second timeline. */
+/**
+ * The load-test stage: the scenarios selected (the `scenarios` input, else the config's
+ * scenarios.run) in the order load, stress, spike, soak, each on a freshly started service
+ * so that one scenario's aftermath is not the next one's starting point; then capacity.
+ */
 export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
   const ctx = await prepareStage('load-test', inputs, deps);
   const { config } = ctx;
   const { shard } = inputs;
-  const full: LoadSettings = { ...config.loadTest, ...inputs.overrides };
-  const settings = shard ? shardSettings(full, shard) : full;
-  if (shard) ctx.progress(`shard ${shard.index} of ${shard.count}`);
-  const mix = config.journeys.map((j) => `${j.name}×${j.weight}`).join(', ');
-  ctx.progress(
-    `steady load: ${settings.connections} connections` +
-      (settings.rateRps ? ` at ${settings.rateRps} req/s` : '') +
-      ` for ${settings.durationMs / 1000}s after ${settings.warmupMs / 1000}s warm-up, mix ${mix}`,
-  );
-  const {
-    result: run,
-    processStats,
-    commands,
-  } = await withServiceUnderLoad(ctx, { name: 'load-test' }, (service, signal) =>
-    runClosedLoop(service.url, config.journeys, settings, {
-      allowedHosts: config.allowedHosts,
-      signal,
-      onProgress: loadProgressPrinter(ctx.progress, 'steady load'),
-    }),
-  );
+  const wanted = new Set(inputs.scenarios ?? config.scenarios.run);
+  const scenarios = SCENARIOS.filter((s) => wanted.has(s));
+  if (shard && scenarios.some((s) => s !== 'load')) {
+    throw new ConfigError(
+      `only the load scenario can be sharded (got ${scenarios.join(', ')}): a breaking point, a ` +
+        'recovery time or a leak is a property of one generator against one service',
+      inputs.scenarios ? 'scenarios' : 'scenarios.run',
+    );
+  }
+  const commands: string[] = [];
+  const steady = scenarios.includes('load') ? await runSteady(ctx, inputs, commands) : undefined;
+  const stress = scenarios.includes('stress') ? await runStress(ctx) : undefined;
+  const spike = scenarios.includes('spike') ? await runSpike(ctx) : undefined;
+  const soak = scenarios.includes('soak') ? await runSoak(ctx) : undefined;
+  const capacity = shard ? undefined : capacityOf(config, steady, stress);
   const data: LoadTestData = {
-    schema: 'perf-flow/load-test@1',
+    schema: 'perf-flow/load-test@2',
     provenance: ctx.provenance(commands),
     guidance: ctx.guidance,
-    scenario: 'load',
+    scenarios,
     ...(shard ? { shard } : {}),
-    load: run.load,
-    overall: run.overall,
-    journeys: run.journeys,
-    timeline: run.timeline,
-    service: processStats,
+    ...(steady ?? {}),
+    ...(stress ? { stress } : {}),
+    ...(spike ? { spike } : {}),
+    ...(soak ? { soak } : {}),
+    ...(capacity ? { capacity } : {}),
     slos: sloDefinitions(config.slos),
   };
-  const o = run.overall;
-  ctx.progress(describeSlis(o));
   return finishStage(ctx, data, renderLoadTest(data), {
-    outputs: sliOutputs(o),
+    outputs: {
+      ...(steady ? sliOutputs(steady.overall) : {}),
+      ...scenarioOutputs(data),
+    },
     ...(shard
       ? {
           paths: {
@@ -89,4 +98,57 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
         }
       : {}),
   });
+}
+
+/** The steady load over the weighted journey mix, with a per-second timeline: what the gate judges. */
+async function runSteady(ctx: StageContext, inputs: LoadTestInputs, commands: string[]) {
+  const { config } = ctx;
+  const { shard } = inputs;
+  const full: LoadSettings = { ...config.loadTest, ...inputs.overrides };
+  const settings = shard ? shardSettings(full, shard) : full;
+  if (shard) ctx.progress(`shard ${shard.index} of ${shard.count}`);
+  const mix = config.journeys.map((j) => `${j.name}×${j.weight}`).join(', ');
+  ctx.progress(
+    (settings.model === 'open'
+      ? `steady load: ${settings.arrival ?? 'poisson'} arrivals at ${settings.rateRps} req/s over at most ${settings.connections} connections`
+      : `steady load: ${settings.connections} connections` +
+        (settings.rateRps ? ` at ${settings.rateRps} req/s` : '')) +
+      ` for ${settings.durationMs / 1000}s after ${settings.warmupMs / 1000}s warm-up, mix ${mix}`,
+  );
+  const {
+    result: run,
+    processStats,
+    commands: used,
+  } = await withServiceUnderLoad(ctx, { name: 'load-test' }, (service, signal) =>
+    runLoad(service.url, config.journeys, settings, {
+      allowedHosts: config.allowedHosts,
+      signal,
+      onProgress: loadProgressPrinter(ctx.progress, 'steady load'),
+    }),
+  );
+  commands.push(...used.filter((c) => !commands.includes(c)));
+  ctx.progress(describeSlis(run.overall));
+  if (run.generator.saturated) {
+    ctx.deps.platform.log.warn(
+      `the load generator was saturated: ${run.generator.reasons.join('; ')}`,
+    );
+  }
+  return {
+    load: run.load,
+    overall: run.overall,
+    journeys: run.journeys,
+    timeline: run.timeline,
+    service: processStats,
+    generator: run.generator,
+  };
+}
+
+/** Step outputs a workflow can branch on: the breaking point, the recovery time, the leak. */
+function scenarioOutputs(data: LoadTestData): Record<string, string> {
+  const outputs: Record<string, string> = { scenarios: data.scenarios.join(',') };
+  if (data.generator) outputs['generator-saturated'] = String(data.generator.saturated);
+  if (data.stress) outputs['breaking-point-rps'] = String(data.stress.breakingPointRps ?? '');
+  if (data.spike) outputs['recovery-seconds'] = String(data.spike.recoverySeconds ?? '');
+  if (data.soak) outputs['memory-leak'] = data.soak.memory.verdict;
+  return outputs;
 }

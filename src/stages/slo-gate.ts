@@ -1,6 +1,6 @@
 import { formatPct } from '../measure/format.js';
 import type { Verdict } from '../config/types.js';
-import type { SloGateData } from '../data/stages.js';
+import type { SloEvaluation, SloGateData } from '../data/stages.js';
 import { renderSloCompliance } from '../report/index.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { scoreGate } from '../slo/score.js';
@@ -11,6 +11,7 @@ import {
   type CommonInputs,
   type StageDeps,
 } from './context.js';
+import { steadyLoad } from '../data/stages.js';
 import { measuredResults } from './measured-results.js';
 import { mergeLoadTestShards } from './shards.js';
 
@@ -30,7 +31,7 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
   const { config } = ctx;
   const failOn = inputs.failOn ?? config.failOn;
   await mergeLoadTestShards(ctx);
-  const loadTest = await readEarlier(ctx, 'load-test');
+  const loadTest = steadyLoad(await readEarlier(ctx, 'load-test'));
   const baseline = await readEarlier(ctx, 'baseline');
   const useLoadTest =
     loadTest !== undefined &&
@@ -38,7 +39,8 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
   const measured = useLoadTest ? loadTest : baseline;
   const source = useLoadTest ? 'load-test' : 'baseline';
 
-  const slos = measured ? evaluateSlos(config.slos, measuredResults(measured)) : [];
+  const evaluated = measured ? evaluateSlos(config.slos, measuredResults(measured)) : [];
+  const slos = measured?.generator?.saturated ? withSaturatedGenerator(evaluated) : evaluated;
   const inconclusive = (reason: string) => ({
     verdict: 'INCONCLUSIVE' as const,
     score: null,
@@ -55,6 +57,14 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
             `now ${config.hash}): its figures do not answer this config's SLOs. Run the ${source} stage again.`,
         )
       : scoreGate(slos, config.scoring, failOn);
+  if (measured?.generator?.saturated) {
+    gate.reasons.unshift(
+      `The load generator was saturated during the ${source}: ${measured.generator.reasons.join('; ')}. ` +
+        'A lagging generator only makes latencies longer and throughput lower, so what passed ' +
+        'stands; what missed may be the generator, not the service, and is inconclusive. ' +
+        'Lower the rate, or give the generator more CPU (a larger runner, or shards).',
+    );
+  }
 
   const data: SloGateData = {
     schema: 'perf-flow/slo-gate@1',
@@ -83,4 +93,22 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
       failed: String(gate.failed),
     },
   });
+}
+
+/**
+ * Every delay of a saturated generator lands on the pessimistic side (latency counts from the
+ * intended start, a request never sent lowers throughput), so a target met is met by the
+ * service too; one missed may be the generator's doing and decides nothing.
+ */
+export function withSaturatedGenerator(slos: SloEvaluation[]): SloEvaluation[] {
+  return slos.map((slo) =>
+    slo.status === 'fail' || slo.status === 'warning'
+      ? {
+          ...slo,
+          status: 'inconclusive',
+          score: 0,
+          reason: `${slo.reason}; but the load generator was saturated, so the miss may be its own`,
+        }
+      : slo,
+  );
 }

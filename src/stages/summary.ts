@@ -1,6 +1,7 @@
 import { formatPct } from '../measure/format.js';
 import path from 'node:path';
 import type { ProfileAnalysisData, SummaryData } from '../data/stages.js';
+import { steadyLoad } from '../data/stages.js';
 import { STAGES } from '../data/stages.js';
 import { renderSummary } from '../report/index.js';
 import { findComparison, type CompareWith } from './comparison-source.js';
@@ -24,13 +25,14 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
   const baseline = await readEarlier(ctx, 'baseline');
   const profile = await readEarlier(ctx, 'profile-analysis');
   const plan = await readEarlier(ctx, 'optimization-plan');
-  const loadTest = await readEarlier(ctx, 'load-test');
+  const loadTestData = await readEarlier(ctx, 'load-test');
+  const loadTest = steadyLoad(loadTestData);
   const gate = await readEarlier(ctx, 'slo-gate');
   const present = {
     baseline,
     'profile-analysis': profile,
     'optimization-plan': plan,
-    'load-test': loadTest,
+    'load-test': loadTestData,
     'slo-gate': gate,
   };
   const stagesPresent = STAGES.filter((s) => s !== 'summary' && present[s as keyof typeof present]);
@@ -89,7 +91,7 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     ...(baseline ? { baseline } : {}),
     ...(profile ? { profile } : {}),
     ...(plan ? { plan } : {}),
-    ...(loadTest ? { loadTest } : {}),
+    ...(loadTestData ? { loadTest: loadTestData } : {}),
     ...(gate ? { gate } : {}),
   });
   const outcome = await finishStage(ctx, data, markdown, {

@@ -38,6 +38,9 @@ describe('docs/config.md', () => {
     const config = parseConfigText(example ?? '', '/repo/perf-flow.yml');
     expect(config.journeys.map((journey) => journey.name)).toEqual(['list-items', 'checkout']);
     expect(config.slos).toHaveLength(5);
+    expect(config.loadTest).toMatchObject({ model: 'open', arrival: 'poisson', rateRps: 2000 });
+    expect(config.scenarios.run).toEqual(['load', 'spike']);
+    expect(config.capacity).toMatchObject({ growth: 1.5, peakRps: 300, currency: 'EUR' });
   });
 
   it.each([
@@ -47,7 +50,13 @@ describe('docs/config.md', () => {
     ['slos', { ...MINIMAL, slos: [{ ...MINIMAL.slos[0], zzz: 1 }] }],
     ['scoring', { ...MINIMAL, scoring: { zzz: 1 } }],
     ['load', { ...MINIMAL, load: { zzz: 1 } }],
+    ['load-test', { ...MINIMAL, 'load-test': { zzz: 1 } }],
     ['profile', { ...MINIMAL, profile: { zzz: 1 } }],
+    ['scenarios', { ...MINIMAL, scenarios: { zzz: 1 } }],
+    ['scenarios.stress', { ...MINIMAL, scenarios: { stress: { zzz: 1 } } }],
+    ['scenarios.spike', { ...MINIMAL, scenarios: { spike: { zzz: 1 } } }],
+    ['scenarios.soak', { ...MINIMAL, scenarios: { soak: { zzz: 1 } } }],
+    ['capacity', { ...MINIMAL, capacity: { zzz: 1 } }],
   ])('documents every %s key', (_level, config) => {
     const keys = knownKeys(config);
     expect(keys.length).toBeGreaterThan(1);

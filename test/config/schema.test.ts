@@ -61,9 +61,53 @@ describe('defaults', () => {
       journeys: [{ name: 'list-items', method: 'GET', path: '/api/items', headers: {}, weight: 1 }],
       slos: [],
       scoring: { pass: 0.9, partial: 0.75 },
-      baseline: { durationMs: 10_000, warmupMs: 2_000, connections: 10, requestTimeoutMs: 10_000 },
-      loadTest: { durationMs: 20_000, warmupMs: 2_000, connections: 10, requestTimeoutMs: 10_000 },
+      baseline: {
+        model: 'closed',
+        durationMs: 10_000,
+        warmupMs: 2_000,
+        connections: 10,
+        requestTimeoutMs: 10_000,
+      },
+      loadTest: {
+        model: 'closed',
+        durationMs: 20_000,
+        warmupMs: 2_000,
+        connections: 10,
+        requestTimeoutMs: 10_000,
+      },
       profile: { durationMs: 10_000, connections: 10 },
+      scenarios: {
+        run: ['load'],
+        stress: {
+          startRps: 50,
+          stepRps: 50,
+          stepDurationMs: 10_000,
+          maxRps: 2000,
+          errorThreshold: 0.05,
+          stepsRps: Array.from({ length: 40 }, (_, step) => 50 + 50 * step),
+          // 10 s × (50 + 100 + ... + 2000) rps
+          plannedRequests: 410_000,
+          maxRequests: 451_000,
+        },
+        spike: {
+          baseRps: 50,
+          peakRps: 500,
+          beforeMs: 10_000,
+          spikeMs: 10_000,
+          afterMs: 30_000,
+          tolerance: 0.2,
+          plannedRequests: 7_000,
+          maxRequests: 7_700,
+        },
+        soak: {
+          rateRps: 100,
+          durationMs: 600_000,
+          leakThresholdBytes: 5_000_000,
+          plannedRequests: 60_000,
+          maxRequests: 66_000,
+        },
+      },
+      capacity: { growth: 1, targetUtilization: 0.7, currency: 'USD' },
       failOn: ['FAIL', 'INCONCLUSIVE'],
       allowedHosts: [],
     } satisfies Config);
@@ -82,6 +126,8 @@ describe('defaults', () => {
       }),
     );
     expect(config.baseline).toEqual({
+      model: 'open',
+      arrival: 'poisson',
       durationMs: 5_000,
       warmupMs: 0,
       connections: 4,
@@ -89,6 +135,8 @@ describe('defaults', () => {
       requestTimeoutMs: 2_000,
     });
     expect(config.loadTest).toEqual({
+      model: 'open',
+      arrival: 'poisson',
       durationMs: 20_000,
       warmupMs: 0,
       connections: 8,
@@ -353,12 +401,12 @@ describe('errors name the field and what was expected', () => {
     [
       'a misspelt load key',
       withConfig({ load: { conections: 5 } }),
-      'load.conections: unknown key (expected one of duration, warm-up, connections, rate, timeout)',
+      'load.conections: unknown key (expected one of model, arrival, duration, warm-up, connections, rate, timeout)',
     ],
     [
       'an unknown top-level key',
       withConfig({ slo: [] }),
-      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, fail-on, allowed-hosts)',
+      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, scenarios, capacity, fail-on, allowed-hosts)',
     ],
     [
       'too many connections',
@@ -421,7 +469,7 @@ describe('errors name the field and what was expected', () => {
       'service.start-timeout: expected a duration like "30s", "500ms" or "5m", got "soon"',
       'journeys[0].method: expected one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"',
       'journeys[0].extra: unknown key (expected one of name, method, path, headers, body, weight)',
-      'load.conections: unknown key (expected one of duration, warm-up, connections, rate, timeout)',
+      'load.conections: unknown key (expected one of model, arrival, duration, warm-up, connections, rate, timeout)',
     ]);
   });
 });
@@ -445,8 +493,8 @@ describe('request timeouts autocannon can work with', () => {
     ],
     [
       'a load timeout under 2s with a load rate',
-      { load: { rate: '50rps', timeout: '1s' } },
-      `load.timeout: with a rate (load.rate), expected at least 2s, got "1s": ${RATED_REASON}`,
+      { load: { model: 'closed', rate: '50rps', timeout: '1s' } },
+      `load.timeout: with the closed model and a rate (load.rate), expected at least 2s, got "1s": ${RATED_REASON}`,
     ],
     [
       'a load-test timeout under 1s',
@@ -455,36 +503,54 @@ describe('request timeouts autocannon can work with', () => {
     ],
     [
       'a load-test timeout under 2s with a load-test rate',
-      { 'load-test': { rate: '400rps', timeout: '1500ms' } },
-      `load-test.timeout: with a rate (load-test.rate), expected at least 2s, got "1500ms": ${RATED_REASON}`,
+      { 'load-test': { model: 'closed', rate: '400rps', timeout: '1500ms' } },
+      `load-test.timeout: with the closed model and a rate (load-test.rate), expected at least 2s, got "1500ms": ${RATED_REASON}`,
     ],
     [
       "a load-test timeout under 2s with load's rate, which it inherits",
-      { load: { rate: '50rps', timeout: '2s' }, 'load-test': { timeout: '1s' } },
-      `load-test.timeout: with a rate (load.rate), expected at least 2s, got "1s": ${RATED_REASON}`,
+      { load: { model: 'closed', rate: '50rps', timeout: '2s' }, 'load-test': { timeout: '1s' } },
+      `load-test.timeout: with the closed model and a rate (load.rate), expected at least 2s, got "1s": ${RATED_REASON}`,
     ],
     [
       "load's timeout inherited by a load-test with a rate of its own",
-      { load: { timeout: '1s' }, 'load-test': { rate: '400rps' } },
-      `load-test.timeout: with a rate (load-test.rate), expected at least 2s, got "1s" (from load.timeout): ${RATED_REASON}`,
+      { load: { timeout: '1s' }, 'load-test': { model: 'closed', rate: '400rps' } },
+      `load-test.timeout: with the closed model and a rate (load-test.rate), expected at least 2s, got "1s" (from load.timeout): ${RATED_REASON}`,
+    ],
+    [
+      'an open-model timeout under 1s, without blaming autocannon',
+      { 'load-test': { rate: '400rps', timeout: '900ms' } },
+      'load-test.timeout: expected at least 1s, got "900ms"',
+    ],
+    [
+      "load's timeout inherited with load's closed model by a load-test with a rate",
+      { load: { model: 'closed', timeout: '1s' }, 'load-test': { rate: '400rps' } },
+      `load-test.timeout: with the closed model and a rate (load-test.rate), expected at least 2s, got "1s" (from load.timeout): ${RATED_REASON}`,
     ],
   ])('refuses %s', (_case, changes, message) => {
     expect(errorOf(withConfig(changes)).message).toBe(message);
   });
 
   it('reports a short load timeout once when load-test inherits it with the rate', () => {
-    const error = errorOf(withConfig({ load: { rate: '50rps', timeout: '1s' } }));
+    const error = errorOf(withConfig({ load: { model: 'closed', rate: '50rps', timeout: '1s' } }));
     expect(error.field).toBe('load.timeout');
     expect(error.message.split('\n')).toHaveLength(1);
   });
 
   it.each<[string, Raw]>([
     ['1s without a rate', { load: { timeout: '1s' }, 'load-test': { timeout: '1s' } }],
-    ['2s with a rate', { load: { rate: '50rps', timeout: '2s' } }],
-    ['the default with a rate', { 'load-test': { rate: '400rps' } }],
+    [
+      '2s with the closed model and a rate',
+      { load: { model: 'closed', rate: '50rps', timeout: '2s' } },
+    ],
+    ['1s with the open model', { load: { rate: '50rps', timeout: '1s' } }],
+    [
+      "load's 1s inherited by an open-model load-test",
+      { load: { timeout: '1s' }, 'load-test': { rate: '400rps' } },
+    ],
+    ['the default with a rate', { 'load-test': { model: 'closed', rate: '400rps' } }],
     [
       'a load-test timeout of its own',
-      { load: { timeout: '1s' }, 'load-test': { rate: '400rps', timeout: '2s' } },
+      { load: { timeout: '1s' }, 'load-test': { model: 'closed', rate: '400rps', timeout: '2s' } },
     ],
   ])('accepts %s', (_case, changes) => {
     expect(() => parse(withConfig(changes))).not.toThrow();
@@ -572,5 +638,418 @@ describe('throughput targets against the load-test rate', () => {
     ],
   ])('accepts %s', (_case, changes) => {
     expect(() => parse(withConfig(changes))).not.toThrow();
+  });
+});
+
+describe('load model', () => {
+  it.each<[string, Raw, Partial<Config['loadTest']>]>([
+    ['closed without a rate', {}, { model: 'closed', connections: 10 }],
+    [
+      'open with a rate, Poisson arrivals, a pool raised to 64',
+      { 'load-test': { rate: '100rps' } },
+      { model: 'open', arrival: 'poisson', rateRps: 100, connections: 64 },
+    ],
+    [
+      "open with load's rate, which load-test inherits",
+      { load: { rate: '40rps' } },
+      { model: 'open', arrival: 'poisson', rateRps: 40, connections: 64 },
+    ],
+    [
+      'a pool for a quarter second of arrivals at a high rate',
+      { 'load-test': { rate: '2000rps' } },
+      { model: 'open', connections: 500 },
+    ],
+    [
+      'the pool at most 10000',
+      { 'load-test': { rate: '100000rps' } },
+      { model: 'open', connections: 10_000 },
+    ],
+    [
+      "load's connections raised, since they were set for load's closed model",
+      { load: { connections: 4 }, 'load-test': { rate: '100rps' } },
+      { model: 'open', connections: 64 },
+    ],
+    [
+      "load-test's own connections as written",
+      { 'load-test': { rate: '2000rps', connections: 30 } },
+      { model: 'open', connections: 30 },
+    ],
+    [
+      'uniform arrivals',
+      { 'load-test': { rate: '100rps', arrival: 'uniform' } },
+      { model: 'open', arrival: 'uniform' },
+    ],
+    [
+      "load's arrival, inherited",
+      { load: { rate: '10rps', arrival: 'uniform' }, 'load-test': { rate: '100rps' } },
+      { model: 'open', arrival: 'uniform' },
+    ],
+    [
+      'closed with a rate: the throttled closed loop, connections as they were',
+      { 'load-test': { model: 'closed', rate: '100rps' } },
+      { model: 'closed', rateRps: 100, connections: 10 },
+    ],
+    [
+      "load's model, inherited",
+      { load: { model: 'closed' }, 'load-test': { rate: '100rps' } },
+      { model: 'closed', rateRps: 100, connections: 10 },
+    ],
+  ])('%s', (_case, changes, expected) => {
+    const loadTest = parse(withConfig(changes)).loadTest;
+    expect(loadTest).toMatchObject(expected);
+    if (loadTest.model === 'closed') expect(loadTest).not.toHaveProperty('arrival');
+  });
+
+  it("gives load its own model, and profile load's connections", () => {
+    const config = parse(withConfig({ load: { rate: '400rps' } }));
+    expect(config.baseline).toMatchObject({ model: 'open', connections: 100 });
+    expect(config.profile.connections).toBe(100);
+  });
+
+  it('drops an arrival inherited by a section that runs the closed model', () => {
+    const config = parse(
+      withConfig({
+        load: { rate: '10rps', arrival: 'uniform' },
+        'load-test': { model: 'closed' },
+      }),
+    );
+    expect(config.loadTest).toEqual({
+      model: 'closed',
+      durationMs: 20_000,
+      warmupMs: 2_000,
+      connections: 10,
+      rateRps: 10,
+      requestTimeoutMs: 10_000,
+    });
+  });
+
+  it.each<[string, Raw, string]>([
+    [
+      'the open model without a rate',
+      { 'load-test': { model: 'open' } },
+      'load-test.model: the open model needs a rate: set load-test.rate to the rate requests arrive at (e.g. "200rps"), or use model: closed',
+    ],
+    [
+      'an arrival with model: closed',
+      { 'load-test': { model: 'closed', rate: '100rps', arrival: 'poisson' } },
+      'load-test.arrival: applies to the open model only, and load-test runs the closed model (load-test.model): remove arrival, or use model: open',
+    ],
+    [
+      "an arrival with load's model: closed, inherited",
+      { load: { model: 'closed' }, 'load-test': { rate: '100rps', arrival: 'uniform' } },
+      'load-test.arrival: applies to the open model only, and load-test runs the closed model (load.model): remove arrival, or use model: open',
+    ],
+    [
+      'an arrival without a rate',
+      { load: { arrival: 'uniform' } },
+      'load.arrival: applies to the open model only, and load runs the closed model because it has no rate: set load.rate, or remove arrival',
+    ],
+    [
+      'an unknown model',
+      { load: { model: 'opened' } },
+      'load.model: expected one of open, closed, got "opened"',
+    ],
+    [
+      'an unknown arrival',
+      { 'load-test': { rate: '10rps', arrival: 'random' } },
+      'load-test.arrival: expected one of uniform, poisson, got "random"',
+    ],
+  ])('refuses %s, naming the key', (_case, changes, message) => {
+    expect(errorOf(withConfig(changes)).message).toBe(message);
+  });
+
+  it("reports load's open model without a rate once, on load.model", () => {
+    const error = errorOf(withConfig({ load: { model: 'open' } }));
+    expect(error.message).toBe(
+      'load.model: the open model needs a rate: set load.rate to the rate requests arrive at (e.g. "200rps"), or use model: closed',
+    );
+  });
+
+  it("needs load's own rate for load's open model, even when load-test has one", () => {
+    expect(
+      errorOf(withConfig({ load: { model: 'open' }, 'load-test': { rate: '10rps' } })).field,
+    ).toBe('load.model');
+    expect(
+      parse(withConfig({ load: { model: 'open', rate: '10rps' }, 'load-test': { rate: '20rps' } }))
+        .loadTest,
+    ).toMatchObject({ model: 'open', rateRps: 20 });
+  });
+});
+
+describe('scenarios', () => {
+  it('reads every key with its unit', () => {
+    const scenarios = parse(
+      withConfig({
+        scenarios: {
+          run: ['stress', 'load', 'stress', 'soak'],
+          stress: {
+            start: '100rps',
+            step: '100/s',
+            'step-duration': '3s',
+            max: '1500rps',
+            'error-threshold': 0.1,
+          },
+          spike: {
+            base: '100rps',
+            peak: '800rps',
+            before: '5s',
+            spike: '5s',
+            after: '10s',
+            tolerance: '150%',
+          },
+          soak: { rate: '150rps', duration: '30s', 'leak-threshold': '2MiB' },
+        },
+      }),
+    ).scenarios;
+    expect(scenarios).toEqual({
+      run: ['stress', 'load', 'soak'],
+      stress: {
+        startRps: 100,
+        stepRps: 100,
+        stepDurationMs: 3_000,
+        maxRps: 1500,
+        errorThreshold: 0.1,
+        stepsRps: Array.from({ length: 15 }, (_, step) => 100 * (step + 1)),
+        // 3 s × (100 + 200 + ... + 1500) rps
+        plannedRequests: 36_000,
+        maxRequests: 39_600,
+      },
+      spike: {
+        baseRps: 100,
+        peakRps: 800,
+        beforeMs: 5_000,
+        spikeMs: 5_000,
+        afterMs: 10_000,
+        tolerance: 1.5,
+        plannedRequests: 5_500,
+        maxRequests: 6_050,
+      },
+      soak: {
+        rateRps: 150,
+        durationMs: 30_000,
+        leakThresholdBytes: 2 * 1024 * 1024,
+        plannedRequests: 4_500,
+        maxRequests: 4_950,
+      },
+    });
+  });
+
+  it('stops the staircase at the last step at or below max, without float drift', () => {
+    const stress = parse(
+      withConfig({ scenarios: { stress: { start: '0.1rps', step: '0.1rps', max: '0.35rps' } } }),
+    ).scenarios.stress;
+    expect(stress.stepsRps).toEqual([0.1, 0.2, 0.3]);
+    expect(
+      parse(withConfig({ scenarios: { stress: { start: '100rps', max: '100rps' } } })).scenarios
+        .stress.stepsRps,
+    ).toEqual([100]);
+  });
+
+  it('leaves room above the planned requests for Poisson variation, more at small counts', () => {
+    // 1 s at 50 rps: 50 planned; six standard deviations of a Poisson count are 6√50 ≈ 43.
+    const soak = parse(withConfig({ scenarios: { soak: { rate: '50rps', duration: '1s' } } }))
+      .scenarios.soak;
+    expect(soak).toMatchObject({ plannedRequests: 50, maxRequests: 93 });
+  });
+
+  it.each<[string, Raw, string]>([
+    [
+      'an unknown scenario in run',
+      { run: ['load', 'stres'] },
+      'scenarios.run[1]: expected one of load, stress, spike, soak, got "stres"',
+    ],
+    ['an empty run', { run: [] }, 'scenarios.run: needs at least 1 entry'],
+    ['a run that is not a list', { run: 'load' }, 'scenarios.run: expected a list, got "load"'],
+    [
+      'a stress max below its start',
+      { stress: { start: '500rps', max: '400rps' } },
+      'scenarios.stress.max: must be at least scenarios.stress.start (500rps), got 400rps',
+    ],
+    [
+      'a stress start above the default max',
+      { stress: { start: '3000rps' } },
+      'scenarios.stress.max: must be at least scenarios.stress.start (3000rps), got 2000rps (the default)',
+    ],
+    [
+      'a zero stress step',
+      { stress: { step: '0rps' } },
+      'scenarios.stress.step: must be above 0rps',
+    ],
+    [
+      'a staircase of thousands of steps',
+      { stress: { step: '0.5rps' } },
+      'scenarios.stress.step: gives 3901 steps from 50rps to 2000rps, expected at most 500: raise step or lower max',
+    ],
+    [
+      'an error threshold above 100%',
+      { stress: { 'error-threshold': '150%' } },
+      'scenarios.stress.error-threshold: expected a fraction from 0 to 1 or a percentage like "90%", got "150%"',
+    ],
+    [
+      'a spike peak at its base',
+      { spike: { base: '500rps' } },
+      'scenarios.spike.peak: must be above scenarios.spike.base (500rps), got 500rps (the default)',
+    ],
+    [
+      'a negative phase',
+      { spike: { after: '-10s' } },
+      'scenarios.spike.after: expected a duration like "30s", "500ms" or "5m", got "-10s"',
+    ],
+    [
+      'a phase under a second',
+      { stress: { 'step-duration': '500ms' } },
+      'scenarios.stress.step-duration: expected at least 1s (scenarios are measured in one-second windows), got "500ms"',
+    ],
+    [
+      'a zero tolerance',
+      { spike: { tolerance: '0%' } },
+      'scenarios.spike.tolerance: expected a percentage above 0 like "20%", or a fraction like 0.2, got "0%"',
+    ],
+    [
+      'a soak rate without a unit',
+      { soak: { rate: 100 } },
+      'scenarios.soak.rate: expected a rate like "200rps" or "200/s", got 100 (a bare number is ambiguous: add a unit)',
+    ],
+    [
+      'a leak threshold in an unknown unit',
+      { soak: { 'leak-threshold': '1mb' } },
+      'scenarios.soak.leak-threshold: expected a size like "512KB", "1MB" or "2GiB" (B, kB or KB, MB, GB in powers of 1000; KiB, MiB, GiB in powers of 1024), got "1mb"',
+    ],
+    [
+      'a zero leak threshold',
+      { soak: { 'leak-threshold': '0B' } },
+      'scenarios.soak.leak-threshold: must be more than 0B',
+    ],
+    [
+      'a misspelt key',
+      { soak: { rates: '1rps' } },
+      'scenarios.soak.rates: unknown key (expected one of rate, duration, leak-threshold)',
+    ],
+  ])('refuses %s, naming the key', (_case, scenarios, message) => {
+    expect(errorOf(withConfig({ scenarios })).message).toBe(message);
+  });
+});
+
+describe('capacity', () => {
+  it.each<[unknown, number]>([
+    [1.5, 1.5],
+    ['1.5x', 1.5],
+    ['2×', 2],
+    ['+50%', 1.5],
+    ['-20%', 0.8],
+    ['+0.5%', 1.005],
+  ])('reads growth %j as ×%d', (growth, factor) => {
+    expect(parse(withConfig({ capacity: { growth } })).capacity.growth).toBe(factor);
+  });
+
+  it('reads every key', () => {
+    expect(
+      parse(
+        withConfig({
+          capacity: {
+            growth: '+50%',
+            'peak-rate': '300rps',
+            'target-utilization': '60%',
+            'instance-cost-per-hour': 0.096,
+            currency: 'eur',
+          },
+        }),
+      ).capacity,
+    ).toEqual({
+      growth: 1.5,
+      peakRps: 300,
+      targetUtilization: 0.6,
+      instanceCostPerHour: 0.096,
+      currency: 'EUR',
+    });
+  });
+
+  it.each<[string, Raw, string]>([
+    [
+      'a growth percentage without its sign',
+      { growth: '50%' },
+      'capacity.growth: a percentage needs its sign, "+50%" for more demand or "-50%" for less, got "50%"',
+    ],
+    [
+      'a growth that leaves no demand',
+      { growth: '-100%' },
+      'capacity.growth: expected a growth above 0 (some demand must remain), got "-100%"',
+    ],
+    [
+      'a growth in words',
+      { growth: 'double' },
+      'capacity.growth: expected a multiplier like 1.5 or "1.5x", or a change like "+50%" or "-20%", got "double"',
+    ],
+    [
+      'a peak rate without a unit',
+      { 'peak-rate': 300 },
+      'capacity.peak-rate: expected a rate like "200rps" or "200/s", got 300 (a bare number is ambiguous: add a unit)',
+    ],
+    [
+      'a target utilization of 0',
+      { 'target-utilization': '0%' },
+      'capacity.target-utilization: must be above 0%: an instance planned to do no work serves no one',
+    ],
+    [
+      'a target utilization above 100%',
+      { 'target-utilization': '120%' },
+      'capacity.target-utilization: expected a fraction from 0 to 1 or a percentage like "90%", got "120%"',
+    ],
+    [
+      'a cost with a currency sign',
+      { 'instance-cost-per-hour': '$0.10' },
+      `capacity.instance-cost-per-hour: expected a number of at least 0 in the currency's units (e.g. 0.096), got "$0.10"`,
+    ],
+    [
+      'a negative cost',
+      { 'instance-cost-per-hour': -1 },
+      `capacity.instance-cost-per-hour: expected a number of at least 0 in the currency's units (e.g. 0.096), got -1`,
+    ],
+    [
+      'a currency symbol',
+      { currency: '€' },
+      'capacity.currency: expected a three-letter ISO 4217 currency code like "USD" or "EUR", got "€"',
+    ],
+  ])('refuses %s, naming the key', (_case, capacity, message) => {
+    expect(errorOf(withConfig({ capacity })).message).toBe(message);
+  });
+});
+
+describe('mistakes that must stop the run before any load (exit 2, the field named)', () => {
+  it.each<[string, string, string, string]>([
+    [
+      'a rate that is not a rate',
+      withConfig({ 'load-test': { rate: 'fast' } }),
+      'load-test.rate',
+      'expected a rate like "200rps" or "200/s", got "fast"',
+    ],
+    [
+      'a negative duration',
+      withConfig({ load: { duration: '-5s' } }),
+      'load.duration',
+      'expected a duration like "30s", "500ms" or "5m", got "-5s"',
+    ],
+    [
+      'every journey weighing zero',
+      withConfig({
+        journeys: [
+          { name: 'a', path: '/a', weight: 0 },
+          { name: 'b', path: '/b', weight: 0 },
+        ],
+      }),
+      'journeys[0].weight',
+      'must be greater than 0\njourneys[1].weight: must be greater than 0',
+    ],
+    [
+      'a target host not allowed',
+      withService({ url: 'http://203.0.113.9:8080', start: undefined }),
+      'service.url',
+      'host "203.0.113.9" is not loopback (127.0.0.0/8, localhost, ::1): load goes elsewhere only to hosts listed in allowed-hosts',
+    ],
+  ])('%s', (_case, text, field, message) => {
+    const error = errorOf(text);
+    expect(error.exitCode).toBe(2);
+    expect(error.field).toBe(field);
+    expect(error.message).toBe(`${field}: ${message}`);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Comparator, SliName } from '../../src/config/types.js';
-import { parseDuration, parsePercent, parseRate, parseThreshold } from '../../src/config/units.js';
+import {
+  parseBytes,
+  parseDuration,
+  parsePercent,
+  parseRate,
+  parseThreshold,
+  readGrowth,
+} from '../../src/config/units.js';
 import { ConfigError } from '../../src/errors.js';
 
 function errorOf(run: () => unknown): ConfigError {
@@ -90,6 +97,68 @@ describe('parsePercent', () => {
     ['-1%', 'expected a percentage like "10%", got "-1%"'],
   ])('rejects %j', (text, message) => {
     expect(errorOf(() => parsePercent(text, 'tolerance')).message).toBe(`tolerance: ${message}`);
+  });
+});
+
+const SIZE =
+  'expected a size like "512KB", "1MB" or "2GiB" (B, kB or KB, MB, GB in powers of 1000; KiB, MiB, GiB in powers of 1024)';
+
+describe('parseBytes', () => {
+  it.each([
+    ['512B', 512],
+    ['512KB', 512_000],
+    ['512kB', 512_000],
+    ['1MB', 1_000_000],
+    ['1.5 MB', 1_500_000],
+    ['2GB', 2_000_000_000],
+    ['1KiB', 1024],
+    ['1.5MiB', 1_572_864],
+    ['2GiB', 2_147_483_648],
+    ['0.1KiB', 102],
+  ])('%j is %d bytes', (text, bytes) => {
+    expect(parseBytes(text, 'leak-threshold')).toBe(bytes);
+  });
+
+  it.each([
+    ['1024', `${SIZE}, got "1024"${BARE}`],
+    ['1mb', `${SIZE}, got "1mb"`],
+    ['1M', `${SIZE}, got "1M"`],
+    ['1Mb', `${SIZE}, got "1Mb"`],
+    ['-1MB', `${SIZE}, got "-1MB"`],
+  ])('rejects %j', (text, message) => {
+    expect(errorOf(() => parseBytes(text, 'leak-threshold')).message).toBe(
+      `leak-threshold: ${message}`,
+    );
+  });
+});
+
+describe('readGrowth', () => {
+  it.each<[unknown, number]>([
+    [1.5, 1.5],
+    [0.5, 0.5],
+    ['1.5', 1.5],
+    ['1.5x', 1.5],
+    ['1.5 x', 1.5],
+    ['3×', 3],
+    ['+50%', 1.5],
+    ['+ 50%', 1.5],
+    ['-25%', 0.75],
+    ['+200%', 3],
+  ])('%j is ×%d', (value, factor) => {
+    expect(readGrowth(value)).toEqual({ ok: true, value: factor });
+  });
+
+  it.each<[unknown, string]>([
+    ['50%', 'a percentage needs its sign, "+50%" for more demand or "-50%" for less, got "50%"'],
+    [0, 'expected a growth above 0 (some demand must remain), got 0'],
+    ['-150%', 'expected a growth above 0 (some demand must remain), got "-150%"'],
+    [
+      '1.5y',
+      'expected a multiplier like 1.5 or "1.5x", or a change like "+50%" or "-20%", got "1.5y"',
+    ],
+    [true, 'expected a multiplier like 1.5 or "1.5x", or a change like "+50%" or "-20%", got true'],
+  ])('rejects %j', (value, message) => {
+    expect(readGrowth(value)).toEqual({ ok: false, message });
   });
 });
 

@@ -25,7 +25,14 @@ describe("the demo's perf-flow.yml", () => {
     expect(JSON.parse(order?.body ?? '')).toEqual({ itemId: 7, quantity: 2 });
     expect(order?.headers['content-type']).toBe('application/json');
     expect(config.scoring).toEqual({ pass: 0.9, partial: 0.75 });
-    expect(config.loadTest).toMatchObject({ durationMs: 10_000, connections: 20, rateRps: 400 });
+    expect(config.loadTest).toMatchObject({
+      model: 'open',
+      arrival: 'poisson',
+      durationMs: 10_000,
+      // A quarter second of arrivals: the pool never throttles the rate.
+      connections: 100,
+      rateRps: 400,
+    });
     expect(config.failOn).toEqual(['FAIL', 'INCONCLUSIVE']);
   });
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { steadyLoad } from '../../src/data/stages.js';
 import { parseStageData } from '../../src/data/store.js';
 import { decodeHistogram, latencyStats, mergeHistograms } from '../../src/measure/histogram.js';
 import { cli, FAST_CONFIG, ROOT, tempDir } from './helpers.js';
@@ -303,11 +304,13 @@ describe('perf-flow CLI: sharded load', () => {
     }
     const legs = await Promise.all(
       [1, 2].map(async (i) =>
-        parseStageData(
-          'load-test',
-          await readFile(path.join(dir, `leg${i}/data/shards/load-test-${i}.json`), 'utf8'),
-          'shard',
-        ),
+        steadyLoad(
+          parseStageData(
+            'load-test',
+            await readFile(path.join(dir, `leg${i}/data/shards/load-test-${i}.json`), 'utf8'),
+            'shard',
+          ),
+        )!,
       ),
     );
     expect(legs.map((l) => l.load.connections)).toEqual([4, 4]);
@@ -322,11 +325,13 @@ describe('perf-flow CLI: sharded load', () => {
     ]);
     expect(gate.code, slurp(gate)).toBe(0);
     expect(gate.stderr).toContain('merged 2 load-test shards');
-    const merged = parseStageData(
-      'load-test',
-      await readFile(path.join(dir, 'gate/data/load-test.json'), 'utf8'),
-      'merged',
-    );
+    const merged = steadyLoad(
+      parseStageData(
+        'load-test',
+        await readFile(path.join(dir, 'gate/data/load-test.json'), 'utf8'),
+        'merged',
+      ),
+    )!;
     expect(merged.mergedShards).toBe(2);
     expect(merged.overall.requests).toBe(legs[0]!.overall.requests + legs[1]!.overall.requests);
     const all = mergeHistograms(legs.map((l) => decodeHistogram(l.overall.histogram)));

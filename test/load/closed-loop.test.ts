@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import type { JourneyConfig, LoadSettings } from '../../src/config/types.js';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, RuntimeError } from '../../src/errors.js';
 import type { LoadProgress, LoadRunResult } from '../../src/load/closed-loop.js';
 import { LOAD_TOOL, mergeSliResults, runClosedLoop } from '../../src/load/closed-loop.js';
@@ -11,34 +10,17 @@ import {
   mergeHistograms,
 } from '../../src/measure/histogram.js';
 import { evaluateSlos } from '../../src/slo/evaluate.js';
-import type { TestServer } from './test-server.js';
-import { closedPortUrl, startServer, totalReceived } from './test-server.js';
+import type { TestServer } from '../helpers/load-fixtures.js';
+import {
+  closedLoopSettings as load,
+  closedPortUrl,
+  journey,
+  serversClosedAfterEach,
+  startServer,
+  totalReceived,
+} from '../helpers/load-fixtures.js';
 
-const journey = (name: string, path: string, weight = 1): JourneyConfig => ({
-  name,
-  method: 'GET',
-  path,
-  headers: {},
-  weight,
-});
-
-const load = (overrides: Partial<LoadSettings>): LoadSettings => ({
-  durationMs: 1500,
-  warmupMs: 0,
-  connections: 2,
-  requestTimeoutMs: 2000,
-  ...overrides,
-});
-
-const servers: TestServer[] = [];
-async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
-  const server = await startServer(...args);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = serversClosedAfterEach();
 
 /** The timeline covers the measured window second by second and adds up to the totals. */
 function expectConsistentTimeline(run: LoadRunResult, durationMs: number) {

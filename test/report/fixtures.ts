@@ -10,7 +10,7 @@ import type {
   BaselineData,
   Hotspot,
   JourneyResult,
-  LoadTestData,
+  SteadyLoadTest,
   OptimizationPlanData,
   PlanItem,
   ProfileAnalysisData,
@@ -359,12 +359,12 @@ export function plan(): OptimizationPlanData {
   };
 }
 
-export function loadTest(timelineSeconds = 30): LoadTestData {
+export function loadTest(timelineSeconds = 30): SteadyLoadTest {
   return {
-    schema: 'perf-flow/load-test@1',
+    schema: 'perf-flow/load-test@2',
     provenance: provenance(),
     guidance: guidance(),
-    scenario: 'load',
+    scenarios: ['load'],
     load: load({ connections: 50, rateRps: 500, durationMs: timelineSeconds * 1000 }),
     overall: overall({ throughputRps: 498.7 }),
     journeys: journeys(),

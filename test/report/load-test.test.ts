@@ -11,8 +11,9 @@ import {
 describe('renderLoadTest', () => {
   it('states the scenario and load parameters up front', () => {
     const md = renderLoadTest(loadTest());
-    expect(md.split('\n')[2]).toBe(
-      '**Scenario:** steady load over the weighted journey mix. 50 connections, throttled to ' +
+    expect(md.split('\n')[2]).toBe('**Scenarios:** load.');
+    expect(md).toContain(
+      'Steady load over the weighted journey mix. 50 connections, throttled to ' +
         '500 req/s, for 30 s after 5 s of warm-up (closed loop, autocannon 9.0.0).',
     );
   });

@@ -65,7 +65,7 @@ describe('renderSummary', () => {
     const md = renderSummary(allStages());
     expectWellFormedTables(md);
     expect(md).toContain(
-      'Compared with the run of 2026-11-02T09:00:00.000Z (commit 1111111aaaaaaa).',
+      "Compared with the default branch's run 41 (commit 1111111aaaaa) (measured 2026-11-02T09:00:00.000Z, commit 1111111aaaaaaa).",
     );
     const t = tableWithHeader(md, 'metric', 'journey', 'before', 'after', 'change');
     expect(rowStartingWith(t, 'latency.p95')).toEqual([

@@ -119,12 +119,12 @@ describe('compare-with', () => {
     );
     await writeFile(
       path.join(dir, 'junk.json'),
-      '{"schema": "perf-flow/load-test@1", "overall": 1}',
+      '{"schema": "perf-flow/load-test@2", "overall": 1}',
     );
     const error = await find({ path: 'junk.json' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).field).toBe('compare-with');
-    expect((error as Error).message).toMatch(/does not match perf-flow\/load-test@1/);
+    expect((error as Error).message).toMatch(/does not match perf-flow\/load-test@2/);
     await writeFile(path.join(dir, 'other.json'), '{"schema": "perf-flow/summary@1"}');
     await expect(find({ path: 'other.json' })).rejects.toThrow(/load-test or baseline data file/);
   });

@@ -2,19 +2,28 @@ import type { LoadTestInputs } from '../../stages/load-test.js';
 import {
   COMMON_INPUTS,
   LOAD_OVERRIDE_INPUTS,
+  SCENARIOS_INPUT,
   SHARD_INPUTS,
   readShard,
   readCommonInputs,
   readLoadOverrides,
+  readScenarios,
   type InputReader,
 } from '../inputs.js';
 
-export const INPUTS = { ...COMMON_INPUTS, ...LOAD_OVERRIDE_INPUTS, ...SHARD_INPUTS };
+export const INPUTS = {
+  ...COMMON_INPUTS,
+  ...SCENARIOS_INPUT,
+  ...LOAD_OVERRIDE_INPUTS,
+  ...SHARD_INPUTS,
+};
 
 export function readInputs(read: InputReader): LoadTestInputs {
   const shard = readShard(read);
+  const scenarios = readScenarios(read);
   return {
     ...readCommonInputs(read),
+    ...(scenarios ? { scenarios } : {}),
     overrides: readLoadOverrides(read),
     ...(shard ? { shard } : {}),
   };

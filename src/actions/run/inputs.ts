@@ -3,13 +3,25 @@ import {
   COMMON_INPUTS,
   COMPARE_WITH_INPUT,
   FAIL_ON_INPUT,
+  SCENARIOS_INPUT,
   readCompareWith,
   readGateInputs,
+  readScenarios,
   type InputReader,
 } from '../inputs.js';
 
-export const INPUTS = { ...COMMON_INPUTS, ...FAIL_ON_INPUT, ...COMPARE_WITH_INPUT };
+export const INPUTS = {
+  ...COMMON_INPUTS,
+  ...FAIL_ON_INPUT,
+  ...COMPARE_WITH_INPUT,
+  ...SCENARIOS_INPUT,
+};
 
 export function readInputs(read: InputReader): FlowInputs {
-  return { ...readGateInputs(read), compareWith: readCompareWith(read) };
+  const scenarios = readScenarios(read);
+  return {
+    ...readGateInputs(read),
+    compareWith: readCompareWith(read),
+    ...(scenarios ? { scenarios } : {}),
+  };
 }

@@ -1,0 +1,493 @@
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
+import undiciPackage from 'undici/package.json' with { type: 'json' };
+import type { JourneyConfig } from '../config/types.js';
+import type { ArrivalPhase, LoadParams } from '../data/common.js';
+import { ConfigError, RuntimeError } from '../errors.js';
+import { createLatencyHistogram, recordMs } from '../measure/histogram.js';
+import type { ArrivalPattern } from './arrivals.js';
+import { arrivals, totalDurationMs } from './arrivals.js';
+import { LATE_THRESHOLD_MS } from './generator-health.js';
+import { UNREACHABLE_CODES, errorCode, unreachable } from './load-errors.js';
+import { LoadRecorder } from './load-recorder.js';
+import {
+  STOP_GRACE_MS,
+  loadRunResult,
+  runDeadlineMs,
+  settleWithin,
+  startProgressTimer,
+  watchMeasuredWindow,
+} from './run-support.js';
+import type { RequestOutcome } from './sli.js';
+import { assertLoadTargetAllowed } from './target-safety.js';
+import type { LoadProgress, LoadRunResult } from './types.js';
+import type { MethodRule } from './validate-load.js';
+import { requirePositive, requireWarmup, validateJourneys } from './validate-load.js';
+
+export interface OpenModelSettings {
+  /** The measured window's rates, in order; the warm-up runs at the first one's rate. */
+  phases: ArrivalPhase[];
+  warmupMs: number;
+  arrival: ArrivalPattern;
+  /** From each request's scheduled start: a request not over by then is a timeout. */
+  requestTimeoutMs: number;
+  /** The most connections open to the target; requests beyond them queue, and the wait counts. */
+  maxConnections: number;
+  /** Seeds Poisson gaps and journey picks (arrivals.ts DEFAULT_SEED when absent). */
+  seed?: number;
+}
+
+export interface OpenModelOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: LoadProgress) => void;
+  /** Hosts besides loopback the load may go to (the config's allowedHosts). */
+  allowedHosts?: string[];
+}
+
+export const OPEN_MODEL_TOOL = `perf-flow open model (undici@${undiciPackage.version})`;
+
+// A turn sends at most this many before yielding, so that responses (whose end times are the
+// latencies) are read between batches when the schedule is behind.
+const MAX_SENDS_PER_TURN = 256;
+// How often requests past their timeout are looked for; a timeout is recorded at the request
+// timeout whatever the delay in noticing it, so this only bounds how long it holds resources.
+const SWEEP_INTERVAL_MS = 10;
+// Requests still unsent this long after the schedule's end are given up (counted unsent): an
+// overloaded generator must not go on loading the target long after its window, while a
+// freeze of the machine near the end still lets the backlog out.
+const SEND_GRACE_MS = 1000;
+// A setImmediate round trip longer than this ran other callbacks (responses) in between: only
+// shorter ones are taken as pure waiting, so that the spin never hides real work from the ELU.
+const PURE_SPIN_GAP_MS = 0.2;
+// Spinning is capped at this share of one core (a budget earned with wall time, banking at
+// most SPIN_BANK_MS): at a few hundred req/s it makes sends punctual to a few µs; at rates
+// where a request is due every millisecond it would otherwise burn a whole core that the
+// service under test (on the same machine) needs. Past the budget, a send waits for the
+// next timer and may be up to a millisecond late; its latency includes that.
+const SPIN_SHARE = 0.1;
+const SPIN_BANK_MS = 10;
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+// An HTTP token (RFC 9110 5.6.2); CONNECT would turn the connection into a tunnel.
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const METHODS: MethodRule = {
+  accepts: (method) => METHOD.test(method) && method.toUpperCase() !== 'CONNECT',
+  expected: 'an HTTP method other than CONNECT',
+};
+
+interface Target {
+  origin: string;
+  url: string;
+  requests: Dispatcher.DispatchOptions[];
+}
+
+interface RequestEvents {
+  complete(sent: SentRequest): void;
+  error(sent: SentRequest, error: Error): void;
+}
+
+/**
+ * One request sent, until its outcome is recorded (in schedule order); also its undici
+ * handler, so that a request costs one allocation (at 100k req/s closures and per-request
+ * errors showed up as a third of the CPU profile, half of it garbage collection).
+ */
+class SentRequest implements Dispatcher.DispatchHandlers {
+  settled = false;
+  outcome: RequestOutcome = TRANSPORT;
+  latencyMs = 0;
+  status = 0;
+
+  constructor(
+    /** performance.now() time it was due. */
+    readonly dueAt: number,
+    /** When it was due in the schedule: ms from the run's start. */
+    readonly atMs: number,
+    readonly journey: number,
+    private readonly events: RequestEvents,
+  ) {}
+
+  onConnect(): void {
+    // Thrown here, undici drops the request and keeps the connection (client-h1 writeH1).
+    if (this.settled) throw CANCELLED;
+  }
+
+  onHeaders(status: number): boolean {
+    this.status = status;
+    return true;
+  }
+
+  /** The body is read to its end and dropped, so the connection is reused. */
+  onData(): boolean {
+    return true;
+  }
+
+  onComplete(): void {
+    this.events.complete(this);
+  }
+
+  onError(error: Error): void {
+    this.events.error(this, error);
+  }
+}
+
+/** Cancels a request the sweep has counted as a timeout; never reported as the outcome. */
+class RequestTimedOut extends Error {
+  constructor() {
+    super('request timed out (counted from its scheduled start)');
+    this.name = 'RequestTimedOut';
+  }
+}
+// One instance, thrown for every cancelled request: an Error's stack costs microseconds.
+const CANCELLED = new RequestTimedOut();
+const TIMEOUT: RequestOutcome = { kind: 'timeout' };
+const TRANSPORT: RequestOutcome = { kind: 'transport' };
+
+/**
+ * Runs the journeys as an open model: requests start at their scheduled times whatever the
+ * service does (uniform or Poisson arrivals, per phase, after a warm-up at the first phase's
+ * rate), over a pool of at most `maxConnections` keep-alive connections. Each request's
+ * latency runs from its scheduled start, so a service stall, and any queueing for a connection
+ * or for perf-flow itself, shows in the percentiles instead of thinning the requests
+ * (no coordinated omission).
+ *
+ * The measured window holds the requests scheduled in it, each accounted for once: response,
+ * timeout, transport error, or unsent (given up by the run's bound). Outcomes are recorded in
+ * schedule order, at their scheduled time, so the timeline's seconds are the seconds requests
+ * were due in and a stall at the end of the window still counts in full: the run waits for
+ * the last requests, up to the request timeout, instead of dropping whatever ends late.
+ *
+ * Rejects with ConfigError for bad settings or a target that is not allowed, with
+ * RuntimeError when the target cannot be reached at all or the run overruns its deadline,
+ * and with the signal's reason when aborted. The pool is closed before it settles.
+ */
+export async function runOpenModel(
+  baseUrl: string,
+  journeys: JourneyConfig[],
+  settings: OpenModelSettings,
+  opts: OpenModelOptions = {},
+): Promise<LoadRunResult> {
+  assertLoadTargetAllowed(baseUrl, opts.allowedHosts ?? []);
+  validate(journeys, settings);
+  opts.signal?.throwIfAborted();
+  return execute(target(baseUrl, journeys, settings), journeys, settings, opts);
+}
+
+function validate(journeys: JourneyConfig[], settings: OpenModelSettings): void {
+  validateJourneys(journeys, METHODS);
+  const { phases, warmupMs, requestTimeoutMs, maxConnections } = settings;
+  if (phases.length === 0) throw new ConfigError('at least one arrival phase is needed');
+  phases.forEach(({ rateRps, durationMs }, i) => {
+    requirePositive(`phase ${i + 1}: rate`, rateRps, 'req/s');
+    requirePositive(`phase ${i + 1}: duration`, durationMs, 'ms');
+  });
+  if (settings.arrival !== 'uniform' && settings.arrival !== 'poisson') {
+    throw new ConfigError(`expected arrival uniform or poisson, got "${String(settings.arrival)}"`);
+  }
+  requireWarmup(warmupMs);
+  requirePositive('request timeout', requestTimeoutMs, 'ms');
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    throw new ConfigError(
+      `connections must be a whole number of at least 1, got ${maxConnections}`,
+    );
+  }
+}
+
+function target(baseUrl: string, journeys: JourneyConfig[], settings: OpenModelSettings): Target {
+  const base = new URL(baseUrl);
+  // The pool talks to an origin; a base path (http://host/api) goes in front of each path.
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return {
+    origin: base.origin,
+    url: base.origin + prefix,
+    requests: journeys.map((j) => ({
+      path: prefix + j.path,
+      method: j.method as Dispatcher.HttpMethod,
+      headers: j.headers,
+      // Converted once: undici would copy a string body into a new Buffer for every request.
+      body: j.body === undefined ? null : Buffer.from(j.body),
+      headersTimeout: settings.requestTimeoutMs,
+      bodyTimeout: settings.requestTimeoutMs,
+    })),
+  };
+}
+
+function execute(
+  tgt: Target,
+  journeys: JourneyConfig[],
+  settings: OpenModelSettings,
+  opts: OpenModelOptions,
+): Promise<LoadRunResult> {
+  return new Promise<LoadRunResult>((resolve, reject) => {
+    const { warmupMs, requestTimeoutMs } = settings;
+    const measuredMs = totalDurationMs(settings.phases);
+    const totalMs = warmupMs + measuredMs;
+    const firstRate = settings.phases[0]?.rateRps ?? 1;
+    const schedulePhases =
+      warmupMs > 0
+        ? [{ rateRps: firstRate, durationMs: warmupMs }, ...settings.phases]
+        : settings.phases;
+    const pool = new Pool(tgt.origin, {
+      connections: settings.maxConnections,
+      pipelining: 1,
+      headersTimeout: requestTimeoutMs,
+      bodyTimeout: requestTimeoutMs,
+      connectTimeout: requestTimeoutMs,
+    });
+
+    const t0 = performance.now();
+    // The recorder places each outcome at this clock, set to the request's scheduled time
+    // (see runOpenModel) just before it is recorded. It counts from 0, not from t0: offsets
+    // such as 1300 - 300 subtract exactly, where t0 + 1300 - (t0 + 300) can come out a hair
+    // under 1000 and put a request due on a second's boundary into the second before.
+    let clock = 0;
+    const recorder = new LoadRecorder(
+      journeys.length,
+      { warmupMs, durationMs: measuredMs, requestTimeoutMs },
+      () => clock,
+    );
+    const schedule = arrivals(schedulePhases, {
+      arrival: settings.arrival,
+      weights: journeys.map((j) => j.weight),
+      ...(settings.seed === undefined ? {} : { seed: settings.seed }),
+    });
+    let next = schedule.next();
+
+    const inFlight: SentRequest[] = [];
+    let head = 0;
+    const sendLag = createLatencyHistogram();
+    let sentInWindow = 0;
+    let lateStarts = 0;
+    let unsent = 0;
+    let responses = 0;
+    let transportErrors = 0;
+    let lastTransportError: unknown;
+    let schedulingDone = false;
+    let settled = false;
+    let spinFrom: number | undefined;
+    let spinBudgetMs = 0;
+    let spinBudgetAt = t0;
+
+    let schedulerTimer: NodeJS.Timeout | undefined;
+    const sweepTimer = setInterval(() => sweep(), SWEEP_INTERVAL_MS);
+    const monitor = watchMeasuredWindow(warmupMs, totalMs);
+    const deadlineMs = runDeadlineMs(totalMs + SEND_GRACE_MS, requestTimeoutMs);
+    const deadlineTimer = setTimeout(() => {
+      fail(
+        new RuntimeError(`the open-model load on ${tgt.url} overran its ${deadlineMs}ms deadline`),
+      );
+    }, deadlineMs);
+
+    const cleanUp = () => {
+      clearTimeout(schedulerTimer);
+      clearInterval(sweepTimer);
+      clearInterval(progressTimer);
+      monitor.clearTimers();
+      clearTimeout(deadlineTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => fail(opts.signal?.reason);
+
+    const closePool = () => settleWithin(pool.destroy(), STOP_GRACE_MS);
+
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      cleanUp();
+      // Nothing may still load the target when the caller goes on to stop it or to report.
+      void closePool().then(() => reject(error));
+    };
+
+    const succeed = () => {
+      if (settled) return;
+      settled = true;
+      cleanUp();
+      if (responses === 0 && transportErrors > 0) {
+        void closePool().then(() => reject(unreachable(tgt.url, lastTransportError)));
+        return;
+      }
+      const generator = monitor.finish({
+        sendLag,
+        lateStarts,
+        lateThresholdMs: LATE_THRESHOLD_MS,
+        sent: sentInWindow,
+        unsent,
+        windowMs: measuredMs,
+      });
+      const result = loadRunResult(journeys, recorder.finish(), loadParams(settings), generator);
+      void closePool().then(() => resolve(result));
+    };
+
+    /** Records, in schedule order, every request whose outcome is known and all before it are. */
+    const drain = () => {
+      while (head < inFlight.length) {
+        const sent = inFlight[head] as SentRequest;
+        if (!sent.settled) break;
+        clock = sent.atMs;
+        recorder.record(
+          sent.journey,
+          sent.outcome,
+          sent.outcome.kind === 'response' ? sent.latencyMs : undefined,
+        );
+        head += 1;
+      }
+      if (head > 4096 && head * 2 > inFlight.length) {
+        inFlight.splice(0, head);
+        head = 0;
+      }
+      if (schedulingDone && head === inFlight.length) succeed();
+    };
+
+    /** The one place an outcome is decided; later news of the same request is ignored. */
+    const settle = (sent: SentRequest, outcome: RequestOutcome) => {
+      if (sent.settled) return;
+      sent.settled = true;
+      sent.latencyMs = performance.now() - sent.dueAt;
+      // Whatever ends past the timeout (counted from the schedule) is a timeout: a response
+      // the sweep had not yet caught is no different from one it had.
+      sent.outcome = sent.latencyMs >= requestTimeoutMs ? TIMEOUT : outcome;
+      if (outcome.kind === 'response') responses += 1;
+    };
+
+    const sweep = () => {
+      const now = performance.now();
+      let timedOut = false;
+      for (let i = head; i < inFlight.length; i++) {
+        const sent = inFlight[i] as SentRequest;
+        if (sent.dueAt + requestTimeoutMs > now) break;
+        if (sent.settled) continue;
+        // Counted now; a request still queued for a connection is refused by onConnect. One
+        // already on a connection is left to finish (undici's own timeouts bound it): aborting
+        // it would destroy the connection, and under overload the reconnects snowball until
+        // nothing gets through at all.
+        settle(sent, TIMEOUT);
+        timedOut = true;
+      }
+      if (timedOut) drain();
+    };
+
+    const events: RequestEvents = {
+      complete(sent) {
+        if (settled) return;
+        settle(sent, { kind: 'response', status: sent.status });
+        drain();
+      },
+      error(sent, error) {
+        if (settled || sent.settled) return;
+        const code = errorCode(error) ?? '';
+        if (TIMEOUT_CODES.has(code)) {
+          settle(sent, TIMEOUT);
+        } else {
+          transportErrors += 1;
+          lastTransportError = error;
+          // Nothing has ever answered and the host refuses or does not exist: every further
+          // request would fail the same way until the schedule ends.
+          if (responses === 0 && UNREACHABLE_CODES.has(code)) {
+            fail(unreachable(tgt.url, error));
+            return;
+          }
+          settle(sent, TRANSPORT);
+        }
+        drain();
+      },
+    };
+
+    const send = (journey: number, atMs: number, now: number) => {
+      const dueAt = t0 + atMs;
+      const sent = new SentRequest(dueAt, atMs, journey, events);
+      inFlight.push(sent);
+      if (atMs >= warmupMs) {
+        const lagMs = Math.max(0, now - dueAt);
+        sentInWindow += 1;
+        recordMs(sendLag, lagMs);
+        if (lagMs > LATE_THRESHOLD_MS) lateStarts += 1;
+      }
+      pool.dispatch(tgt.requests[journey] as Dispatcher.DispatchOptions, sent);
+    };
+
+    /** The run's bound: whatever of the window is still unsent is given up, and counted. */
+    const giveUp = () => {
+      for (; !next.done; next = schedule.next()) {
+        if (next.value.atMs >= warmupMs) unsent += 1;
+      }
+    };
+
+    const tick = () => {
+      schedulerTimer = undefined;
+      if (settled) return;
+      let now = performance.now();
+      spinBudgetMs = Math.min(SPIN_BANK_MS, spinBudgetMs + (now - spinBudgetAt) * SPIN_SHARE);
+      spinBudgetAt = now;
+      if (spinFrom !== undefined) {
+        const gap = now - spinFrom;
+        spinBudgetMs -= gap;
+        if (gap < PURE_SPIN_GAP_MS) monitor.addSpinWait(gap);
+        spinFrom = undefined;
+      }
+      let sends = 0;
+      while (!next.done) {
+        const { atMs, journey } = next.value;
+        if (t0 + atMs > now) break;
+        if (now - t0 > totalMs + SEND_GRACE_MS) {
+          giveUp();
+          break;
+        }
+        send(journey, atMs, now);
+        if (settled) return;
+        next = schedule.next();
+        if (++sends >= MAX_SENDS_PER_TURN) {
+          setImmediate(tick);
+          return;
+        }
+        now = performance.now();
+      }
+      if (next.done) {
+        schedulingDone = true;
+        drain();
+        return;
+      }
+      // Sleep on a timer until about the due time; a timer fires up to a millisecond early or
+      // late, so the last stretch under a millisecond is waited out with setImmediate (within
+      // the spin budget), which keeps reading responses in between instead of blocking.
+      const waitMs = t0 + next.value.atMs - now;
+      if (waitMs >= 1 || spinBudgetMs < waitMs) {
+        schedulerTimer = setTimeout(tick, Math.floor(waitMs));
+      } else {
+        spinFrom = performance.now();
+        setImmediate(tick);
+      }
+    };
+
+    const progressTimer = startProgressTimer(
+      opts.onProgress,
+      { startedAt: t0, warmupMs, totalMs },
+      fail,
+    );
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    tick();
+  });
+}
+
+function loadParams(settings: OpenModelSettings): LoadParams {
+  const { phases } = settings;
+  const durationMs = totalDurationMs(phases);
+  // Several phases: the time-weighted mean, so rate × duration is still the request count.
+  const rateRps =
+    phases.length === 1
+      ? (phases[0] as ArrivalPhase).rateRps
+      : phases.reduce((sum, p) => sum + p.rateRps * p.durationMs, 0) / durationMs;
+  return {
+    model: 'open',
+    tool: OPEN_MODEL_TOOL,
+    connections: settings.maxConnections,
+    rateRps,
+    arrival: settings.arrival,
+    ...(phases.length > 1 ? { phases: phases.map((p) => ({ ...p })) } : {}),
+    durationMs,
+    warmupMs: settings.warmupMs,
+    requestTimeoutMs: settings.requestTimeoutMs,
+  };
+}

@@ -1,0 +1,39 @@
+import type { ArrivalPhase } from '../../data/common.js';
+import { runOpenModel } from '../../load/open-model.js';
+import type { LoadRunResult } from '../../load/types.js';
+import { openModelConnections } from '../../config/load-model.js';
+import type { StageContext } from '../context.js';
+import { loadProgressPrinter } from '../progress.js';
+
+/** Scenarios warm the pool and the service's JIT at their first rate before measuring. */
+export const SCENARIO_WARMUP_MS = 1000;
+
+/**
+ * One open-model run of a scenario over the weighted journey mix: the scenarios are about
+ * arrival rates, which only the open model holds whatever the service does.
+ */
+export function runScenarioLoad(
+  ctx: StageContext,
+  serviceUrl: string,
+  phases: ArrivalPhase[],
+  options: { label: string; signal: AbortSignal; warmupMs?: number },
+): Promise<LoadRunResult> {
+  const { config } = ctx;
+  const peak = Math.max(...phases.map((p) => p.rateRps));
+  return runOpenModel(
+    serviceUrl,
+    config.journeys,
+    {
+      phases,
+      warmupMs: options.warmupMs ?? SCENARIO_WARMUP_MS,
+      arrival: config.loadTest.arrival ?? 'poisson',
+      requestTimeoutMs: config.loadTest.requestTimeoutMs,
+      maxConnections: openModelConnections(peak, config.loadTest.connections),
+    },
+    {
+      allowedHosts: config.allowedHosts,
+      signal: options.signal,
+      onProgress: loadProgressPrinter(ctx.progress, options.label),
+    },
+  );
+}
