@@ -51,8 +51,10 @@ describe('the fake GitHub API itself', () => {
       status: 403,
       response: { data: { message: 'Resource not accessible by integration' } },
     });
-    await expect(octokit.rest.repos.get({ owner: 'acme', repo: 'shop' })).rejects.toMatchObject({
-      status: 404,
-    });
+    await expect(
+      octokit.rest.repos.getBranch({ owner: 'acme', repo: 'shop', branch: 'main' }),
+    ).rejects.toMatchObject({ status: 404 });
+    const { data } = await octokit.rest.repos.get({ owner: 'acme', repo: 'shop' });
+    expect(data.default_branch).toBe('main');
   });
 });
