@@ -7,7 +7,7 @@
 // are not worth keeping), --targets nginx,demo, --no-write (do not touch BENCHMARKS.md).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -778,11 +778,14 @@ async function perfFlowRevision(): Promise<string> {
     cwd: ROOT,
   }).catch(() => null);
   const commit = git?.code === 0 ? git.stdout.trim() : 'unknown commit';
+  // Every generator source, so that a change anywhere in the load engine shows.
   const hash = createHash('sha256');
-  for (const file of ['closed-loop.ts', 'open-model.ts']) {
-    hash.update(await readFile(join(ROOT, 'src', 'load', file)).catch(() => Buffer.alloc(0)));
+  const dir = join(ROOT, 'src', 'load');
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ts')).sort()) {
+    hash.update(file);
+    hash.update(await readFile(join(dir, file)));
   }
-  return `${commit} (src/load/closed-loop.ts + open-model.ts sha256 ${hash.digest('hex').slice(0, 12)})`;
+  return `${commit} (src/load/*.ts sha256 ${hash.digest('hex').slice(0, 12)})`;
 }
 
 async function machineFacts(): Promise<string[]> {

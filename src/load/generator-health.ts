@@ -49,8 +49,9 @@ export interface GeneratorMonitor {
   /** Ends the ELU and CPU measurement; later calls keep the first end. */
   stop(): void;
   /**
-   * Time the generator spent waiting by spinning (setImmediate until a send is due): idle in
-   * truth, busy to the event loop's accounting. Taken off the loop's busy time.
+   * Time the generator spent waiting for a send to fall due, by spinning (setImmediate) or by
+   * blocking the loop when nothing was in flight: idle in truth, busy to the event loop's
+   * accounting. Taken off the loop's busy time.
    */
   addSpinWait(ms: number): void;
   /** Stops if not stopped, and judges. */

@@ -67,6 +67,15 @@ const PURE_SPIN_GAP_MS = 0.2;
 // next timer and may be up to a millisecond late; its latency includes that.
 const SPIN_SHARE = 0.1;
 const SPIN_BANK_MS = 10;
+// With no request in flight there is no response to time, so the last stretch before a send
+// (under NAP_MAX_MS, which is how far ahead the timer before it aims, as a timer can fire a
+// millisecond late) is slept off the event loop (Atomics.wait) instead of spun: punctual at
+// no CPU cost. The kernel ends such a sleep about 50-80 µs late (timer slack), so, within the
+// spin budget, it ends NAP_EARLY_MS early and the rest is polled; past the budget the send is
+// that much late instead.
+const NAP_EARLY_MS = 0.06;
+const NAP_MAX_MS = 2;
+const NAP_MIN_MS = 0.02;
 const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
@@ -145,6 +154,17 @@ class RequestTimedOut extends Error {
 const CANCELLED = new RequestTimedOut();
 const TIMEOUT: RequestOutcome = { kind: 'timeout' };
 const TRANSPORT: RequestOutcome = { kind: 'transport' };
+// Outcomes are immutable: one per status code, instead of an object per response.
+const RESPONSES = new Map<number, RequestOutcome>();
+function responseOutcome(status: number): RequestOutcome {
+  let outcome = RESPONSES.get(status);
+  if (outcome === undefined) {
+    outcome = { kind: 'response', status };
+    RESPONSES.set(status, outcome);
+  }
+  return outcome;
+}
+const napCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Runs the journeys as an open model: requests start at their scheduled times whatever the
@@ -270,8 +290,11 @@ function execute(
     let spinFrom: number | undefined;
     let spinBudgetMs = 0;
     let spinBudgetAt = t0;
+    // Sent and not yet settled: while any is, the loop must stay free to time its response.
+    let unsettled = 0;
 
     let schedulerTimer: NodeJS.Timeout | undefined;
+    let schedulerImmediate: NodeJS.Immediate | undefined;
     const sweepTimer = setInterval(() => sweep(), SWEEP_INTERVAL_MS);
     const monitor = watchMeasuredWindow(warmupMs, totalMs);
     const deadlineMs = runDeadlineMs(totalMs + SEND_GRACE_MS, requestTimeoutMs);
@@ -283,6 +306,7 @@ function execute(
 
     const cleanUp = () => {
       clearTimeout(schedulerTimer);
+      clearImmediate(schedulerImmediate);
       clearInterval(sweepTimer);
       clearInterval(progressTimer);
       monitor.clearTimers();
@@ -345,6 +369,7 @@ function execute(
     const settle = (sent: SentRequest, outcome: RequestOutcome) => {
       if (sent.settled) return;
       sent.settled = true;
+      unsettled -= 1;
       sent.latencyMs = performance.now() - sent.dueAt;
       // Whatever ends past the timeout (counted from the schedule) is a timeout: a response
       // the sweep had not yet caught is no different from one it had.
@@ -372,8 +397,9 @@ function execute(
     const events: RequestEvents = {
       complete(sent) {
         if (settled) return;
-        settle(sent, { kind: 'response', status: sent.status });
+        settle(sent, responseOutcome(sent.status));
         drain();
+        if (unsettled === 0) wakeIfIdle();
       },
       error(sent, error) {
         if (settled || sent.settled) return;
@@ -399,6 +425,7 @@ function execute(
       const dueAt = t0 + atMs;
       const sent = new SentRequest(dueAt, atMs, journey, events);
       inFlight.push(sent);
+      unsettled += 1;
       if (atMs >= warmupMs) {
         const lagMs = Math.max(0, now - dueAt);
         sentInWindow += 1;
@@ -415,8 +442,40 @@ function execute(
       }
     };
 
+    /**
+     * The last response came in while the scheduler waits on a timer: a send due soon is
+     * better napped towards now than left to the timer's millisecond (see NAP_EARLY_MS).
+     * Deferred to a microtask, as an awaited request's continuation would be: undici is
+     * mid-callback here. (A setImmediate costs a turn of the loop for every request.)
+     */
+    const wakeIfIdle = () => {
+      if (schedulerTimer === undefined || next.done) return;
+      if (t0 + next.value.atMs - performance.now() >= NAP_MAX_MS) return;
+      clearTimeout(schedulerTimer);
+      schedulerTimer = undefined;
+      queueMicrotask(tick);
+    };
+
+    /** Blocks the loop (nothing is in flight) until `dueAt`; returns the time then. */
+    const napUntil = (dueAt: number, from: number): number => {
+      const pollMs = Math.min(NAP_EARLY_MS, Math.max(0, spinBudgetMs));
+      const sleepMs = dueAt - from - pollMs;
+      // Nothing ever notifies the cell: the wait always runs to its timeout. A sleep shorter
+      // than NAP_MIN_MS costs more in context switches than polling it does.
+      if (sleepMs >= NAP_MIN_MS || (sleepMs > 0 && pollMs < NAP_EARLY_MS)) {
+        Atomics.wait(napCell, 0, 0, sleepMs);
+      }
+      const pollFrom = performance.now();
+      let now = pollFrom;
+      while (now < dueAt) now = performance.now();
+      spinBudgetMs -= now - pollFrom;
+      monitor.addSpinWait(now - from);
+      return now;
+    };
+
     const tick = () => {
       schedulerTimer = undefined;
+      schedulerImmediate = undefined;
       if (settled) return;
       let now = performance.now();
       spinBudgetMs = Math.min(SPIN_BANK_MS, spinBudgetMs + (now - spinBudgetAt) * SPIN_SHARE);
@@ -430,7 +489,11 @@ function execute(
       let sends = 0;
       while (!next.done) {
         const { atMs, journey } = next.value;
-        if (t0 + atMs > now) break;
+        const dueAt = t0 + atMs;
+        if (dueAt > now) {
+          if (unsettled > 0 || dueAt - now >= NAP_MAX_MS) break;
+          now = napUntil(dueAt, now);
+        }
         if (now - t0 > totalMs + SEND_GRACE_MS) {
           giveUp();
           break;
@@ -439,7 +502,7 @@ function execute(
         if (settled) return;
         next = schedule.next();
         if (++sends >= MAX_SENDS_PER_TURN) {
-          setImmediate(tick);
+          schedulerImmediate = setImmediate(tick);
           return;
         }
         now = performance.now();
@@ -449,15 +512,16 @@ function execute(
         drain();
         return;
       }
-      // Sleep on a timer until about the due time; a timer fires up to a millisecond early or
-      // late, so the last stretch under a millisecond is waited out with setImmediate (within
-      // the spin budget), which keeps reading responses in between instead of blocking.
+      // Sleep on a timer until about the due time (a timer fires up to a millisecond early or
+      // late); the last stretch is napped if nothing is in flight by then (wakeIfIdle), else
+      // waited out with setImmediate (within the spin budget), which keeps reading responses
+      // in between instead of blocking.
       const waitMs = t0 + next.value.atMs - now;
       if (waitMs >= 1 || spinBudgetMs < waitMs) {
-        schedulerTimer = setTimeout(tick, Math.floor(waitMs));
+        schedulerTimer = setTimeout(tick, Math.max(0, Math.floor(waitMs - (NAP_MAX_MS - 1))));
       } else {
         spinFrom = performance.now();
-        setImmediate(tick);
+        schedulerImmediate = setImmediate(tick);
       }
     };
 

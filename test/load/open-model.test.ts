@@ -190,6 +190,21 @@ describe('runOpenModel watching itself', () => {
     expect(run.generator.eventLoopUtilization).toBeLessThan(0.9);
   });
 
+  it('sends on time between fast responses, and counts the wait before a send as idle', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const run = await runOpenModel(
+      server.url,
+      [journey('a', '/a')],
+      settings({ phases: [{ rateRps: 1000, durationMs: 1500 }], warmupMs: 300 }),
+    );
+    expectAccountedFor(run, 1500);
+    // A timer alone would send up to a millisecond late, about half of one at the median.
+    expect(run.generator.sendLagMs?.p50).toBeLessThan(0.25);
+    // The scheduler blocks the loop while it waits for a send (nothing is in flight then):
+    // counted as busy, the loop would look saturated.
+    expect(run.generator.eventLoopUtilization).toBeLessThan(0.7);
+  });
+
   it('is saturated when its own event loop is blocked for a second', async () => {
     const server = await serve((_req, res) => res.end('ok'));
     const block = setTimeout(() => {
