@@ -24,7 +24,8 @@ export function generatorWarning(generator: GeneratorHealth | undefined): string
   return (
     '> [!WARNING]\n> The load generator was saturated: ' +
     `${escapeMarkdown(generator.reasons.join('; '))}. These figures measure perf-flow, not ` +
-    'the service; the SLO gate treats them as INCONCLUSIVE.'
+    'the service: its lag only makes them worse, so the SLO gate keeps the SLOs they still ' +
+    'meet and calls the ones they miss inconclusive.'
   );
 }
 
