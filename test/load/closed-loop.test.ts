@@ -302,8 +302,11 @@ describe('runClosedLoop warm-up, progress, abort, rate', () => {
     expect(Date.now() - started).toBeLessThan(1500);
     const receivedAtStop = totalReceived(server);
     expect(receivedAtStop).toBeGreaterThan(0);
-    await sleep(300);
-    expect(totalReceived(server)).toBe(receivedAtStop);
+    await sleep(500);
+    // A request already on the wire when the abort came may still reach the server
+    // (one per connection); nothing new is sent after it.
+    const connections = load().connections;
+    expect(totalReceived(server) - receivedAtStop).toBeLessThanOrEqual(connections);
   });
 
   it('rejects at once when the signal has already fired', async () => {
