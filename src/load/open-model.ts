@@ -36,6 +36,13 @@ export interface OpenModelSettings {
   maxConnections: number;
   /** Seeds Poisson gaps and journey picks (arrivals.ts DEFAULT_SEED when absent). */
   seed?: number;
+  /**
+   * The most requests the measured window may send (the warm-up is bounded by its time): the
+   * run stops with a RuntimeError rather than send one more. A schedule yields rate ×
+   * duration requests, Poisson ones give or take a few √N: config/scenarios.ts requestBound
+   * leaves room for that, so only a schedule gone wrong reaches it.
+   */
+  maxRequests?: number;
 }
 
 export interface OpenModelOptions {
@@ -214,6 +221,10 @@ function validate(journeys: JourneyConfig[], settings: OpenModelSettings): void 
       `connections must be a whole number of at least 1, got ${maxConnections}`,
     );
   }
+  const { maxRequests } = settings;
+  if (maxRequests !== undefined && !(Number.isInteger(maxRequests) && maxRequests >= 1)) {
+    throw new ConfigError(`request bound must be a whole number of at least 1, got ${maxRequests}`);
+  }
 }
 
 function target(baseUrl: string, journeys: JourneyConfig[], settings: OpenModelSettings): Target {
@@ -242,7 +253,7 @@ function execute(
   opts: OpenModelOptions,
 ): Promise<LoadRunResult> {
   return new Promise<LoadRunResult>((resolve, reject) => {
-    const { warmupMs, requestTimeoutMs } = settings;
+    const { warmupMs, requestTimeoutMs, maxRequests } = settings;
     const measuredMs = totalDurationMs(settings.phases);
     const totalMs = warmupMs + measuredMs;
     const firstRate = settings.phases[0]?.rateRps ?? 1;
@@ -422,6 +433,15 @@ function execute(
     };
 
     const send = (journey: number, atMs: number, now: number) => {
+      if (atMs >= warmupMs && sentInWindow === maxRequests) {
+        fail(
+          new RuntimeError(
+            `the open-model load on ${tgt.url} reached its bound of ${maxRequests} requests ` +
+              'before its schedule ended, and was stopped',
+          ),
+        );
+        return;
+      }
       const dueAt = t0 + atMs;
       const sent = new SentRequest(dueAt, atMs, journey, events);
       inFlight.push(sent);
@@ -497,6 +517,14 @@ function execute(
         if (now - t0 > totalMs + SEND_GRACE_MS) {
           giveUp();
           break;
+        }
+        if (now - dueAt >= requestTimeoutMs) {
+          // Already past its timeout when perf-flow got to it: it could only ever be a
+          // timeout, and sending it would feed the overload that made it late. Skipped and
+          // counted unsent, so a generator far behind sheds load instead of timing out all.
+          if (atMs >= warmupMs) unsent += 1;
+          next = schedule.next();
+          continue;
         }
         send(journey, atMs, now);
         if (settled) return;

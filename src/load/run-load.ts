@@ -1,3 +1,4 @@
+import { requestBound } from '../config/scenarios.js';
 import type { JourneyConfig, LoadSettings } from '../config/types.js';
 import type { GeneratorHealth } from '../data/common.js';
 import { ConfigError } from '../errors.js';
@@ -19,15 +20,17 @@ export function runLoad(
   if (settings.rateRps === undefined) {
     return Promise.reject(new ConfigError('the open model needs a rate', 'rate'));
   }
+  const phases = [{ rateRps: settings.rateRps, durationMs: settings.durationMs }];
   return runOpenModel(
     baseUrl,
     journeys,
     {
-      phases: [{ rateRps: settings.rateRps, durationMs: settings.durationMs }],
+      phases,
       warmupMs: settings.warmupMs,
       arrival: settings.arrival ?? 'poisson',
       requestTimeoutMs: settings.requestTimeoutMs,
       maxConnections: settings.connections,
+      maxRequests: requestBound(phases).maxRequests,
     },
     opts,
   );

@@ -234,6 +234,41 @@ describe('runOpenModel watching itself', () => {
     expect(run.overall.latency.max).toBeGreaterThanOrEqual(900);
   });
 
+  it('does not send what is already past its timeout when it gets to it', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    let blockedMs = 0;
+    const block = setTimeout(() => {
+      const from = performance.now();
+      while (performance.now() - from < 1600) {
+        // perf-flow's own loop is stuck for longer than the request timeout.
+      }
+      blockedMs = performance.now() - from;
+    }, 700);
+    const run = await runOpenModel(
+      server.url,
+      [journey('a', '/a')],
+      settings({
+        phases: [{ rateRps: 100, durationMs: 3000 }],
+        warmupMs: 200,
+        requestTimeoutMs: 1000,
+      }),
+    ).finally(() => clearTimeout(block));
+    expect(blockedMs).toBeGreaterThanOrEqual(1600);
+    expectAccountedFor(run, 300);
+    // Due in the block's first 600 ms: over a second late when the loop came back. (A VM
+    // stall around the block can add a few.)
+    const { unsent } = run.generator;
+    expect(unsent).toBeGreaterThanOrEqual(55);
+    expect(unsent).toBeLessThanOrEqual(90);
+    expect(run.generator.saturated).toBe(true);
+    expect(run.generator.reasons.join('\n')).toMatch(/never sent/);
+    // What was skipped never reached the server (20 warm-up requests besides the window's;
+    // one sent just in time may still be refused by its timeout while it waits for a socket).
+    const sendable = 20 + 300 - (unsent ?? 0);
+    expect(totalReceived(server)).toBeLessThanOrEqual(sendable);
+    expect(totalReceived(server)).toBeGreaterThanOrEqual(sendable - 5);
+  });
+
   it('is saturated, and says so, when asked for far more than it can send', async () => {
     const server = await serve((_req, res) => res.end('ok'));
     const s = settings({
@@ -391,6 +426,21 @@ describe('runOpenModel bounds and safety', () => {
     expect(totalReceived(server)).toBe(0);
   });
 
+  it('stops at its request bound, says so, and sends nothing past it', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    // 100 warm-up requests (bounded by time, not by count), then 300 due; the bound is 120.
+    const s = settings({
+      phases: [{ rateRps: 200, durationMs: 1500 }],
+      warmupMs: 500,
+      maxRequests: 120,
+    });
+    const error = await runOpenModel(server.url, [journey('a', '/a')], s).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect((error as Error).message).toMatch(/reached its bound of 120 requests/);
+    await sleep(200);
+    expect(totalReceived(server)).toBe(100 + 120);
+  });
+
   it('refuses a host that is neither loopback nor allowed, before sending anything', async () => {
     await expect(
       runOpenModel('http://example.com', [journey('a', '/a')], settings({})),
@@ -404,6 +454,7 @@ describe('runOpenModel bounds and safety', () => {
     ['a negative warm-up', { warmupMs: -1 }],
     ['no request timeout', { requestTimeoutMs: 0 }],
     ['no connection', { maxConnections: 0 }],
+    ['a fractional request bound', { maxRequests: 2.5 }],
     ['an unknown arrival pattern', { arrival: 'bursty' as ArrivalPattern }],
   ])('refuses %s with ConfigError', async (_name, overrides) => {
     await expect(

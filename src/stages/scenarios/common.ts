@@ -2,6 +2,7 @@ import type { ArrivalPhase } from '../../data/common.js';
 import { runOpenModel } from '../../load/open-model.js';
 import type { LoadRunResult } from '../../load/types.js';
 import { openModelConnections } from '../../config/load-model.js';
+import { requestBound } from '../../config/scenarios.js';
 import type { StageContext } from '../context.js';
 import { loadProgressPrinter } from '../progress.js';
 
@@ -29,6 +30,7 @@ export function runScenarioLoad(
       arrival: config.loadTest.arrival ?? 'poisson',
       requestTimeoutMs: config.loadTest.requestTimeoutMs,
       maxConnections: openModelConnections(peak, config.loadTest.connections),
+      maxRequests: requestBound(phases).maxRequests,
     },
     {
       allowedHosts: config.allowedHosts,
