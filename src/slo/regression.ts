@@ -1,0 +1,238 @@
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import type { ShiftEstimate } from '../measure/paired-shift.js';
+import { median, pairedShift } from '../measure/paired-shift.js';
+
+export type RegressionVerdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
+
+/**
+ * How an SLI may not get worse. `ratio`: a relative change (latency, throughput), compared as
+ * ln(head / base) per pair; `difference`: an absolute one (error rate, in fractions), compared
+ * as head - base, since a rate of zero has no ratio.
+ */
+export interface RegressionCriterion {
+  sli: string;
+  worse: 'higher' | 'lower';
+  scale: 'ratio' | 'difference';
+  /** The largest change in the worse direction that is still acceptable: 0.1 = 10% (> 0). */
+  threshold: number;
+}
+
+/** One pair of blocks: the SLI's value under the base and under the head. */
+export interface PairedValue {
+  base: number;
+  head: number;
+}
+
+export interface RegressionJudgement {
+  sli: string;
+  verdict: RegressionVerdict;
+  /**
+   * The change, head against base: relative (0.08 = +8%) for a ratio criterion, absolute for a
+   * difference; with the interval at `level`. Infinite bounds: too few pairs to bound it.
+   */
+  change: number;
+  low: number;
+  high: number;
+  level: number;
+  pairs: number;
+  /** The criterion's threshold as a change in the worse direction: +0.1, or -0.05 for throughput. */
+  threshold: number;
+  reason: string;
+}
+
+/** When the judgement is made: at an interim look (may stay undecided) or at the last. */
+export interface Look {
+  /** Two-sided alpha spent at this look. */
+  alpha: number;
+  final: boolean;
+}
+
+/**
+ * Alpha for each look of a sequential comparison that looks after `looks[k]` pairs of at most
+ * `maxPairs`: α·t², t being the share of pairs seen, so early looks spend little (decide only
+ * on clear effects) and the last keeps most. The looks' intervals then hold all at once with
+ * probability at least 1 - alpha (Bonferroni: the spent alphas add up to alpha), whatever the
+ * correlation between looks; so stopping at the first look that decides keeps every error
+ * rate within alpha.
+ */
+export function lookAlphas(alpha: number, looks: readonly number[], maxPairs: number): number[] {
+  let spent = 0;
+  return looks.map((pairs) => {
+    const t = Math.min(1, pairs / maxPairs);
+    const share = alpha * t * t - spent;
+    spent += share;
+    return share;
+  });
+}
+
+/** ln(head/base) per pair for a ratio, head - base for a difference. */
+export function pairDifferences(
+  criterion: RegressionCriterion,
+  pairs: readonly PairedValue[],
+): number[] {
+  return pairs.map(({ base, head }) => {
+    if (criterion.scale === 'difference') return head - base;
+    // Nothing served in a block (throughput 0) still compares: at a ratio floor, not -Infinity.
+    return Math.log(Math.max(head, RATIO_FLOOR) / Math.max(base, RATIO_FLOOR));
+  });
+}
+const RATIO_FLOOR = 1e-9;
+
+/**
+ * The verdict on one SLI at one look, from the signed-rank interval of its paired
+ * differences, turned so that "up" is worse and θ is the threshold in that direction:
+ *
+ * - regressed: the whole interval is past θ (worse by more than the threshold), or, at the
+ *   last look, the SLI is worse (the interval is above 0) and θ is not ruled out;
+ * - improved: the whole interval is below 0;
+ * - unchanged: the interval is below θ (if worse at all, by less than the threshold);
+ * - inconclusive: at the last look, the interval still holds both 0 and θ;
+ * - undefined: an interim look that decides nothing yet.
+ */
+export function judgeRegression(
+  criterion: RegressionCriterion,
+  pairs: readonly PairedValue[],
+  look: Look,
+): RegressionJudgement | undefined {
+  const differences = pairDifferences(criterion, pairs);
+  const shift = pairedShift(differences, look.alpha);
+  const up = criterion.worse === 'higher' ? 1 : -1;
+  const [worseLow, worseHigh] = up > 0 ? [shift.low, shift.high] : [-shift.high, -shift.low];
+  const theta = worseThreshold(criterion);
+  let verdict: RegressionVerdict | undefined;
+  if (worseLow > theta) verdict = 'regressed';
+  else if (worseHigh < 0) verdict = 'improved';
+  else if (worseHigh <= theta) verdict = 'unchanged';
+  else if (look.final) verdict = worseLow > 0 ? 'regressed' : 'inconclusive';
+  if (verdict === undefined) return undefined;
+  return describe(criterion, shift, verdict);
+}
+
+/** θ in the units of the paired differences, in the worse direction (> 0). */
+function worseThreshold(criterion: RegressionCriterion): number {
+  const { threshold, scale, worse } = criterion;
+  if (scale === 'difference') return threshold;
+  return worse === 'higher' ? Math.log(1 + threshold) : -Math.log(1 - threshold);
+}
+
+/** A difference (log ratio) back to the change the user reads: relative, or absolute. */
+function asChange(criterion: RegressionCriterion, value: number): number {
+  return criterion.scale === 'ratio' ? Math.expm1(value) : value;
+}
+
+function describe(
+  criterion: RegressionCriterion,
+  shift: ShiftEstimate,
+  verdict: RegressionVerdict,
+): RegressionJudgement {
+  const threshold = criterion.worse === 'higher' ? criterion.threshold : -criterion.threshold;
+  const change = asChange(criterion, shift.estimate);
+  const low = asChange(criterion, shift.low);
+  const high = asChange(criterion, shift.high);
+  const judgement = {
+    sli: criterion.sli,
+    verdict,
+    change,
+    low,
+    high,
+    level: shift.level,
+    pairs: shift.n,
+    threshold,
+  };
+  return { ...judgement, reason: reasonFor(criterion, judgement) };
+}
+
+function reasonFor(criterion: RegressionCriterion, j: Omit<RegressionJudgement, 'reason'>): string {
+  const show = (v: number) => formatChange(criterion, v);
+  const interval = `${show(j.change)} [${show(j.low)}, ${show(j.high)}] at ${(j.level * 100).toFixed(1)}% over ${j.pairs} pairs`;
+  const limit = `the threshold ${show(j.threshold)}`;
+  switch (j.verdict) {
+    case 'regressed':
+      return Math.abs(j.low) > Math.abs(j.threshold) && Math.sign(j.low) === Math.sign(j.threshold)
+        ? `${criterion.sli} got worse beyond ${limit}: ${interval}`
+        : `${criterion.sli} got worse, and by as much as ${limit} cannot be ruled out: ${interval}`;
+    case 'improved':
+      return `${criterion.sli} improved: ${interval}`;
+    case 'unchanged':
+      return `${criterion.sli} did not get worse by ${limit} or more: ${interval}`;
+    case 'inconclusive':
+      return `${criterion.sli} is undecided: the interval holds both no change and ${limit}: ${interval}`;
+  }
+}
+
+/** +8.0% for a ratio; +0.50 pp for an error-rate difference (fractions shown as points). */
+export function formatChange(criterion: Pick<RegressionCriterion, 'scale'>, value: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? '+∞' : '-∞';
+  const sign = value > 0 ? '+' : value < 0 ? '-' : '±';
+  const magnitude = Math.abs(value) * 100;
+  const digits = magnitude >= 10 ? 0 : 1;
+  return criterion.scale === 'ratio'
+    ? `${sign}${magnitude.toFixed(digits)}%`
+    : `${sign}${magnitude.toFixed(2)} pp`;
+}
+
+/**
+ * The spread of the paired differences: 1.4826 × the median absolute deviation (the standard
+ * deviation for normal data, not pulled by one wild block); the standard deviation when most
+ * differences are equal and the MAD is 0.
+ */
+export function pairSpread(differences: readonly number[]): number {
+  const n = differences.length;
+  if (n < 2) return Infinity;
+  const sorted = [...differences].sort((a, b) => a - b);
+  const mid = median(sorted);
+  const deviations = sorted.map((d) => Math.abs(d - mid)).sort((a, b) => a - b);
+  const mad = 1.4826 * median(deviations);
+  if (mad > 0) return mad;
+  const mean = differences.reduce((s, d) => s + d, 0) / n;
+  return Math.sqrt(differences.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1));
+}
+
+
+// The Hodges-Lehmann estimate's spread relative to the mean's for normal data: √(π/3).
+const HL_SPREAD = Math.sqrt(Math.PI / 3);
+const POWER = 0.8;
+
+/**
+ * The smallest change (in the worse direction, in the differences' units) that `pairs` pairs
+ * detect with 80% power at two-sided `alpha`, for differences spread by `spread`: the noise
+ * floor a threshold must clear to be reachable.
+ */
+export function detectableShift(spread: number, pairs: number, alpha: number): number {
+  if (!(pairs > 0) || !Number.isFinite(spread)) return Infinity;
+  const z = normalQuantile(1 - alpha / 2, 0, 1) + normalQuantile(POWER, 0, 1);
+  return (z * HL_SPREAD * spread) / Math.sqrt(pairs);
+}
+
+/** detectableShift as the change the user reads (relative for a ratio criterion). */
+export function detectableChange(
+  criterion: RegressionCriterion,
+  spread: number,
+  pairs: number,
+  alpha: number,
+): number {
+  const shift = detectableShift(spread, pairs, alpha);
+  if (criterion.scale === 'difference') return shift;
+  return criterion.worse === 'higher' ? Math.expm1(shift) : Math.expm1(-shift);
+}
+
+/**
+ * Pairs an undecided comparison would likely need in all: enough for the interval (at
+ * `alpha`) around the current estimate to clear 0 (worse) or θ (not worse by the threshold),
+ * whichever it is farther from: clearing either decides. Infinity when the spread is unknown.
+ */
+export function pairsToDecide(
+  criterion: RegressionCriterion,
+  pairs: readonly PairedValue[],
+  alpha: number,
+): number {
+  const differences = pairDifferences(criterion, pairs);
+  const spread = pairSpread(differences);
+  const up = criterion.worse === 'higher' ? 1 : -1;
+  const estimate = up * pairedShift(differences, alpha).estimate;
+  const theta = worseThreshold(criterion);
+  const margin = Math.max(estimate, theta - estimate);
+  const z = normalQuantile(1 - alpha / 2, 0, 1);
+  if (!Number.isFinite(spread)) return Infinity;
+  return Math.ceil(((z * HL_SPREAD * spread) / margin) ** 2);
+}
