@@ -4,6 +4,7 @@ import { isAllowedHost, normaliseHost } from './hosts.js';
 import type { LoadChain, RawLoad } from './load-model.js';
 import { MAX_CONNECTIONS, checkModel, checkTimeouts, loadSettings } from './load-model.js';
 import { capacitySchema, scenariosSchema } from './scenarios.js';
+import { regressionSchema } from './regression.js';
 import type {
   Config,
   JourneyConfig,
@@ -336,6 +337,7 @@ export function configSchema(source: { path: string; hash: string }) {
     profile: profileSchema.prefault({}),
     scenarios: scenariosSchema.prefault({}),
     capacity: capacitySchema.prefault({}),
+    regression: regressionSchema.prefault({}),
     'fail-on': z.array(oneOfUpperCase(VERDICTS)).default([...DEFAULTS.failOn]),
     'allowed-hosts': z.array(allowedHost).default([]),
   })
@@ -379,6 +381,7 @@ export function configSchema(source: { path: string; hash: string }) {
         },
         scenarios: raw.scenarios,
         capacity: raw.capacity,
+        regression: raw.regression,
         failOn: [...new Set(raw['fail-on'])],
         allowedHosts: [...new Set(raw['allowed-hosts'])],
       };

@@ -211,6 +211,7 @@ export interface Config {
   profile: { durationMs: number; connections: number };
   scenarios: ScenariosConfig;
   capacity: CapacityConfig;
+  regression: RegressionConfig;
   failOn: Verdict[];
   /** Hosts besides loopback that load may go to. */
   allowedHosts: string[];
@@ -224,4 +225,35 @@ export interface Guidance {
   targets: SloConfig[];
   /** Human-readable lines saying how the guidance was applied; every report prints them. */
   applied: string[];
+}
+
+/**
+ * How far an SLI may get worse between base and head before the regression gate calls it a
+ * regression. `ratio`: a relative change (latency, throughput); `difference`: an absolute one
+ * in fractions (error rate, availability: a rate of zero has no ratio).
+ */
+export interface RegressionCriterion {
+  sli: SliName;
+  worse: 'higher' | 'lower';
+  scale: 'ratio' | 'difference';
+  /** The largest acceptable change in the worse direction, as a magnitude: 0.1 = 10% (> 0). */
+  threshold: number;
+}
+
+export const REGRESSION_BASELINES = ['branch', 'artifact'] as const;
+
+export interface RegressionConfig {
+  /** One per SLI written in the section; the defaults when none is. */
+  criteria: RegressionCriterion[];
+  /** Two-sided confidence of every verdict: 0.95. */
+  confidence: number;
+  /** The most load the comparison may send, base and head together. */
+  budgetMs: number;
+  /** One block of load on one side; base and head alternate block by block. */
+  blockMs: number;
+  /** Measure the runner's noise first with head against head (A/A). */
+  calibrate: boolean;
+  /** branch: build and run the base ref here; artifact: the default branch's stored result. */
+  baseline: (typeof REGRESSION_BASELINES)[number];
+  baseRef?: string;
 }

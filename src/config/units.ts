@@ -133,6 +133,17 @@ export function readGrowth(value: unknown): Parsed<number> {
   return { ok: true, value: tidy(factor) };
 }
 
+/** A signed percentage change, from "+10%" (0.1) or "-5%" (-0.05); the sign is required. */
+export function readSignedChange(value: unknown): Parsed<number> {
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  const change = text === undefined ? null : CHANGE.exec(text);
+  if (change) {
+    const percent = Number(change[2]) / 100;
+    if (Number.isFinite(percent)) return { ok: true, value: change[1] === '-' ? -percent : percent };
+  }
+  return fail(`expected a signed percentage like "+10%" or "-5%", got ${describeValue(value)}`);
+}
+
 interface SliFamily {
   units: Record<string, number>;
   example: string;

@@ -1,21 +1,10 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import type { RegressionCriterion } from '../config/types.js';
 import type { ShiftEstimate } from '../measure/paired-shift.js';
 import { median, pairedShift } from '../measure/paired-shift.js';
 
+export type { RegressionCriterion };
 export type RegressionVerdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
-
-/**
- * How an SLI may not get worse. `ratio`: a relative change (latency, throughput), compared as
- * ln(head / base) per pair; `difference`: an absolute one (error rate, in fractions), compared
- * as head - base, since a rate of zero has no ratio.
- */
-export interface RegressionCriterion {
-  sli: string;
-  worse: 'higher' | 'lower';
-  scale: 'ratio' | 'difference';
-  /** The largest change in the worse direction that is still acceptable: 0.1 = 10% (> 0). */
-  threshold: number;
-}
 
 /** One pair of blocks: the SLI's value under the base and under the head. */
 export interface PairedValue {
@@ -187,7 +176,6 @@ export function pairSpread(differences: readonly number[]): number {
   const mean = differences.reduce((s, d) => s + d, 0) / n;
   return Math.sqrt(differences.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1));
 }
-
 
 // The Hodges-Lehmann estimate's spread relative to the mean's for normal data: √(π/3).
 const HL_SPREAD = Math.sqrt(Math.PI / 3);

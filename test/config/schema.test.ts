@@ -108,6 +108,18 @@ describe('defaults', () => {
         },
       },
       capacity: { growth: 1, targetUtilization: 0.7, currency: 'USD' },
+      regression: {
+        criteria: [
+          { sli: 'latency.p95', worse: 'higher', scale: 'ratio', threshold: 0.1 },
+          { sli: 'throughput', worse: 'lower', scale: 'ratio', threshold: 0.05 },
+          { sli: 'error_rate', worse: 'higher', scale: 'difference', threshold: 0.01 },
+        ],
+        confidence: 0.95,
+        budgetMs: 120_000,
+        blockMs: 5_000,
+        calibrate: false,
+        baseline: 'branch',
+      },
       failOn: ['FAIL', 'INCONCLUSIVE'],
       allowedHosts: [],
     } satisfies Config);
@@ -406,7 +418,7 @@ describe('errors name the field and what was expected', () => {
     [
       'an unknown top-level key',
       withConfig({ slo: [] }),
-      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, scenarios, capacity, fail-on, allowed-hosts)',
+      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, scenarios, capacity, regression, fail-on, allowed-hosts)',
     ],
     [
       'too many connections',

@@ -23,7 +23,7 @@ const throughput: RegressionCriterion = {
   threshold: 0.05,
 };
 const errorRate: RegressionCriterion = {
-  sli: 'error-rate',
+  sli: 'error_rate',
   worse: 'higher',
   scale: 'difference',
   threshold: 0.01,
