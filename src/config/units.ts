@@ -139,7 +139,8 @@ export function readSignedChange(value: unknown): Parsed<number> {
   const change = text === undefined ? null : CHANGE.exec(text);
   if (change) {
     const percent = Number(change[2]) / 100;
-    if (Number.isFinite(percent)) return { ok: true, value: change[1] === '-' ? -percent : percent };
+    if (Number.isFinite(percent))
+      return { ok: true, value: change[1] === '-' ? -percent : percent };
   }
   return fail(`expected a signed percentage like "+10%" or "-5%", got ${describeValue(value)}`);
 }
