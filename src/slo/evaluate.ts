@@ -214,7 +214,7 @@ function samplesOf(sli: SliName, result: SliResult): number {
   return sli.startsWith('latency.') ? result.latency.count : result.requests;
 }
 
-function observedOf(sli: SliName, result: SliResult): number {
+export function observedOf(sli: SliName, result: SliResult): number {
   switch (sli) {
     case 'latency.p50':
       return result.latency.p50;

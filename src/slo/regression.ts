@@ -1,5 +1,5 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-import type { RegressionCriterion } from '../config/types.js';
+import type { RegressionCriterion, SliName } from '../config/types.js';
 import type { ShiftEstimate } from '../measure/paired-shift.js';
 import { median, pairedShift } from '../measure/paired-shift.js';
 
@@ -13,7 +13,7 @@ export interface PairedValue {
 }
 
 export interface RegressionJudgement {
-  sli: string;
+  sli: SliName;
   verdict: RegressionVerdict;
   /**
    * The change, head against base: relative (0.08 = +8%) for a ratio criterion, absolute for a

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/load/arrivals.js';
-import type { PairedValue, RegressionCriterion } from '../../src/slo/regression.js';
+import type { PairedValue } from '../../src/slo/regression.js';
 import {
   detectableChange,
   formatChange,
@@ -9,25 +9,12 @@ import {
   pairsToDecide,
   pairSpread,
 } from '../../src/slo/regression.js';
+import {
+  errorRateCriterion as errorRate,
+  p95Criterion as p95,
+  throughputCriterion as throughput,
+} from '../helpers/regression-criteria.js';
 
-const p95: RegressionCriterion = {
-  sli: 'latency.p95',
-  worse: 'higher',
-  scale: 'ratio',
-  threshold: 0.1,
-};
-const throughput: RegressionCriterion = {
-  sli: 'throughput',
-  worse: 'lower',
-  scale: 'ratio',
-  threshold: 0.05,
-};
-const errorRate: RegressionCriterion = {
-  sli: 'error_rate',
-  worse: 'higher',
-  scale: 'difference',
-  threshold: 0.01,
-};
 const interim = { alpha: 0.01, final: false };
 const last = { alpha: 0.05, final: true };
 
