@@ -5,6 +5,7 @@ import type {
   OptimizationPlanData,
   ProfileAnalysisData,
   SloGateData,
+  SteadyLoadTest,
   SummaryData,
 } from '../data/stages.js';
 import { steadyLoad } from '../data/stages.js';
@@ -44,9 +45,8 @@ export interface SummaryInput {
 export const TOP_BOTTLENECKS = 5;
 export const TOP_PLAN_ITEMS = 3;
 
-function keyFigures(input: SummaryInput): string {
+function keyFigures(input: SummaryInput, steady: SteadyLoadTest | undefined): string {
   // The load test is the steady mixed load the gate prefers; the baseline stands in for it.
-  const steady = steadyLoad(input.loadTest);
   if (steady) return keyFiguresTable(steady.overall, 'load test');
   if (input.baseline) return keyFiguresTable(input.baseline.overall, 'baseline');
   return 'No measurements: neither the baseline nor the load test ran.';
@@ -180,8 +180,8 @@ function scenariosSection(loadTest: LoadTestData): string | null {
   return lines.length === 0 ? null : blocks('## Load scenarios', lines.join('\n'));
 }
 
-function chartsSection(input: SummaryInput): string | null {
-  const timeline = steadyLoad(input.loadTest)?.timeline ?? [];
+function chartsSection(input: SummaryInput, steady: SteadyLoadTest | undefined): string | null {
+  const timeline = steady?.timeline ?? [];
   const charts = [
     input.summary.comparison && beforeAfterChart(input.summary.comparison.rows),
     latencyChart(timeline, 'Load test latency per second, all journeys'),
@@ -192,6 +192,7 @@ function chartsSection(input: SummaryInput): string | null {
 
 export function renderSummary(input: SummaryInput): string {
   const { summary } = input;
+  const steady = steadyLoad(input.loadTest);
   const verdict =
     summary.verdict === null
       ? '**No verdict**: the SLO gate did not run.'
@@ -201,9 +202,9 @@ export function renderSummary(input: SummaryInput): string {
       '# Performance summary',
       `${verdict} · ${escapeMarkdown(summary.headline)}`,
       input.gate !== undefined && `SLO ${scoreText(input.gate)}. ${consequenceText(input.gate)}`,
-      keyFigures(input),
+      keyFigures(input, steady),
       comparisonSection(summary),
-      generatorWarning(steadyLoad(input.loadTest)?.generator),
+      generatorWarning(steady?.generator),
       sloSection(input.gate),
       input.loadTest && scenariosSection(input.loadTest),
       bottleneckSection(input.profile),
@@ -212,15 +213,12 @@ export function renderSummary(input: SummaryInput): string {
       summary.nextSteps.length === 0
         ? 'None.'
         : summary.nextSteps.map((s) => `- ${escapeMarkdown(s)}`).join('\n'),
-      chartsSection(input),
+      chartsSection(input, steady),
       stagesSection(summary),
       renderGuidance(summary.guidance),
       collapsed(
         'How this was measured',
-        renderHowMeasured(
-          summary.provenance,
-          steadyLoad(input.loadTest)?.load ?? input.baseline?.load,
-        ),
+        renderHowMeasured(summary.provenance, steady?.load ?? input.baseline?.load),
       ),
     ) + '\n'
   );

@@ -34,6 +34,8 @@ function samplerWindowSeconds(stats: ProcessStats): number | null {
 export interface CapacityInput {
   /** The highest rate one instance served within its SLOs (breaking-point.ts); null if unknown. */
   breakingPointRps: number | null;
+  /** Why there is no breaking point: the reason every figure gives when breakingPointRps is null. */
+  noBreakingPointReason: string;
   /** Whether that is only a lower bound: the instance counts are then upper bounds. */
   breakingPointIsLowerBound?: boolean;
   /** Today's peak demand, req/s. */
@@ -69,7 +71,7 @@ export function capacityPlan(input: CapacityInput): CapacityPlan {
   if (!(growth > 0)) throw new RangeError(`growth must be positive, got ${growth}`);
   const perInstance =
     breakingPointRps === null
-      ? unknown('no breaking point: the stress test did not find a rate that met every SLO')
+      ? unknown(input.noBreakingPointReason)
       : breakingPointRps > 0
         ? known(breakingPointRps * targetUtilization)
         : unknown('the breaking point is 0 req/s');

@@ -23,13 +23,15 @@ export function capacityOf(
   const peakRps = capacity.peakRps ?? steady?.load.rateRps ?? null;
   const plan = capacityPlan({
     breakingPointRps: stress?.breakingPointRps ?? null,
+    noBreakingPointReason: stress
+      ? 'no breaking point: the stress test did not find a rate that met every SLO'
+      : 'the stress scenario did not run: no breaking point',
     breakingPointIsLowerBound: stress?.lowerBound ?? false,
     peakRps,
     growth: capacity.growth,
     targetUtilization: capacity.targetUtilization,
     instanceCostPerHour: capacity.instanceCostPerHour ?? null,
   });
-  const noStress = { value: null, reason: 'the stress scenario did not run: no breaking point' };
   return {
     rpsPerVcpu: efficiency,
     breakingPointRps: stress?.breakingPointRps ?? null,
@@ -39,10 +41,10 @@ export function capacityOf(
       capacity.peakRps !== undefined ? 'config' : peakRps !== null ? 'load-test rate' : 'none',
     growth: capacity.growth,
     targetUtilization: capacity.targetUtilization,
-    rpsPerInstance: stress ? plan.rpsPerInstance : noStress,
-    instancesNow: stress ? plan.instancesNow : noStress,
-    instancesAfterGrowth: stress ? plan.instancesAfterGrowth : noStress,
-    costPerMillionRequests: stress ? plan.costPerMillionRequests : noStress,
+    rpsPerInstance: plan.rpsPerInstance,
+    instancesNow: plan.instancesNow,
+    instancesAfterGrowth: plan.instancesAfterGrowth,
+    costPerMillionRequests: plan.costPerMillionRequests,
     currency: capacity.currency,
     upperBounds: plan.upperBounds,
   };
