@@ -31,12 +31,16 @@ function samplerWindowSeconds(stats: ProcessStats): number | null {
   return last === undefined ? null : last.t / 1000;
 }
 
-export interface CapacityInput {
-  /** The highest rate one instance served within its SLOs (breaking-point.ts); null if unknown. */
-  breakingPointRps: number | null;
-  /** Why there is no breaking point: the reason every figure gives when breakingPointRps is null. */
-  noBreakingPointReason: string;
-  /** Whether that is only a lower bound: the instance counts are then upper bounds. */
+/**
+ * The highest rate one instance served within its SLOs (breaking-point.ts), or null with why
+ * there is none: the reason every figure of the plan then gives.
+ */
+export type BreakingPointInput =
+  | { breakingPointRps: number; noBreakingPointReason?: string }
+  | { breakingPointRps: null; noBreakingPointReason: string };
+
+export type CapacityInput = BreakingPointInput & {
+  /** Whether the breaking point is only a lower bound: the instance counts are then upper bounds. */
   breakingPointIsLowerBound?: boolean;
   /** Today's peak demand, req/s. */
   peakRps: number | null;
@@ -46,7 +50,7 @@ export interface CapacityInput {
   targetUtilization: number;
   /** What one instance costs per hour, any currency; omitted: no cost figure. */
   instanceCostPerHour?: number | null;
-}
+};
 
 export interface CapacityPlan {
   /** Breaking point × target utilisation: what one instance is planned to carry. */
@@ -64,14 +68,14 @@ export interface CapacityPlan {
  * utilisation)), and the cost of a million requests at that utilisation.
  */
 export function capacityPlan(input: CapacityInput): CapacityPlan {
-  const { breakingPointRps, peakRps, growth, targetUtilization } = input;
+  const { breakingPointRps, noBreakingPointReason, peakRps, growth, targetUtilization } = input;
   if (!(targetUtilization > 0 && targetUtilization <= 1)) {
     throw new RangeError(`targetUtilization must be in (0, 1], got ${targetUtilization}`);
   }
   if (!(growth > 0)) throw new RangeError(`growth must be positive, got ${growth}`);
   const perInstance =
     breakingPointRps === null
-      ? unknown(input.noBreakingPointReason)
+      ? unknown(noBreakingPointReason)
       : breakingPointRps > 0
         ? known(breakingPointRps * targetUtilization)
         : unknown('the breaking point is 0 req/s');

@@ -283,36 +283,38 @@ describe('perf-flow CLI: Ctrl-C', () => {
 });
 
 describe('perf-flow CLI: sharded load', () => {
+  /**
+   * Runs shard `index` of `shards` as its own job, into `dir`/leg<index>, handing its result
+   * on through `artifacts`; returns the steady load the shard wrote.
+   */
+  async function runShard(dir: string, artifacts: string, index: number, shards: number) {
+    const shard = await cli([
+      'load-test',
+      '-c',
+      FAST_CONFIG,
+      '-o',
+      path.join(dir, `leg${index}`),
+      '--artifacts',
+      artifacts,
+      '--shard',
+      String(index),
+      '--shards',
+      String(shards),
+    ]);
+    expect(shard.code, slurp(shard)).toBe(0);
+    return steadyLoad(
+      parseStageData(
+        'load-test',
+        await readFile(path.join(dir, `leg${index}/data/shards/load-test-${index}.json`), 'utf8'),
+        'shard',
+      ),
+    )!;
+  }
+
   it('runs two shards in separate jobs and the gate merges them exactly', async () => {
     const dir = await tempDir('shards');
     const artifacts = path.join(dir, 'artifacts');
-    for (const index of [1, 2]) {
-      const shard = await cli([
-        'load-test',
-        '-c',
-        FAST_CONFIG,
-        '-o',
-        path.join(dir, `leg${index}`),
-        '--artifacts',
-        artifacts,
-        '--shard',
-        String(index),
-        '--shards',
-        '2',
-      ]);
-      expect(shard.code, slurp(shard)).toBe(0);
-    }
-    const legs = await Promise.all(
-      [1, 2].map(async (i) =>
-        steadyLoad(
-          parseStageData(
-            'load-test',
-            await readFile(path.join(dir, `leg${i}/data/shards/load-test-${i}.json`), 'utf8'),
-            'shard',
-          ),
-        )!,
-      ),
-    );
+    const legs = [await runShard(dir, artifacts, 1, 2), await runShard(dir, artifacts, 2, 2)];
     expect(legs.map((l) => l.load.connections)).toEqual([4, 4]);
     const gate = await cli([
       'slo-gate',
