@@ -59,6 +59,8 @@ Options:
       --connections N           load-test: override load-test.connections
       --rate R                  load-test: override load-test.rate, e.g. 200rps
       --shard N --shards M      load-test: run shard N of M (each its share of the load)
+      --base-ref REF            load-test, run: also compare the head (the working tree)
+                                with REF, built and run here block by block, e.g. origin/main
       --compare-with WHAT       summary, run, demo: the before/after's "before": previous
                                 (the earlier run in --out, the default), none, or a report
                                 directory or data file (e.g. the main branch's report)
@@ -87,6 +89,7 @@ const OPTIONS = {
   shard: { type: 'string' },
   shards: { type: 'string' },
   'compare-with': { type: 'string' },
+  'base-ref': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -112,6 +115,7 @@ function checkOptionsFit(command: Command, values: Values) {
     shard: ['load-test'],
     shards: ['load-test'],
     'compare-with': ['run', 'demo', 'summary'],
+    'base-ref': ['load-test', 'run'],
   };
   for (const [option, commands] of Object.entries(only)) {
     if (values[option as keyof Values] !== undefined && !commands.includes(command)) {
@@ -138,6 +142,13 @@ function commonInputs(command: Command, values: Values): CommonInputs {
   };
 }
 
+function readBaseRef(values: Values): { baseRef?: string } {
+  const ref = values['base-ref'];
+  if (ref === undefined) return {};
+  if (ref.trim() === '') throw new ConfigError('expected a git ref, got ""', '--base-ref');
+  return { baseRef: ref.trim() };
+}
+
 async function dispatch(command: Command, values: Values, deps: StageDeps) {
   const inputs = commonInputs(command, values);
   const read = (name: string) => String(values[name as keyof Values] ?? '');
@@ -152,6 +163,7 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
           ...(failOn ? { failOn } : {}),
           compareWith: readCompareWith(read),
           ...(scenarios ? { scenarios } : {}),
+          ...readBaseRef(values),
         },
         deps,
       );
@@ -171,6 +183,7 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
           overrides: readLoadOverrides(read),
           ...(shard ? { shard } : {}),
           ...(scenarios ? { scenarios } : {}),
+          ...readBaseRef(values),
         },
         deps,
       );

@@ -18,6 +18,8 @@ export type Side = 'base' | 'head';
 export interface BlockOutcome {
   result: SliResult;
   generatorSaturated: boolean;
+  /** The longest perf-flow held up a send (open model): a pause of the machine shows here. */
+  sendLagMaxMs?: number;
 }
 
 export interface BlockPlan {

@@ -95,8 +95,8 @@ export interface ServiceConfig {
 
 export const LOAD_MODELS = ['open', 'closed'] as const;
 /**
- * open: requests arrive at `rateRps` whatever the service does, and latency counts from each
- * request's intended start. closed: `connections` each send the next request when the
+ * open: requests arrive at `rateRps` whatever the service does (no coordinated omission), each
+ * timed from its send. closed: `connections` each send the next request when the
  * previous one is answered (throttled to `rateRps` when there is one).
  */
 export type LoadModel = (typeof LOAD_MODELS)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegressionResult } from './regression.js';
 import {
   GeneratorHealth,
   GuidanceData,
@@ -196,6 +197,10 @@ export const LoadTestData = z
     soak: SoakResult.optional(),
     /** From the steady load's CPU and the stress's breaking point; absent when neither ran. */
     capacity: CapacityResult.optional(),
+    /** Base against head (--base-ref): present when a base was given. */
+    regression: RegressionResult.optional(),
+    /** Why a base that was asked for could not be compared (its error ended the stage). */
+    regressionProblem: z.string().optional(),
     slos: z.array(SloDefinition),
   })
   .superRefine((data, ctx) => {

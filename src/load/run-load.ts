@@ -7,8 +7,8 @@ import { runOpenModel } from './open-model.js';
 import type { LoadRunResult } from './types.js';
 
 /**
- * One steady load with the configured model: the open model (arrivals at the rate, latency
- * from each request's intended start) or the closed loop (connections as fast as answered).
+ * One steady load with the configured model: the open model (arrivals at the rate whatever
+ * the service does, no coordinated omission) or the closed loop (connections as fast as answered).
  */
 export function runLoad(
   baseUrl: string,

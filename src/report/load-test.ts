@@ -13,6 +13,7 @@ import {
   stressSection,
 } from './scenarios.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
+import { regressionProblemSection, regressionSection } from './regression.js';
 import {
   journeyTable,
   latencyNote,
@@ -67,6 +68,8 @@ export function renderLoadTest(data: LoadTestData): string {
       data.spike && spikeSection(data.spike),
       data.soak && soakSection(data.soak),
       data.capacity && capacitySection(data.capacity),
+      data.regression && regressionSection(data.regression),
+      data.regressionProblem !== undefined && regressionProblemSection(data.regressionProblem),
       renderGuidance(data.guidance),
       renderHowMeasured(data.provenance, d?.load),
     ) + '\n'

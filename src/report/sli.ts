@@ -171,8 +171,8 @@ export function loadSummary(load: LoadParams): string {
         : formatRate(load.rateRps ?? 0);
     return (
       `${load.arrival === 'uniform' ? 'Evenly spaced' : 'Poisson'} arrivals at ${rate}, over at most ` +
-      `${formatCount(load.connections)} connections, ${window} (open model: latency from each ` +
-      `request's scheduled start, ${escapeMarkdown(load.tool)}).`
+      `${formatCount(load.connections)} connections, ${window} (open model: each request sent ` +
+      `when due, its latency from that send, ${escapeMarkdown(load.tool)}).`
     );
   }
   const rate =

@@ -205,22 +205,29 @@ export function detectableChange(
 }
 
 /**
- * Pairs an undecided comparison would likely need in all: enough for the interval (at
- * `alpha`) around the current estimate to clear 0 (worse) or θ (not worse by the threshold),
- * whichever it is farther from: clearing either decides. Infinity when the spread is unknown.
+ * Pairs an undecided comparison would likely need in all: the interval (at `alpha`) narrows
+ * as 1/√n, so the side of it that must clear 0 (to show it worse) or θ (to show it not worse
+ * by the threshold) does so after n × (that side's width / its distance from the estimate)²
+ * pairs; the sooner of the two decides. Taken from the interval itself, not from a normal
+ * approximation: with heavy-tailed blocks (a shared runner's pauses) the signed-rank interval
+ * is wider than the spread alone suggests. Infinity when the interval is unbounded or the
+ * estimate sits on 0 and θ alike; never fewer pairs than there already are plus one.
  */
 export function pairsToDecide(
   criterion: RegressionCriterion,
   pairs: readonly PairedValue[],
   alpha: number,
 ): number {
-  const differences = pairDifferences(criterion, pairs);
-  const spread = pairSpread(differences);
+  const shift = pairedShift(pairDifferences(criterion, pairs), alpha);
   const up = criterion.worse === 'higher' ? 1 : -1;
-  const estimate = up * pairedShift(differences, alpha).estimate;
+  const [low, high] = up > 0 ? [shift.low, shift.high] : [-shift.high, -shift.low];
+  const estimate = up * shift.estimate;
   const theta = worseThreshold(criterion);
-  const margin = Math.max(estimate, theta - estimate);
-  const z = normalQuantile(1 - alpha / 2, 0, 1);
-  if (!Number.isFinite(spread)) return Infinity;
-  return Math.ceil(((z * HL_SPREAD * spread) / margin) ** 2);
+  const n = shift.n;
+  const needed = (width: number, distance: number) =>
+    distance > 0 && Number.isFinite(width) ? n * (width / distance) ** 2 : Infinity;
+  const toWorse = needed(estimate - low, estimate);
+  const toWithin = needed(high - estimate, theta - estimate);
+  const pairsNeeded = Math.min(toWorse, toWithin);
+  return Number.isFinite(pairsNeeded) ? Math.max(n + 1, Math.ceil(pairsNeeded)) : Infinity;
 }

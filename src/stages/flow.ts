@@ -14,6 +14,8 @@ export interface FlowInputs extends CommonInputs {
   compareWith?: CompareWith;
   /** Overrides the config's scenarios.run for the load-test stage. */
   scenarios?: ScenarioName[];
+  /** Compare the head with this ref in the load-test stage. */
+  baseRef?: string;
 }
 
 export interface FlowOutcome {

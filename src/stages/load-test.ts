@@ -9,6 +9,8 @@ import { capacityOf } from './scenarios/capacity.js';
 import { runSoak } from './scenarios/soak.js';
 import { runSpike } from './scenarios/spike.js';
 import { runStress } from './scenarios/stress.js';
+import { runRegression } from './scenarios/regression.js';
+import type { RegressionResult } from '../data/regression.js';
 import { renderLoadTest } from '../report/index.js';
 import {
   finishStage,
@@ -29,6 +31,8 @@ export interface LoadTestInputs extends CommonInputs {
   shard?: ShardInfo;
   /** Overrides the config's scenarios.run, from the scenarios input or --scenarios. */
   scenarios?: ScenarioName[];
+  /** Compare with this ref, built and run here (--base-ref); else regression.base-ref. */
+  baseRef?: string;
 }
 
 /**
@@ -64,12 +68,31 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
       inputs.scenarios ? 'scenarios' : 'scenarios.run',
     );
   }
+  const baseRef = inputs.baseRef ?? config.regression.baseRef;
+  if (shard && baseRef !== undefined) {
+    throw new ConfigError(
+      'base against head runs on one machine, not in shards: run it in an unsharded load-test',
+      inputs.baseRef !== undefined ? 'base-ref' : 'regression.base-ref',
+    );
+  }
   const commands: string[] = [];
   const steady = scenarios.includes('load') ? await runSteady(ctx, inputs, commands) : undefined;
   const stress = scenarios.includes('stress') ? await runStress(ctx) : undefined;
   const spike = scenarios.includes('spike') ? await runSpike(ctx) : undefined;
   const soak = scenarios.includes('soak') ? await runSoak(ctx) : undefined;
   const capacity = shard ? undefined : capacityOf(config, steady, stress);
+  // After the head's own scenarios, so that a base that cannot be built or started still
+  // leaves the head's results written; its error is thrown once they are.
+  let regression: RegressionResult | undefined;
+  let regressionError: unknown;
+  if (baseRef !== undefined) {
+    try {
+      regression = await runRegression(ctx, baseRef);
+    } catch (error) {
+      regressionError = error;
+      ctx.deps.platform.log.warn(`base against head: ${(error as Error).message}`);
+    }
+  }
   const data: LoadTestData = {
     schema: 'perf-flow/load-test@2',
     provenance: ctx.provenance(commands),
@@ -81,9 +104,13 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
     ...(spike ? { spike } : {}),
     ...(soak ? { soak } : {}),
     ...(capacity ? { capacity } : {}),
+    ...(regression ? { regression } : {}),
+    ...(regressionError !== undefined
+      ? { regressionProblem: firstLine((regressionError as Error).message) }
+      : {}),
     slos: sloDefinitions(config.slos),
   };
-  return finishStage(ctx, data, renderLoadTest(data), {
+  const outcome = await finishStage(ctx, data, renderLoadTest(data), {
     outputs: {
       ...(steady ? sliOutputs(steady.overall) : {}),
       ...scenarioOutputs(data),
@@ -98,6 +125,12 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
         }
       : {}),
   });
+  if (regressionError !== undefined) throw regressionError;
+  return outcome;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
 }
 
 /** The steady load over the weighted journey mix, with a per-second timeline: what the gate judges. */

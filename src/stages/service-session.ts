@@ -6,6 +6,15 @@ import type { StageContext } from './context.js';
 /** One build per config per process: the whole flow starts the service three times. */
 const built = new Set<string>();
 
+/** Runs the configured build, once per config per process. */
+export async function ensureBuilt(ctx: StageContext): Promise<void> {
+  const { service } = ctx.config;
+  if (!service.build || built.has(ctx.config.hash)) return;
+  ctx.progress(`building: ${service.build}`);
+  await buildService(service, { logDir: path.join(ctx.workingDir, 'logs') });
+  built.add(ctx.config.hash);
+}
+
 /**
  * Builds (once), starts, samples and always stops the service for one load phase. When the
  * service dies mid-phase the work rejects at once with the service's log tail, and its
@@ -18,11 +27,7 @@ export async function withServiceUnderLoad<T>(
 ): Promise<{ result: T; processStats: ProcessStats | null; commands: string[] }> {
   const logDir = path.join(ctx.workingDir, 'logs');
   const { service: serviceConfig } = ctx.config;
-  if (serviceConfig.build && !built.has(ctx.config.hash)) {
-    ctx.progress(`building: ${serviceConfig.build}`);
-    await buildService(serviceConfig, { logDir });
-    built.add(ctx.config.hash);
-  }
+  await ensureBuilt(ctx);
   if (serviceConfig.start) ctx.progress(`starting the service: ${serviceConfig.start}`);
   const service = await startService(serviceConfig, {
     logDir,

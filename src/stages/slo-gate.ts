@@ -96,9 +96,9 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
 }
 
 /**
- * Every delay of a saturated generator lands on the pessimistic side (latency counts from the
- * intended start, a request never sent lowers throughput), so a target met is met by the
- * service too; one missed may be the generator's doing and decides nothing.
+ * A saturated generator errs on the pessimistic side (its busy loop reads responses late,
+ * which adds to their latency; a request never sent lowers throughput), so a target met is
+ * met by the service too; one missed may be the generator's doing and decides nothing.
  */
 export function withSaturatedGenerator(slos: SloEvaluation[]): SloEvaluation[] {
   return slos.map((slo) =>

@@ -47,7 +47,7 @@ function expectAccountedFor(run: LoadRunResult, scheduled: number) {
 }
 
 describe('runOpenModel against a 2 ms service', () => {
-  it('sends rate × duration requests on schedule and times them from the schedule', async () => {
+  it('sends rate × duration requests on schedule and times each from its send', async () => {
     const server = await serve((_req, res) => setTimeout(() => res.end('ok'), 2));
     const s = settings({ phases: [{ rateRps: 200, durationMs: 2000 }], warmupMs: 300 });
     const run = await runOpenModel(server.url, [journey('a', '/a')], s);
@@ -230,8 +230,10 @@ describe('runOpenModel watching itself', () => {
     expect(run.generator.lateStarts).toBeGreaterThanOrEqual(80);
     expect(run.generator.sendLagMs?.max).toBeGreaterThanOrEqual(900);
     expect(run.generator.reasons.join('\n')).toMatch(/late/);
-    // Latency runs from the schedule: the block shows in the figures, flagged as perf-flow's.
-    expect(run.overall.latency.max).toBeGreaterThanOrEqual(900);
+    // The block is perf-flow's, not the service's: the ~100 requests due during it were sent
+    // late and timed from their send. Only what was in flight when it began waited it out.
+    expect(run.overall.latency.p95).toBeLessThan(100);
+    expect(countAboveMs(decodeHistogram(run.overall.histogram), 900)).toBeLessThanOrEqual(5);
   });
 
   it('does not send what is already past its timeout when it gets to it', async () => {

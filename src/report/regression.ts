@@ -1,0 +1,122 @@
+import type { SliName } from '../config/types.js';
+import type { RegressionJudgementData, RegressionResult } from '../data/regression.js';
+import { formatMs, formatSliValue } from '../measure/format.js';
+import { median } from '../measure/paired-shift.js';
+import { formatChange } from '../slo/regression.js';
+import { blocks, escapeMarkdown, table, verdictBadge } from './format.js';
+
+const VERDICT_MARK: Record<RegressionJudgementData['verdict'], string> = {
+  regressed: '❌ regressed',
+  unchanged: '✅ unchanged',
+  improved: '🚀 improved',
+  inconclusive: '❔ inconclusive',
+};
+
+/** The median of one side's blocks: what the table shows beside the paired estimate. */
+function sideMedian(result: RegressionResult, sli: SliName, side: 'base' | 'head'): number {
+  return median(result.pairs.map((p) => p[side].slis[sli]).sort((a, b) => a - b));
+}
+
+function bound(criterion: { scale: 'ratio' | 'difference' }, value: number | null, low: boolean) {
+  return value === null ? (low ? '-∞' : '+∞') : formatChange(criterion, value);
+}
+
+/** Base against head: one row per SLI with the change, its interval and the verdict. */
+export function regressionSection(result: RegressionResult): string {
+  const short = (sha: string | null) => (sha === null ? 'working tree' : sha.slice(0, 12));
+  const rows = result.judgements.map((j) => {
+    const criterion = result.criteria.find((c) => c.sli === j.sli)!;
+    return [
+      j.sli,
+      formatSliValue(j.sli, sideMedian(result, j.sli, 'base')),
+      formatSliValue(j.sli, sideMedian(result, j.sli, 'head')),
+      `${formatChange(criterion, j.change)} [${bound(criterion, j.low, true)}, ${bound(criterion, j.high, false)}]`,
+      formatChange(criterion, j.threshold),
+      VERDICT_MARK[j.verdict],
+    ];
+  });
+  const saved = result.budgetMs - result.loadMs;
+  const decided =
+    result.decidedAfterPairs === null
+      ? `The budget ran out before every SLI was decided: ${result.pairs.length} pairs, ${formatMs(result.loadMs)} of load.`
+      : `Decided after ${result.decidedAfterPairs} of at most ${result.maxPairs} pairs: ${formatMs(result.loadMs)} of load, ${formatMs(saved)} (${Math.round((100 * saved) / result.budgetMs)}%) less than the full ${formatMs(result.budgetMs)} budget.`;
+  return blocks(
+    '## Base against head',
+    `**Regression verdict:** ${verdictBadge(result.verdict)}. Base \`${escapeMarkdown(result.baseRef)}\` (${short(result.baseSha)}) against the head (${short(result.headSha)}), both built and run on this machine, in alternating blocks of ${formatMs(result.blockMs)} (after ${formatMs(result.blockWarmupMs)} of warm-up each), the order within each pair drawn at random (seed ${result.seed}).`,
+    table(
+      [
+        'SLI',
+        'base (median block)',
+        'head (median block)',
+        `change [${Math.round(result.confidence * 100)}% interval]`,
+        'threshold',
+        'verdict',
+      ],
+      rows,
+      ['l', 'r', 'r', 'r', 'r', 'l'],
+    ),
+    decided,
+    `Each change is the Hodges-Lehmann estimate over the pairs (the head's block against the base's block next to it), with the signed-rank interval; the interval holds at ${Math.round(result.confidence * 100)}% over all the looks taken (after ${result.looks.join(', ')} pairs), so stopping early does not weaken it.`,
+    undecidedSection(result),
+    noiseSection(result),
+    result.saturatedBlocks > 0 &&
+      `> [!WARNING]\n> The load generator was saturated in ${result.saturatedBlocks} of ${2 * result.pairs.length} blocks: their latencies may be perf-flow's own.`,
+    blocks('<details><summary>Every pair</summary>', pairsTable(result), '</details>'),
+  );
+}
+
+function undecidedSection(result: RegressionResult): string | false {
+  if (result.undecided.length === 0) return false;
+  const lines = result.undecided.map((u) =>
+    u.extraMs === null
+      ? `- ${u.sli}: no estimate of the load that would decide it (too little spread to go by).`
+      : `- ${u.sli}: about ${u.pairsNeeded} pairs in all would likely decide it, ${formatMs(u.extraMs)} more load (raise \`regression.budget\`).`,
+  );
+  return blocks('### Undecided', lines.join('\n'));
+}
+
+function noiseSection(result: RegressionResult): string {
+  const source =
+    result.noise[0]?.source === 'calibration'
+      ? 'measured by an A/A run (head against head) before the comparison'
+      : "measured from this comparison's own pairs (set `regression.calibrate: true` for an A/A run)";
+  const rows = result.noise.map((n) => {
+    const criterion = result.criteria.find((c) => c.sli === n.sli)!;
+    return [
+      n.sli,
+      n.detectable === null ? 'unknown' : formatChange(criterion, n.detectable),
+      formatChange(
+        criterion,
+        criterion.worse === 'higher' ? criterion.threshold : -criterion.threshold,
+      ),
+      n.unreachable ? '⚠️ below the noise: a verdict on it is mostly chance' : 'reachable',
+    ];
+  });
+  return blocks(
+    '### Noise',
+    `The smallest change the full budget detects four times in five, at this machine's noise (${source}):`,
+    table(['SLI', 'detectable', 'threshold', 'threshold'], rows, ['l', 'r', 'r', 'l']),
+  );
+}
+
+function pairsTable(result: RegressionResult): string {
+  const slis = result.criteria.map((c) => c.sli);
+  const rows = result.pairs.map((p, i) => [
+    String(i + 1),
+    p.first,
+    ...slis.flatMap((sli) => [
+      formatSliValue(sli, p.base.slis[sli]),
+      formatSliValue(sli, p.head.slis[sli]),
+    ]),
+  ]);
+  return table(['pair', 'first', ...slis.flatMap((sli) => [`${sli} base`, `${sli} head`])], rows, [
+    'r',
+    'l',
+    ...slis.flatMap(() => ['r', 'r'] as const),
+  ]);
+}
+
+/** The base could not be compared: why, from the error that ended the stage. */
+export function regressionProblemSection(problem: string): string {
+  return blocks('## Base against head', `> [!CAUTION]\n> Not compared: ${escapeMarkdown(problem)}`);
+}

@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseStageData } from '../../src/data/store.js';
+import { cli, DEMO_DIR, tempDir } from './helpers.js';
+
+// The gate is judged on the median: on this VM, pauses of 10-400 ms come and go for minutes
+// at a time, and a one-second block's p95 then swings several-fold with the service unchanged
+// (the comparison says INCONCLUSIVE then, as it should); the median holds still.
+// The demo service in a repository of its own: start.mjs reads the latency it adds from
+// latency.txt, so that a commit can make the service slower the way a code change would.
+const START = `import { readFileSync } from 'node:fs';
+process.env.DEMO_LATENCY_MS = readFileSync(new URL('./latency.txt', import.meta.url), 'utf8').trim();
+await import('./server.mjs');
+`;
+
+const CONFIG = `service:
+  start: node start.mjs
+  url: http://127.0.0.1:\${PORT}
+  ready: /health
+journeys:
+  - name: get-item
+    path: /api/items/7
+load-test:
+  rate: 300rps
+  duration: 2s
+  warm-up: 1s
+  timeout: 2s
+regression:
+  latency.p50: +50%
+  error_rate: +1%
+  budget: 36s
+  block: 1s
+`;
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+    encoding: 'utf8',
+  }).trim();
+
+/** A repository at its base commit: the demo adding `latencyMs` to every API response. */
+async function repository(latencyMs: number): Promise<string> {
+  const root = await tempDir('regression-repo');
+  await copyFile(path.join(DEMO_DIR, 'server.mjs'), path.join(root, 'server.mjs'));
+  await writeFile(path.join(root, 'start.mjs'), START);
+  await writeFile(path.join(root, 'latency.txt'), `${latencyMs}\n`);
+  await writeFile(path.join(root, 'perf-flow.yml'), CONFIG);
+  git(root, 'init', '-q', '-b', 'main');
+  git(root, 'add', '.');
+  git(root, 'commit', '-q', '-m', 'base');
+  return root;
+}
+
+async function commit(root: string, latencyMs: number, message: string) {
+  await writeFile(path.join(root, 'latency.txt'), `${latencyMs}\n`);
+  git(root, 'commit', '-q', '--allow-empty', '-am', message);
+}
+
+async function loadTest(root: string, out: string, baseRef: string) {
+  const run = await cli(['load-test', '-o', out, '--base-ref', baseRef], {
+    cwd: root,
+    timeoutMs: 150_000,
+  });
+  const file = path.join(out, 'data/load-test.json');
+  const data = await readFile(file, 'utf8')
+    .then((text) => parseStageData('load-test', text, file))
+    .catch(() => undefined);
+  const report = await readFile(path.join(out, 'testing/load-test-results.md'), 'utf8').catch(
+    () => '',
+  );
+  return { run, data, report };
+}
+
+describe('base against head (perf-flow load-test --base-ref)', () => {
+  it('says FAIL with the regressed SLI, its estimate and interval, when the head adds latency', async () => {
+    const root = await repository(2);
+    await commit(root, 12, 'slower');
+    const out = path.join(await tempDir('regression-out'), 'out');
+    const { run, data, report } = await loadTest(root, out, 'HEAD~1');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const regression = data?.regression;
+    expect(regression?.verdict).toBe('FAIL');
+    expect(regression?.baseSha).toBe(git(root, 'rev-parse', 'HEAD~1'));
+    const p50 = regression?.judgements.find((j) => j.sli === 'latency.p50');
+    expect(p50?.verdict).toBe('regressed');
+    // 2 ms → 12 ms added: several times slower, and surely slower (the interval above 0).
+    expect(p50?.change).toBeGreaterThan(1);
+    expect(p50?.low).toBeGreaterThan(0);
+    expect(regression?.decidedAfterPairs).not.toBeNull();
+    expect(report).toContain('## Base against head');
+    expect(report).toMatch(
+      /\| latency\.p50 +\| +[\d.]+ ms \| +[\d.]+ ms \| +\+\d+% \[\+[\d.]+%, \+\d+%\] \| +\+50% \| ❌ regressed/,
+    );
+    expect(report).toMatch(/Decided after \d+ of at most 12 pairs/);
+    // Both worktree and services are gone.
+    expect(git(root, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
+  it('says PASS when the head changes nothing the service does', async () => {
+    const root = await repository(2);
+    await commit(root, 2, 'a change that does not touch performance');
+    const out = path.join(await tempDir('regression-out'), 'out');
+    const { run, data } = await loadTest(root, out, 'main~1');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(data?.regression?.verdict).toBe('PASS');
+    for (const j of data?.regression?.judgements ?? []) expect(j.verdict).not.toBe('regressed');
+  });
+
+  it('refuses a base ref that does not exist with exit 2, the head still reported', async () => {
+    const root = await repository(2);
+    const out = path.join(await tempDir('regression-out'), 'out');
+    const { run, data, report } = await loadTest(root, out, 'no-such-ref');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/base-ref: no commit "no-such-ref"/);
+    expect(data?.overall?.requests).toBeGreaterThan(0);
+    expect(data?.regressionProblem).toMatch(/no commit "no-such-ref"/);
+    expect(report).toMatch(/Not compared: .*no commit/);
+  });
+
+  it('says the base did not start, with exit 3 and its log, the head still reported', async () => {
+    const root = await repository(2);
+    // The base's start script is broken; the head repairs it.
+    await writeFile(path.join(root, 'start.mjs'), 'throw new Error("base cannot start");\n');
+    git(root, 'commit', '-q', '-am', 'broken start');
+    await writeFile(path.join(root, 'start.mjs'), START);
+    git(root, 'commit', '-q', '-am', 'repaired');
+    const out = path.join(await tempDir('regression-out'), 'out');
+    const { run, data } = await loadTest(root, out, 'HEAD~1');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/the base HEAD~1 \([0-9a-f]{12}\) did not start/);
+    expect(run.stderr).toContain('base cannot start');
+    expect(data?.overall?.requests).toBeGreaterThan(0);
+  });
+
+  it('says the base failed to build, with exit 3', async () => {
+    const root = await repository(2);
+    await writeFile(
+      path.join(root, 'perf-flow.yml'),
+      CONFIG.replace('  start: node start.mjs', '  build: node build.mjs\n  start: node start.mjs'),
+    );
+    await writeFile(path.join(root, 'build.mjs'), 'process.exit(1);\n');
+    git(root, 'add', '.');
+    git(root, 'commit', '-q', '-m', 'a build that fails');
+    await writeFile(path.join(root, 'build.mjs'), '// builds\n');
+    git(root, 'commit', '-q', '-am', 'a build that works');
+    const out = path.join(await tempDir('regression-out'), 'out');
+    const { run, data } = await loadTest(root, out, 'HEAD~1');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/the base HEAD~1 \([0-9a-f]{12}\) failed to build/);
+    expect(data?.overall?.requests).toBeGreaterThan(0);
+  });
+});
