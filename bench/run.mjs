@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const BENCHES = { loadgen: ['loadgen', 'runner'] };
+const BENCHES = { loadgen: ['loadgen', 'runner'], gate: ['gate'] };
 
 const name = process.argv[2] ?? '';
 const entries = BENCHES[name];

@@ -97,6 +97,13 @@ export function formatDays(days: number): string {
  */
 export function formatSliValue(sli: string, value: number | null): string {
   if (value === null) return 'not measured';
+  if (sli.endsWith(RELATIVE_SUFFIX)) {
+    const base = sli.slice(0, -RELATIVE_SUFFIX.length);
+    return formatSignedChange(
+      value,
+      base === 'error_rate' || base === 'availability' ? 'difference' : 'ratio',
+    );
+  }
   if (sli.startsWith('latency')) return formatMs(value);
   if (sli === 'error_rate' || sli === 'availability') return formatPct(value);
   if (sli === 'throughput') return formatRate(value);
@@ -114,4 +121,21 @@ export function formatSliValueUnrounded(sli: string, value: number): string {
   if (sli === 'error_rate' || sli === 'availability') return `${trimmed(value * 100, 6)}%`;
   if (sli === 'throughput') return `${trimmed(value, 3)} req/s`;
   return trimmed(value, 6);
+}
+
+/** The SLI name of a relative SLO (regression against the base): "latency.p95 vs base". */
+export const RELATIVE_SUFFIX = ' vs base';
+
+/**
+ * A change against a base: `ratio`, relative (0.084 is +8.4%); `difference`, a change of a
+ * fraction in percentage points (0.005 is +0.50 pp).
+ */
+export function formatSignedChange(value: number, scale: 'ratio' | 'difference'): string {
+  if (!Number.isFinite(value)) return value > 0 ? '+∞' : '-∞';
+  const sign = value > 0 ? '+' : value < 0 ? '-' : '±';
+  const magnitude = Math.abs(value) * 100;
+  const digits = magnitude >= 10 ? 0 : 1;
+  return scale === 'ratio'
+    ? `${sign}${magnitude.toFixed(digits)}%`
+    : `${sign}${magnitude.toFixed(2)} pp`;
 }

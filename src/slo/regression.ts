@@ -1,6 +1,7 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import type { RegressionCriterion, SliName } from '../config/types.js';
 import type { ShiftEstimate } from '../measure/paired-shift.js';
+import { formatSignedChange } from '../measure/format.js';
 import { median, pairedShift } from '../measure/paired-shift.js';
 
 export type { RegressionCriterion };
@@ -151,13 +152,7 @@ function reasonFor(criterion: RegressionCriterion, j: Omit<RegressionJudgement, 
 
 /** +8.0% for a ratio; +0.50 pp for an error-rate difference (fractions shown as points). */
 export function formatChange(criterion: Pick<RegressionCriterion, 'scale'>, value: number): string {
-  if (!Number.isFinite(value)) return value > 0 ? '+∞' : '-∞';
-  const sign = value > 0 ? '+' : value < 0 ? '-' : '±';
-  const magnitude = Math.abs(value) * 100;
-  const digits = magnitude >= 10 ? 0 : 1;
-  return criterion.scale === 'ratio'
-    ? `${sign}${magnitude.toFixed(digits)}%`
-    : `${sign}${magnitude.toFixed(2)} pp`;
+  return formatSignedChange(value, criterion.scale);
 }
 
 /**

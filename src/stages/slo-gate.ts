@@ -1,6 +1,7 @@
 import { formatPct } from '../measure/format.js';
 import type { Verdict } from '../config/types.js';
-import type { SloEvaluation, SloGateData } from '../data/stages.js';
+import type { LoadTestData, SloEvaluation, SloGateData } from '../data/stages.js';
+import { relativeSlos, uncomparedSlo } from '../slo/relative-slos.js';
 import { renderSloCompliance } from '../report/index.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import { scoreGate } from '../slo/score.js';
@@ -31,7 +32,8 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
   const { config } = ctx;
   const failOn = inputs.failOn ?? config.failOn;
   await mergeLoadTestShards(ctx);
-  const loadTest = steadyLoad(await readEarlier(ctx, 'load-test'));
+  const loadTestData = await readEarlier(ctx, 'load-test');
+  const loadTest = steadyLoad(loadTestData);
   const baseline = await readEarlier(ctx, 'baseline');
   const useLoadTest =
     loadTest !== undefined &&
@@ -40,7 +42,10 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
   const source = useLoadTest ? 'load-test' : 'baseline';
 
   const evaluated = measured ? evaluateSlos(config.slos, measuredResults(measured)) : [];
-  const slos = measured?.generator?.saturated ? withSaturatedGenerator(evaluated) : evaluated;
+  const slos = [
+    ...(measured?.generator?.saturated ? withSaturatedGenerator(evaluated) : evaluated),
+    ...againstBase(loadTestData, config.hash),
+  ];
   const inconclusive = (reason: string) => ({
     verdict: 'INCONCLUSIVE' as const,
     score: null,
@@ -93,6 +98,17 @@ export async function runSloGate(inputs: SloGateInputs, deps: StageDeps) {
       failed: String(gate.failed),
     },
   });
+}
+
+/**
+ * The load test's base-against-head verdicts as key SLOs relative to the base; none when no
+ * base was compared, or when the comparison ran under another config.
+ */
+function againstBase(data: LoadTestData | undefined, configHash: string): SloEvaluation[] {
+  if (data === undefined || data.provenance.configHash !== configHash) return [];
+  if (data.regression) return relativeSlos(data.regression);
+  if (data.regressionProblem !== undefined) return [uncomparedSlo(data.regressionProblem)];
+  return [];
 }
 
 /**

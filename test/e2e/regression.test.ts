@@ -95,6 +95,12 @@ describe('base against head (perf-flow load-test --base-ref)', () => {
     expect(report).toMatch(/Decided after \d+ of at most 12 pairs/);
     // Both worktree and services are gone.
     expect(git(root, 'worktree', 'list').split('\n')).toHaveLength(1);
+
+    // The gate fails on it: a regression past its threshold is a failed key SLO.
+    const gate = await cli(['slo-gate', '-o', out], { cwd: root });
+    expect(gate.code, gate.stdout + gate.stderr).toBe(1);
+    const compliance = await readFile(path.join(out, 'reports/slo-compliance.md'), 'utf8');
+    expect(compliance).toMatch(/Key SLO "latency\.p50 against HEAD\\~1 &lt;= \+50%" failed/);
   });
 
   it('says PASS when the head changes nothing the service does', async () => {
@@ -105,6 +111,8 @@ describe('base against head (perf-flow load-test --base-ref)', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(data?.regression?.verdict).toBe('PASS');
     for (const j of data?.regression?.judgements ?? []) expect(j.verdict).not.toBe('regressed');
+    const gate = await cli(['slo-gate', '-o', out], { cwd: root });
+    expect(gate.code, gate.stdout + gate.stderr).toBe(0);
   });
 
   it('refuses a base ref that does not exist with exit 2, the head still reported', async () => {
