@@ -153,6 +153,24 @@ export async function compareInterleaved(
   }
   const finalAlpha = plan.alphas[last] as number;
   const pairMs = 2 * (plan.blockMs + plan.blockWarmupMs);
+  const undecided = judgements
+    .filter((j) => j.verdict === 'inconclusive')
+    .map((j): UndecidedSli => {
+      const criterion = criteria.find((c) => c.sli === j.sli) as RegressionCriterion;
+      const needed = pairsToDecide(criterion, valuesOf(j.sli, pairs), finalAlpha);
+      return {
+        sli: j.sli,
+        pairsNeeded: needed,
+        extraMs: Number.isFinite(needed) ? Math.max(0, needed - pairs.length) * pairMs : Infinity,
+      };
+    });
+  // Said where the verdict is read (the gate, the summary's next steps), not only in the report.
+  for (const u of undecided) {
+    const j = judgements.find((k) => k.sli === u.sli) as RegressionJudgement;
+    j.reason += Number.isFinite(u.extraMs)
+      ? `; about ${u.pairsNeeded} pairs (${Math.round(u.extraMs / 1000)} s more load: raise regression.budget) would likely decide it`
+      : '; the pairs give no estimate of how much more load would decide it';
+  }
   return {
     pairs,
     judgements,
@@ -160,17 +178,7 @@ export async function compareInterleaved(
     plan,
     loadMs: pairs.length * pairMs,
     budgetMs: plan.maxPairs * pairMs,
-    undecided: judgements
-      .filter((j) => j.verdict === 'inconclusive')
-      .map((j) => {
-        const criterion = criteria.find((c) => c.sli === j.sli) as RegressionCriterion;
-        const needed = pairsToDecide(criterion, valuesOf(j.sli, pairs), finalAlpha);
-        return {
-          sli: j.sli,
-          pairsNeeded: needed,
-          extraMs: Number.isFinite(needed) ? Math.max(0, needed - pairs.length) * pairMs : Infinity,
-        };
-      }),
+    undecided,
     noise: criteria.map((c) => {
       const measured = pairSpread(pairDifferences(c, valuesOf(c.sli, pairs)));
       const spread = options.calibration?.[c.sli] ?? measured;

@@ -21,9 +21,10 @@ function bound(criterion: { scale: 'ratio' | 'difference' }, value: number | nul
   return value === null ? (low ? '-∞' : '+∞') : formatChange(criterion, value);
 }
 
-/** Base against head: one row per SLI with the change, its interval and the verdict. */
-export function regressionSection(result: RegressionResult): string {
-  const short = (sha: string | null) => (sha === null ? 'working tree' : sha.slice(0, 12));
+const short = (sha: string | null) => (sha === null ? 'working tree' : sha.slice(0, 12));
+
+/** One row per SLI: the median blocks, the change with its interval, the threshold, the verdict. */
+export function regressionTable(result: RegressionResult): string {
   const rows = result.judgements.map((j) => {
     const criterion = result.criteria.find((c) => c.sli === j.sli)!;
     return [
@@ -35,27 +36,40 @@ export function regressionSection(result: RegressionResult): string {
       VERDICT_MARK[j.verdict],
     ];
   });
+  return table(
+    [
+      'SLI',
+      'base (median block)',
+      'head (median block)',
+      `change [${Math.round(result.confidence * 100)}% interval]`,
+      'threshold',
+      'verdict',
+    ],
+    rows,
+    ['l', 'r', 'r', 'r', 'r', 'l'],
+  );
+}
+
+/** When the comparison stopped, and what that saved against the full budget. */
+export function decisionLine(result: RegressionResult): string {
   const saved = result.budgetMs - result.loadMs;
-  const decided =
-    result.decidedAfterPairs === null
-      ? `The budget ran out before every SLI was decided: ${result.pairs.length} pairs, ${formatMs(result.loadMs)} of load.`
-      : `Decided after ${result.decidedAfterPairs} of at most ${result.maxPairs} pairs: ${formatMs(result.loadMs)} of load, ${formatMs(saved)} (${Math.round((100 * saved) / result.budgetMs)}%) less than the full ${formatMs(result.budgetMs)} budget.`;
+  return result.decidedAfterPairs === null
+    ? `The budget ran out before every SLI was decided: ${result.pairs.length} pairs, ${formatMs(result.loadMs)} of load.`
+    : `Decided after ${result.decidedAfterPairs} of at most ${result.maxPairs} pairs: ${formatMs(result.loadMs)} of load, ${formatMs(saved)} (${Math.round((100 * saved) / result.budgetMs)}%) less than the full ${formatMs(result.budgetMs)} budget.`;
+}
+
+/** The verdict and what was compared with what. */
+export function regressionHeadline(result: RegressionResult): string {
+  return `**Regression verdict:** ${verdictBadge(result.verdict)}. Base \`${escapeMarkdown(result.baseRef)}\` (${short(result.baseSha)}) against the head (${short(result.headSha)}), both built and run on this machine, in alternating blocks.`;
+}
+
+/** Base against head, in full: for the load-test report. */
+export function regressionSection(result: RegressionResult): string {
   return blocks(
     '## Base against head',
-    `**Regression verdict:** ${verdictBadge(result.verdict)}. Base \`${escapeMarkdown(result.baseRef)}\` (${short(result.baseSha)}) against the head (${short(result.headSha)}), both built and run on this machine, in alternating blocks of ${formatMs(result.blockMs)} (after ${formatMs(result.blockWarmupMs)} of warm-up each), the order within each pair drawn at random (seed ${result.seed}).`,
-    table(
-      [
-        'SLI',
-        'base (median block)',
-        'head (median block)',
-        `change [${Math.round(result.confidence * 100)}% interval]`,
-        'threshold',
-        'verdict',
-      ],
-      rows,
-      ['l', 'r', 'r', 'r', 'r', 'l'],
-    ),
-    decided,
+    `${regressionHeadline(result)} Each block is ${formatMs(result.blockMs)} (after ${formatMs(result.blockWarmupMs)} of warm-up), the order within each pair drawn at random (seed ${result.seed}).`,
+    regressionTable(result),
+    decisionLine(result),
     `Each change is the Hodges-Lehmann estimate over the pairs (the head's block against the base's block next to it), with the signed-rank interval; the interval holds at ${Math.round(result.confidence * 100)}% over all the looks taken (after ${result.looks.join(', ')} pairs), so stopping early does not weaken it.`,
     undecidedSection(result),
     noiseSection(result),

@@ -32,6 +32,8 @@ import { generatorWarning } from './scenarios.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 import { consequenceText, scoreText } from './slo-compliance.js';
 import { keyFiguresTable } from './sli.js';
+import { decisionLine, regressionHeadline, regressionTable } from './regression.js';
+import type { RegressionResult } from '../data/regression.js';
 
 export interface SummaryInput {
   summary: SummaryData;
@@ -190,6 +192,16 @@ function chartsSection(input: SummaryInput, steady: SteadyLoadTest | undefined):
   return charts.length === 0 ? null : collapsed('Charts', blocks(...charts));
 }
 
+/** Base against head: the before/after that decides, each change with its interval. */
+function baseAgainstHead(result: RegressionResult): string {
+  return blocks(
+    '## Base against head',
+    regressionHeadline(result),
+    regressionTable(result),
+    `${decisionLine(result)} Details in testing/load-test-results.md.`,
+  );
+}
+
 export function renderSummary(input: SummaryInput): string {
   const { summary } = input;
   const steady = steadyLoad(input.loadTest);
@@ -203,6 +215,7 @@ export function renderSummary(input: SummaryInput): string {
       `${verdict} · ${escapeMarkdown(summary.headline)}`,
       input.gate !== undefined && `SLO ${scoreText(input.gate)}. ${consequenceText(input.gate)}`,
       keyFigures(input, steady),
+      input.loadTest?.regression && baseAgainstHead(input.loadTest.regression),
       comparisonSection(summary),
       generatorWarning(steady?.generator),
       sloSection(input.gate),

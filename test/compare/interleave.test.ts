@@ -125,6 +125,9 @@ describe('compareInterleaved', () => {
     expect(undecided?.pairsNeeded).toBeGreaterThan(plan.maxPairs);
     expect(undecided?.extraMs).toBe((undecided!.pairsNeeded - plan.maxPairs) * 7000);
     expect(result.noise[0]?.unreachable).toBe(true);
+    expect(result.judgements[0]?.reason).toMatch(
+      /about \d+ pairs \(\d+ s more load: raise regression\.budget\) would likely decide it$/,
+    );
   });
 
   it('stops between blocks when aborted', async () => {

@@ -101,6 +101,12 @@ describe('base against head (perf-flow load-test --base-ref)', () => {
     expect(gate.code, gate.stdout + gate.stderr).toBe(1);
     const compliance = await readFile(path.join(out, 'reports/slo-compliance.md'), 'utf8');
     expect(compliance).toMatch(/Key SLO "latency\.p50 against HEAD\\~1 &lt;= \+50%" failed/);
+
+    // The summary (the PR comment's body) leads with it, each change with its interval.
+    await cli(['summary', '-o', out], { cwd: root });
+    const summary = await readFile(path.join(out, 'reports/optimization-summary.md'), 'utf8');
+    expect(summary).toContain('## Base against head');
+    expect(summary).toMatch(/\| latency\.p50 +\|.*\[\+[\d.]+%, \+\d+%\].*❌ regressed/);
   });
 
   it('says PASS when the head changes nothing the service does', async () => {
