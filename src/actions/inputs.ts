@@ -57,6 +57,20 @@ export function readCompareWith(read: InputReader): CompareWith {
   return parseCompareWith(optional(read, 'compare-with'));
 }
 
+export const BASE_REF_INPUT = {
+  'base-ref': {
+    description:
+      "Also compare the head with this git ref, built and run on the runner in alternating blocks of load (the regression section of perf-flow.yml sets thresholds, confidence and budget). Default: a pull request's base commit (fetched if the checkout lacks it); none on other events. `none` turns it off.",
+    default: '${{ github.event.pull_request.base.sha }}',
+  },
+} satisfies Record<string, InputSpec>;
+
+/** The ref to compare with; undefined for none (an empty input outside a pull request). */
+export function readBaseRef(read: InputReader): { baseRef?: string } {
+  const value = optional(read, 'base-ref');
+  return value === undefined || value.toLowerCase() === 'none' ? {} : { baseRef: value };
+}
+
 export const SHARD_INPUTS = {
   shard: {
     description: "This job's shard of the load test, from 1 to shards (one matrix leg each).",

@@ -57,15 +57,7 @@ export async function checkoutBase(
       'base-ref',
     );
   }
-  let sha: string;
-  try {
-    sha = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  } catch {
-    throw new ConfigError(
-      `no commit "${ref}" in ${root}: expected a branch, tag or commit that exists there (a shallow clone may need fetch-depth: 0)`,
-      'base-ref',
-    );
-  }
+  const sha = await resolveCommit(root, ref);
   const headSha = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).catch(
     () => null,
   );
@@ -91,6 +83,34 @@ export async function checkoutBase(
       await removeWorktree(root, dir);
     },
   };
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+
+/**
+ * The commit `ref` names. A full SHA the checkout lacks (a pull request's base in a shallow
+ * clone, actions/checkout's default) is fetched from origin first, that commit alone.
+ */
+async function resolveCommit(root: string, ref: string): Promise<string> {
+  const verify = () => git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  try {
+    return await verify();
+  } catch {
+    // not here: fetched below when it can be
+  }
+  let fetchProblem = '';
+  if (FULL_SHA.test(ref)) {
+    try {
+      await git(root, ['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', ref]);
+      return await verify();
+    } catch (error) {
+      fetchProblem = `; fetching it from origin failed: ${stderrOf(error)}`;
+    }
+  }
+  throw new ConfigError(
+    `no commit "${ref}" in ${root}: expected a branch, tag or commit that exists there (a shallow clone may need fetch-depth: 0)${fetchProblem}`,
+    'base-ref',
+  );
 }
 
 async function removeWorktree(root: string, dir: string): Promise<void> {

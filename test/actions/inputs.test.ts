@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readCommonInputs, readFailOn, readLoadOverrides } from '../../src/actions/inputs.js';
+import {
+  readBaseRef,
+  readCommonInputs,
+  readFailOn,
+  readLoadOverrides,
+} from '../../src/actions/inputs.js';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
@@ -35,6 +40,19 @@ describe('action inputs', () => {
     expect(() => readFailOn(reader({ 'fail-on': 'FAIL,MAYBE' }))).toThrow(
       'fail-on: expected verdicts from PASS, PARTIAL, FAIL, INCONCLUSIVE, got "MAYBE"',
     );
+  });
+
+  it.each([
+    ['', {}],
+    ['none', {}],
+    ['NONE', {}],
+    [
+      '0123456789abcdef0123456789abcdef01234567',
+      { baseRef: '0123456789abcdef0123456789abcdef01234567' },
+    ],
+    [' origin/main ', { baseRef: 'origin/main' }],
+  ])('reads base-ref %j (empty outside a pull request: no comparison)', (text, expected) => {
+    expect(readBaseRef(reader({ 'base-ref': text }))).toEqual(expected);
   });
 
   it('parses load overrides strictly', () => {

@@ -79,6 +79,25 @@ describe('checkoutBase', () => {
     await again.remove();
   });
 
+  it('fetches a base commit a shallow clone lacks, from origin', async () => {
+    const { root: origin, first } = repository();
+    const clone = path.join(tempDir(), 'clone');
+    execFileSync('git', ['clone', '-q', '--depth=1', `file://${origin}`, clone]);
+    expect(() => git(clone, 'cat-file', '-e', first)).toThrow();
+    const base = await checkoutBase(first, service(path.join(clone, 'svc')), tempDir());
+    expect(base.sha).toBe(first);
+    expect(readFileSync(path.join(base.service.cwd, 'version.txt'), 'utf8')).toBe('1\n');
+    await base.remove();
+  });
+
+  it('says so when a missing commit cannot be fetched either', async () => {
+    const { root } = repository();
+    const missing = 'f'.repeat(40);
+    const error = await checkoutBase(missing, service(root), tempDir()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/fetching it from origin failed/);
+  });
+
   it('refuses a ref that names no commit, naming base-ref', async () => {
     const { root } = repository();
     const error = await checkoutBase('no-such-branch', service(root), tempDir()).catch(

@@ -3,6 +3,8 @@ import {
   COMMON_INPUTS,
   LOAD_OVERRIDE_INPUTS,
   SCENARIOS_INPUT,
+  BASE_REF_INPUT,
+  readBaseRef,
   SHARD_INPUTS,
   readShard,
   readCommonInputs,
@@ -14,6 +16,7 @@ import {
 export const INPUTS = {
   ...COMMON_INPUTS,
   ...SCENARIOS_INPUT,
+  ...BASE_REF_INPUT,
   ...LOAD_OVERRIDE_INPUTS,
   ...SHARD_INPUTS,
 };
@@ -26,5 +29,6 @@ export function readInputs(read: InputReader): LoadTestInputs {
     ...(scenarios ? { scenarios } : {}),
     overrides: readLoadOverrides(read),
     ...(shard ? { shard } : {}),
+    ...readBaseRef(read),
   };
 }

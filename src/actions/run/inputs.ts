@@ -4,6 +4,8 @@ import {
   COMPARE_WITH_INPUT,
   FAIL_ON_INPUT,
   SCENARIOS_INPUT,
+  BASE_REF_INPUT,
+  readBaseRef,
   readCompareWith,
   readGateInputs,
   readScenarios,
@@ -15,6 +17,7 @@ export const INPUTS = {
   ...FAIL_ON_INPUT,
   ...COMPARE_WITH_INPUT,
   ...SCENARIOS_INPUT,
+  ...BASE_REF_INPUT,
 };
 
 export function readInputs(read: InputReader): FlowInputs {
@@ -23,5 +26,6 @@ export function readInputs(read: InputReader): FlowInputs {
     ...readGateInputs(read),
     compareWith: readCompareWith(read),
     ...(scenarios ? { scenarios } : {}),
+    ...readBaseRef(read),
   };
 }
