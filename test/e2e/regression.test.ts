@@ -60,7 +60,7 @@ async function commit(root: string, latencyMs: number, message: string) {
 async function loadTest(root: string, out: string, baseRef: string) {
   const run = await cli(['load-test', '-o', out, '--base-ref', baseRef], {
     cwd: root,
-    timeoutMs: 150_000,
+    timeoutMs: 200_000,
   });
   const file = path.join(out, 'data/load-test.json');
   const data = await readFile(file, 'utf8')
@@ -72,7 +72,7 @@ async function loadTest(root: string, out: string, baseRef: string) {
   return { run, data, report };
 }
 
-describe('base against head (perf-flow load-test --base-ref)', () => {
+describe('base against head (perf-flow load-test --base-ref)', { timeout: 240_000 }, () => {
   it('says FAIL with the regressed SLI, its estimate and interval, when the head adds latency', async () => {
     const root = await repository(2);
     await commit(root, 12, 'slower');
@@ -109,8 +109,12 @@ describe('base against head (perf-flow load-test --base-ref)', () => {
     expect(summary).toMatch(/\| latency\.p50 +\|.*\[\+[\d.]+%, \+\d+%\].*❌ regressed/);
   });
 
-  it('says PASS when the head changes nothing the service does', async () => {
+  it('says PASS when the head changes nothing the service does, its noise measured A/A first', async () => {
     const root = await repository(2);
+    await writeFile(
+      path.join(root, 'perf-flow.yml'),
+      CONFIG.replace('  block: 1s', '  block: 1s\n  calibrate: true'),
+    );
     await commit(root, 2, 'a change that does not touch performance');
     const out = path.join(await tempDir('regression-out'), 'out');
     const { run, data } = await loadTest(root, out, 'main~1');
@@ -119,6 +123,9 @@ describe('base against head (perf-flow load-test --base-ref)', () => {
     for (const j of data?.regression?.judgements ?? []) expect(j.verdict).not.toBe('regressed');
     const gate = await cli(['slo-gate', '-o', out], { cwd: root });
     expect(gate.code, gate.stdout + gate.stderr).toBe(0);
+    // The noise the thresholds were judged by came from head against head.
+    expect(run.stdout + run.stderr).toMatch(/calibrating: head against head \(A\/A\)/);
+    expect(data?.regression?.noise.map((n) => n.source)).toEqual(['calibration', 'calibration']);
   });
 
   it('refuses a base ref that does not exist with exit 2, the head still reported', async () => {
