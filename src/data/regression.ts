@@ -36,6 +36,15 @@ const BlockFigures = z.object({
 });
 
 export const RegressionResult = z.object({
+  /**
+   * interleaved: base and head built and run here in alternating blocks (base-ref);
+   * artifact: the head's steady load against a stored run's, second by second.
+   */
+  mode: z.enum(['interleaved', 'artifact']).default('interleaved'),
+  /** artifact: what the two runs' machines were, and what that leaves out of the interval. */
+  acrossRuns: z.string().optional(),
+  /** artifact: each SLI's median second in the base run and in the head's (no pairs to show). */
+  medians: z.array(z.object({ sli: Sli, base: z.number(), head: z.number() })).optional(),
   baseRef: z.string(),
   baseSha: z.string(),
   headSha: z.string().nullable(),
@@ -43,7 +52,7 @@ export const RegressionResult = z.object({
   seed: z.number().int(),
   blockMs: z.number().positive(),
   blockWarmupMs: z.number().nonnegative(),
-  maxPairs: z.number().int().positive(),
+  maxPairs: z.number().int().nonnegative(),
   looks: z.array(z.number().int().positive()),
   /** The pairs after which every SLI was decided; null when the budget ran out first. */
   decidedAfterPairs: z.number().int().positive().nullable(),

@@ -201,6 +201,8 @@ export const LoadTestData = z
     regression: RegressionResult.optional(),
     /** Why a base that was asked for could not be compared (its error ended the stage). */
     regressionProblem: z.string().optional(),
+    /** baseline: artifact, and no stored run to compare with (a first run): said, not judged. */
+    regressionNote: z.string().optional(),
     slos: z.array(SloDefinition),
   })
   .superRefine((data, ctx) => {

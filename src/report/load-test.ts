@@ -3,7 +3,7 @@ import type { LoadTestData, SteadyLoadTest } from '../data/stages.js';
 import { steadyLoad } from '../data/stages.js';
 import { latencyChart, throughputChart } from './charts.js';
 import { formatCount, formatMs } from '../measure/format.js';
-import { blocks, table } from './format.js';
+import { blocks, escapeMarkdown, table } from './format.js';
 import {
   capacitySection,
   generatorLine,
@@ -70,6 +70,8 @@ export function renderLoadTest(data: LoadTestData): string {
       data.capacity && capacitySection(data.capacity),
       data.regression && regressionSection(data.regression),
       data.regressionProblem !== undefined && regressionProblemSection(data.regressionProblem),
+      data.regressionNote !== undefined &&
+        blocks('## Base against head', escapeMarkdown(data.regressionNote)),
       renderGuidance(data.guidance),
       renderHowMeasured(data.provenance, d?.load),
     ) + '\n'

@@ -14,6 +14,8 @@ const VERDICT_MARK: Record<RegressionJudgementData['verdict'], string> = {
 
 /** The median of one side's blocks: what the table shows beside the paired estimate. */
 function sideMedian(result: RegressionResult, sli: SliName, side: 'base' | 'head'): number {
+  const stored = result.medians?.find((m) => m.sli === sli);
+  if (stored) return stored[side];
   return median(result.pairs.map((p) => p[side].slis[sli]).sort((a, b) => a - b));
 }
 
@@ -52,6 +54,7 @@ export function regressionTable(result: RegressionResult): string {
 
 /** When the comparison stopped, and what that saved against the full budget. */
 export function decisionLine(result: RegressionResult): string {
+  if (result.mode === 'artifact') return result.acrossRuns ?? '';
   const saved = result.budgetMs - result.loadMs;
   return result.decidedAfterPairs === null
     ? `The budget ran out before every SLI was decided: ${result.pairs.length} pairs, ${formatMs(result.loadMs)} of load.`
@@ -60,11 +63,24 @@ export function decisionLine(result: RegressionResult): string {
 
 /** The verdict and what was compared with what. */
 export function regressionHeadline(result: RegressionResult): string {
-  return `**Regression verdict:** ${verdictBadge(result.verdict)}. Base \`${escapeMarkdown(result.baseRef)}\` (${short(result.baseSha)}) against the head (${short(result.headSha)}), both built and run on this machine, in alternating blocks.`;
+  const verdict = `**Regression verdict:** ${verdictBadge(result.verdict)}.`;
+  if (result.mode === 'artifact') {
+    return `${verdict} The head (${short(result.headSha)}) against ${escapeMarkdown(result.baseRef)} (${short(result.baseSha || null)}), second by second of the two steady loads.`;
+  }
+  return `${verdict} Base \`${escapeMarkdown(result.baseRef)}\` (${short(result.baseSha)}) against the head (${short(result.headSha)}), both built and run on this machine, in alternating blocks.`;
 }
 
 /** Base against head, in full: for the load-test report. */
 export function regressionSection(result: RegressionResult): string {
+  if (result.mode === 'artifact') {
+    return blocks(
+      '## Base against head',
+      regressionHeadline(result),
+      regressionTable(result),
+      `Each change is the Hodges-Lehmann estimate between the two runs' seconds, with the Mann-Whitney interval at ${Math.round(result.confidence * 100)}%.`,
+      result.acrossRuns && `> [!NOTE]\n> ${escapeMarkdown(result.acrossRuns)}`,
+    );
+  }
   return blocks(
     '## Base against head',
     `${regressionHeadline(result)} Each block is ${formatMs(result.blockMs)} (after ${formatMs(result.blockWarmupMs)} of warm-up), the order within each pair drawn at random (seed ${result.seed}).`,

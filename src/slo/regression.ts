@@ -55,6 +55,11 @@ export function lookAlphas(alpha: number, looks: readonly number[], maxPairs: nu
   });
 }
 
+/** ln(value) for a ratio criterion (so that shifts are log ratios), the value for a difference. */
+export function criterionScale(criterion: RegressionCriterion, value: number): number {
+  return criterion.scale === 'difference' ? value : Math.log(Math.max(value, RATIO_FLOOR));
+}
+
 /** ln(head/base) per pair for a ratio, head - base for a difference. */
 export function pairDifferences(
   criterion: RegressionCriterion,
@@ -84,8 +89,20 @@ export function judgeRegression(
   pairs: readonly PairedValue[],
   look: Look,
 ): RegressionJudgement | undefined {
-  const differences = pairDifferences(criterion, pairs);
-  const shift = pairedShift(differences, look.alpha);
+  return judgeShift(criterion, pairedShift(pairDifferences(criterion, pairs), look.alpha), look);
+}
+
+/**
+ * judgeRegression's rules on any shift estimate in the criterion's units (log ratio or
+ * difference). `strict`: only an interval wholly past θ is a regression, also at the last
+ * look; for comparisons whose interval leaves out part of the uncertainty (two runs on two
+ * machines), where "worse, and θ not ruled out" would blame the service for the machines.
+ */
+export function judgeShift(
+  criterion: RegressionCriterion,
+  shift: ShiftEstimate,
+  look: Look & { strict?: boolean },
+): RegressionJudgement | undefined {
   const up = criterion.worse === 'higher' ? 1 : -1;
   const [worseLow, worseHigh] = up > 0 ? [shift.low, shift.high] : [-shift.high, -shift.low];
   const theta = worseThreshold(criterion);
@@ -93,9 +110,18 @@ export function judgeRegression(
   if (worseLow > theta) verdict = 'regressed';
   else if (worseHigh < 0) verdict = 'improved';
   else if (worseHigh <= theta) verdict = 'unchanged';
-  else if (look.final) verdict = worseLow > 0 ? 'regressed' : 'inconclusive';
+  else if (look.final) verdict = worseLow > 0 && !look.strict ? 'regressed' : 'inconclusive';
   if (verdict === undefined) return undefined;
   return describe(criterion, shift, verdict);
+}
+
+/** FAIL when an SLI regressed, INCONCLUSIVE when one is undecided, else PASS. */
+export function regressionVerdict(
+  judgements: readonly Pick<RegressionJudgement, 'verdict'>[],
+): 'PASS' | 'FAIL' | 'INCONCLUSIVE' {
+  const verdicts = judgements.map((j) => j.verdict);
+  if (verdicts.includes('regressed')) return 'FAIL';
+  return verdicts.includes('inconclusive') ? 'INCONCLUSIVE' : 'PASS';
 }
 
 /** θ in the units of the paired differences, in the worse direction (> 0). */

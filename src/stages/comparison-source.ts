@@ -84,6 +84,33 @@ export async function findComparison(
   return withNotes(await compare(ctx, previous, after), notes);
 }
 
+/**
+ * The stored run a head is compared with across runs (regression baseline: artifact): the
+ * steady load test of `given` (a report directory or data file) when set; else, on GitHub,
+ * the default branch's latest run; else the previous run in this report directory. Only
+ * one under the same load is of use: another load would show the load, not the service.
+ */
+export async function findBaseRun(
+  ctx: StageContext,
+  headLoad: LoadParams,
+  given?: string,
+): Promise<{ source: string; loadTest: SteadyLoadTest } | { reason: string }> {
+  let before: Before | { reason: string };
+  if (given !== undefined) before = await readGiven(ctx.workDir, given);
+  else if (ctx.deps.platform.kind === 'github') before = await readDefaultBranch(ctx);
+  else {
+    before = {
+      source: 'the previous run in this report directory',
+      ...(await readPrevious(ctx.reportDir)),
+    };
+  }
+  if ('reason' in before) return before;
+  if (!before.loadTest) return { reason: `${before.source} has no steady load test` };
+  const difference = loadDifference(before.loadTest.load, headLoad);
+  if (difference) return { reason: `${before.source} ran another load (${difference})` };
+  return { source: before.source, loadTest: before.loadTest };
+}
+
 function withNotes(found: ComparisonFound, notes: string[]): ComparisonFound {
   const all = [...notes, ...(found.note ? [found.note] : [])];
   return { comparison: found.comparison, note: all.length > 0 ? all.join('; ') : null };

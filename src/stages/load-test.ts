@@ -9,7 +9,9 @@ import { capacityOf } from './scenarios/capacity.js';
 import { runSoak } from './scenarios/soak.js';
 import { runSpike } from './scenarios/spike.js';
 import { runStress } from './scenarios/stress.js';
-import { runRegression } from './scenarios/regression.js';
+import { compareWithStoredRun, runRegression } from './scenarios/regression.js';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { RegressionResult } from '../data/regression.js';
 import { renderLoadTest } from '../report/index.js';
 import {
@@ -68,8 +70,9 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
       inputs.scenarios ? 'scenarios' : 'scenarios.run',
     );
   }
+  const acrossRuns = config.regression.baseline === 'artifact';
   const baseRef = inputs.baseRef ?? config.regression.baseRef;
-  if (shard && baseRef !== undefined) {
+  if (shard && baseRef !== undefined && !acrossRuns) {
     throw new ConfigError(
       'base against head runs on one machine, not in shards: run it in an unsharded load-test',
       inputs.baseRef !== undefined ? 'base-ref' : 'regression.base-ref',
@@ -85,7 +88,19 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
   // leaves the head's results written; its error is thrown once they are.
   let regression: RegressionResult | undefined;
   let regressionError: unknown;
-  if (baseRef !== undefined) {
+  let regressionNote: string | undefined;
+  if (acrossRuns && steady && !shard) {
+    const found = await compareWithStoredRun(
+      ctx,
+      { ...steady, provenance: ctx.provenance(commands) },
+      await storedRunPath(ctx.workDir, baseRef),
+    );
+    if ('result' in found) regression = found.result;
+    else {
+      regressionNote = found.note;
+      ctx.progress(found.note);
+    }
+  } else if (baseRef !== undefined && !acrossRuns) {
     try {
       regression = await runRegression(ctx, baseRef);
     } catch (error) {
@@ -105,6 +120,7 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
     ...(soak ? { soak } : {}),
     ...(capacity ? { capacity } : {}),
     ...(regression ? { regression } : {}),
+    ...(regressionNote !== undefined ? { regressionNote } : {}),
     ...(regressionError !== undefined
       ? { regressionProblem: firstLine((regressionError as Error).message) }
       : {}),
@@ -127,6 +143,16 @@ export async function runLoadTest(inputs: LoadTestInputs, deps: StageDeps) {
   });
   if (regressionError !== undefined) throw regressionError;
   return outcome;
+}
+
+/**
+ * With baseline: artifact, base-ref names the stored run when it is a report directory or a
+ * data file; anything else (a pull request's default base-ref is a commit) leaves the lookup
+ * to the default branch's run or the previous one.
+ */
+async function storedRunPath(workDir: string, baseRef: string | undefined) {
+  if (baseRef === undefined) return undefined;
+  return (await stat(path.resolve(workDir, baseRef)).catch(() => undefined)) ? baseRef : undefined;
 }
 
 function firstLine(text: string): string {

@@ -171,4 +171,35 @@ describe('base against head (perf-flow load-test --base-ref)', { timeout: 240_00
     expect(run.stderr).toMatch(/the base HEAD~1 \([0-9a-f]{12}\) failed to build/);
     expect(data?.overall?.requests).toBeGreaterThan(0);
   });
+
+  it('with baseline: artifact, compares the head with the stored run second by second', async () => {
+    const root = await repository(2);
+    await writeFile(
+      path.join(root, 'perf-flow.yml'),
+      CONFIG.replace('regression:\n', 'regression:\n  baseline: artifact\n').replace(
+        '  duration: 2s',
+        '  duration: 5s',
+      ),
+    );
+    const out = path.join(await tempDir('regression-out'), 'out');
+    const first = await cli(['load-test', '-o', out], { cwd: root });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const firstReport = await readFile(path.join(out, 'testing/load-test-results.md'), 'utf8');
+    expect(firstReport).toMatch(/not compared across runs: .*has no steady load test/);
+
+    await writeFile(path.join(root, 'latency.txt'), '12\n');
+    const second = await cli(['load-test', '-o', out], { cwd: root });
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const file = path.join(out, 'data/load-test.json');
+    const data = parseStageData('load-test', await readFile(file, 'utf8'), file);
+    expect(data.regression?.mode).toBe('artifact');
+    expect(data.regression?.verdict).toBe('FAIL');
+    expect(data.regression?.judgements[0]).toMatchObject({
+      sli: 'latency.p50',
+      verdict: 'regressed',
+    });
+    const report = await readFile(path.join(out, 'testing/load-test-results.md'), 'utf8');
+    expect(report).toMatch(/second by second of the two steady loads/);
+    expect(report).toMatch(/not how two runners differ/);
+  });
 });

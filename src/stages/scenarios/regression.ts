@@ -5,6 +5,11 @@ import { checkoutBase } from '../../compare/base-checkout.js';
 import type { BlockOutcome, InterleavedComparison, Side } from '../../compare/interleave.js';
 import { compareInterleaved, planBlocks } from '../../compare/interleave.js';
 import type { ServiceConfig, SliName } from '../../config/types.js';
+import type { LoadParams } from '../../data/common.js';
+import type { StoredRun } from '../../compare/across-runs.js';
+import { compareAcrossRuns, machinesNote, perSecondValues } from '../../compare/across-runs.js';
+import { median } from '../../measure/paired-shift.js';
+import { findBaseRun } from '../comparison-source.js';
 import { SLI_NAMES } from '../../config/types.js';
 import type { RegressionResult } from '../../data/regression.js';
 import { finiteOrNull } from '../../data/regression.js';
@@ -14,7 +19,7 @@ import type { SliResult } from '../../data/common.js';
 import { formatMs } from '../../measure/format.js';
 import { buildService, startService, type RunningService } from '../../service/runner.js';
 import { observedOf } from '../../slo/evaluate.js';
-import { formatChange } from '../../slo/regression.js';
+import { formatChange, regressionVerdict } from '../../slo/regression.js';
 import type { StageContext } from '../context.js';
 import { ensureBuilt } from '../service-session.js';
 
@@ -232,8 +237,8 @@ function toResult(
   calibrated: boolean,
 ): RegressionResult {
   const { regression } = ctx.config;
-  const verdicts = comparison.judgements.map((j) => j.verdict);
   return {
+    mode: 'interleaved',
     baseRef: base.ref,
     baseSha: base.sha,
     headSha: base.headSha,
@@ -270,10 +275,67 @@ function toResult(
       base: figures(p.base.result, p.base.generatorSaturated),
       head: figures(p.head.result, p.head.generatorSaturated),
     })),
-    verdict: verdicts.includes('regressed')
-      ? 'FAIL'
-      : verdicts.includes('inconclusive')
-        ? 'INCONCLUSIVE'
-        : 'PASS',
+    verdict: regressionVerdict(comparison.judgements),
   };
+}
+
+/**
+ * regression baseline: artifact. The head's steady load against a stored run's (given, the
+ * default branch's latest, or the previous one here), second by second; undefined with the
+ * reason when there is none to compare with, which leaves the gate as it is: a first run has
+ * nothing before it.
+ */
+export async function compareWithStoredRun(
+  ctx: StageContext,
+  head: StoredRun & { load: LoadParams },
+  given?: string,
+): Promise<{ result: RegressionResult } | { note: string }> {
+  const found = await findBaseRun(ctx, head.load, given);
+  if ('reason' in found) return { note: `not compared across runs: ${found.reason}` };
+  const { regression } = ctx.config;
+  const judgements = compareAcrossRuns(
+    regression.criteria,
+    found.loadTest,
+    head,
+    regression.confidence,
+  );
+  for (const j of judgements) ctx.progress(j.reason);
+  return {
+    result: {
+      mode: 'artifact',
+      acrossRuns: machinesNote(found.loadTest, head),
+      medians: regression.criteria.map((c) => ({
+        sli: c.sli,
+        base: medianOf(perSecondValues(c.sli, found.loadTest)),
+        head: medianOf(perSecondValues(c.sli, head)),
+      })),
+      baseRef: found.source,
+      baseSha: found.loadTest.provenance.commit ?? '',
+      headSha: ctx.provenance().commit,
+      confidence: regression.confidence,
+      seed: 0,
+      blockMs: 1000,
+      blockWarmupMs: 0,
+      maxPairs: 0,
+      looks: [],
+      decidedAfterPairs: null,
+      loadMs: 0,
+      budgetMs: 0,
+      criteria: regression.criteria,
+      judgements: judgements.map((j) => ({
+        ...j,
+        low: finiteOrNull(j.low),
+        high: finiteOrNull(j.high),
+      })),
+      undecided: [],
+      noise: [],
+      saturatedBlocks: 0,
+      pairs: [],
+      verdict: regressionVerdict(judgements),
+    },
+  };
+}
+
+function medianOf(values: number[]): number {
+  return values.length === 0 ? 0 : median([...values].sort((a, b) => a - b));
 }
