@@ -1,6 +1,7 @@
 // Runs a bench written in TypeScript: `node bench/run.mjs loadgen` builds bench/loadgen.ts and
 // the generator runner it starts (bench/runner.ts) with esbuild, which is already a
-// devDependency (scripts/build.mjs bundles dist/ with it), then runs the result. No TypeScript
+// devDependency (scripts/build.mjs bundles dist/ with it), then runs the result (`gate`:
+// bench/gate.ts alone). No TypeScript
 // loader is added to the project for this. Dependencies stay external, so autocannon, undici
 // and the rest load from node_modules as installed; perf-flow's own src/ is bundled, as it is
 // in dist/. The output goes under node_modules/.cache so that those imports resolve.
