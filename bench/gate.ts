@@ -13,7 +13,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BlockOutcome, InterleavedComparison, Side } from '../src/compare/interleave.js';
+import type { InterleavedComparison, Side } from '../src/compare/interleave.js';
 import { compareInterleaved, planBlocks } from '../src/compare/interleave.js';
 import type {
   JourneyConfig,
@@ -25,7 +25,8 @@ import type {
 import { PORT_PLACEHOLDER } from '../src/config/types.js';
 import type { SliResult } from '../src/data/common.js';
 import { mulberry32 } from '../src/load/arrivals.js';
-import { runLoad } from '../src/load/run-load.js';
+import type { BlockLoad } from '../src/compare/block-load.js';
+import { blockRunner, warmUpServices } from '../src/compare/block-load.js';
 import { decodeHistogram, latencyStats, mergeHistograms } from '../src/measure/histogram.js';
 import { killAllGroups } from '../src/service/process-group.js';
 import { sampleProcessTree } from '../src/service/process-tree.js';
@@ -180,6 +181,7 @@ const LOAD: LoadSettings = {
   rateRps: RATE_RPS,
   requestTimeoutMs: REQUEST_TIMEOUT_MS,
 };
+const BLOCK_LOAD: BlockLoad = { journeys: [JOURNEY], settings: LOAD, allowedHosts: [] };
 const RATIO_RULES = [1.1, 2.0];
 
 // ---------------------------------------------------------------------------------------
@@ -255,30 +257,6 @@ function serviceConfig(latencyMs: number): ServiceConfig {
     buildTimeoutMs: START_TIMEOUT_MS,
     stopTimeoutMs: STOP_TIMEOUT_MS,
   };
-}
-
-/** The load-test stage's blockRunner (stages/scenarios/regression.ts), with the bench's load. */
-function blockRunner(urls: Record<Side, string>) {
-  return async (side: Side, signal?: AbortSignal): Promise<BlockOutcome> => {
-    const run = await runLoad(urls[side], [JOURNEY], LOAD, signal ? { signal } : {});
-    return {
-      result: run.overall,
-      generatorSaturated: run.generator.saturated,
-      ...(run.generator.sendLagMs ? { sendLagMaxMs: run.generator.sendLagMs.max } : {}),
-    };
-  };
-}
-
-/** The stage's warmUp: one unmeasured run per service before the first pair. */
-async function warmUp(urls: string[], signal: AbortSignal): Promise<void> {
-  for (const url of urls) {
-    await runLoad(
-      url,
-      [JOURNEY],
-      { ...LOAD, durationMs: SERVICE_WARMUP_MS, warmupMs: 0 },
-      { signal },
-    );
-  }
 }
 
 /** Runs `work` with a signal that aborts at Ctrl-C or after `ms`; rejects at `ms` regardless. */
@@ -361,15 +339,21 @@ async function runTrial(plan: TrialPlan): Promise<TrialResult> {
       const head = services.head as RunningService;
       const urls = { base: base.url, head: head.url };
       const work = async (): Promise<InterleavedComparison> => {
-        await warmUp(
+        await warmUpServices(
           plan.startOrder.map((side) => urls[side]),
+          BLOCK_LOAD,
+          SERVICE_WARMUP_MS,
           signal,
         );
         const busy0 = machineBusySec();
         const own0 = ownCpuSec();
         const services0 = treeCpu(base) + treeCpu(head);
         const t0 = Date.now();
-        const comparison = await compareInterleaved(blockRunner(urls), [CRITERION], PLAN, {
+        const runBlock = blockRunner(urls, BLOCK_LOAD, {
+          blockMs: PLAN.blockMs,
+          warmupMs: PLAN.blockWarmupMs,
+        });
+        const comparison = await compareInterleaved(runBlock, [CRITERION], PLAN, {
           seed: plan.seed,
           signal,
         });

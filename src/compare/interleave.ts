@@ -5,6 +5,7 @@ import { observedOf } from '../slo/evaluate.js';
 import type { PairedValue, RegressionJudgement } from '../slo/regression.js';
 import {
   detectableChange,
+  formatChange,
   judgeRegression,
   lookAlphas,
   pairDifferences,
@@ -164,6 +165,19 @@ export async function compareInterleaved(
         extraMs: Number.isFinite(needed) ? Math.max(0, needed - pairs.length) * pairMs : Infinity,
       };
     });
+  const noise = criteria.map((c): SliNoise => {
+    const measured = pairSpread(pairDifferences(c, valuesOf(c.sli, pairs)));
+    const spread = options.calibration?.[c.sli] ?? measured;
+    const detectable = detectableChange(c, spread, plan.maxPairs, finalAlpha);
+    return { sli: c.sli, spread, detectable, unreachable: Math.abs(detectable) > c.threshold };
+  });
+  for (const n of noise.filter((k) => k.unreachable)) {
+    const j = judgements.find((k) => k.sli === n.sli);
+    const c = criteria.find((k) => k.sli === n.sli) as RegressionCriterion;
+    if (j && Number.isFinite(n.detectable)) {
+      j.reason += `; its threshold is below what the budget resolves at this machine's noise (about ${formatChange(c, n.detectable)}): a verdict on it is partly chance`;
+    }
+  }
   // Said where the verdict is read (the gate, the summary's next steps), not only in the report.
   for (const u of undecided) {
     const j = judgements.find((k) => k.sli === u.sli) as RegressionJudgement;
@@ -179,17 +193,7 @@ export async function compareInterleaved(
     loadMs: pairs.length * pairMs,
     budgetMs: plan.maxPairs * pairMs,
     undecided,
-    noise: criteria.map((c) => {
-      const measured = pairSpread(pairDifferences(c, valuesOf(c.sli, pairs)));
-      const spread = options.calibration?.[c.sli] ?? measured;
-      const detectable = detectableChange(c, spread, plan.maxPairs, finalAlpha);
-      return {
-        sli: c.sli,
-        spread,
-        detectable,
-        unreachable: Math.abs(detectable) > c.threshold,
-      };
-    }),
+    noise,
     saturatedBlocks: pairs.reduce(
       (n, p) => n + Number(p.base.generatorSaturated) + Number(p.head.generatorSaturated),
       0,

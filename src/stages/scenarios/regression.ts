@@ -2,8 +2,9 @@ import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import type { BaseCheckout } from '../../compare/base-checkout.js';
 import { checkoutBase } from '../../compare/base-checkout.js';
-import type { BlockOutcome, InterleavedComparison, Side } from '../../compare/interleave.js';
+import type { InterleavedComparison, Side } from '../../compare/interleave.js';
 import { compareInterleaved, planBlocks } from '../../compare/interleave.js';
+import { blockRunner, warmUpServices } from '../../compare/block-load.js';
 import type { ServiceConfig, SliName } from '../../config/types.js';
 import type { LoadParams } from '../../data/common.js';
 import type { StoredRun } from '../../compare/across-runs.js';
@@ -14,7 +15,6 @@ import { SLI_NAMES } from '../../config/types.js';
 import type { RegressionResult } from '../../data/regression.js';
 import { finiteOrNull } from '../../data/regression.js';
 import { ConfigError, ServiceError } from '../../errors.js';
-import { runLoad } from '../../load/run-load.js';
 import type { SliResult } from '../../data/common.js';
 import { formatMs } from '../../measure/format.js';
 import { buildService, startService, type RunningService } from '../../service/runner.js';
@@ -60,19 +60,15 @@ export async function runRegression(
         { config: config.service, logDir, name: 'regression-head' },
         { config: base.service, logDir, name: 'regression-base', base },
       ],
-      async (services) => {
+      async (services, load) => {
         const [head, baseService] = services as [RunningService, RunningService];
         const calibration = config.regression.calibrate
-          ? await calibrate(ctx, head, logDir, signal)
+          ? await calibrate(ctx, head, logDir, load)
           : undefined;
-        const comparison = await compareSides(
-          ctx,
-          { base: baseService, head },
-          calibration,
-          signal,
-        );
+        const comparison = await compareSides(ctx, { base: baseService, head }, calibration, load);
         return toResult(ctx, base, comparison, calibration !== undefined);
       },
+      signal,
     );
   } finally {
     await base.remove();
@@ -87,12 +83,19 @@ interface ServiceSpec {
   base?: BaseCheckout;
 }
 
-/** Starts every service (in order), runs `work` while all are watched, stops them all. */
+/**
+ * Starts every service (in order), runs `work` while all are watched, stops them all. When
+ * one dies, the work's signal aborts its load, so that nothing goes on loading the others.
+ */
 async function withServices<T>(
   specs: ServiceSpec[],
-  work: (services: RunningService[]) => Promise<T>,
+  work: (services: RunningService[], signal: AbortSignal) => Promise<T>,
+  outer?: AbortSignal,
 ): Promise<T> {
   const started: RunningService[] = [];
+  const load = new AbortController();
+  const stopLoad = () => load.abort(outer?.reason ?? new Error('the comparison ended'));
+  outer?.addEventListener('abort', stopLoad, { once: true });
   try {
     for (const spec of specs) {
       const start = () => startService(spec.config, { logDir: spec.logDir, name: spec.name });
@@ -100,10 +103,12 @@ async function withServices<T>(
     }
     const watched = started.reduce<Promise<T>>(
       (inner, service) => service.watch(inner),
-      work(started),
+      work(started, load.signal),
     );
     return await watched;
   } finally {
+    stopLoad();
+    outer?.removeEventListener('abort', stopLoad);
     await Promise.all(started.map((s) => s.stop()));
   }
 }
@@ -123,42 +128,6 @@ async function asBase<T>(base: BaseCheckout, what: string, step: () => Promise<T
   }
 }
 
-function blockRunner(
-  ctx: StageContext,
-  urls: Record<Side, string>,
-  blockMs: number,
-  warmupMs: number,
-) {
-  const { config } = ctx;
-  return async (side: Side, signal?: AbortSignal): Promise<BlockOutcome> => {
-    const run = await runLoad(
-      urls[side],
-      config.journeys,
-      { ...config.loadTest, durationMs: blockMs, warmupMs },
-      { allowedHosts: config.allowedHosts, ...(signal ? { signal } : {}) },
-    );
-    return {
-      result: run.overall,
-      generatorSaturated: run.generator.saturated,
-      ...(run.generator.sendLagMs ? { sendLagMaxMs: run.generator.sendLagMs.max } : {}),
-    };
-  };
-}
-
-async function warmUp(ctx: StageContext, urls: string[], signal?: AbortSignal): Promise<void> {
-  const { loadTest } = ctx.config;
-  if (loadTest.warmupMs <= 0) return;
-  for (const url of urls) {
-    // One warm-up block per service, not measured: JIT, caches and pools, before the first pair.
-    await runLoad(
-      url,
-      ctx.config.journeys,
-      { ...loadTest, durationMs: loadTest.warmupMs, warmupMs: 0 },
-      { allowedHosts: ctx.config.allowedHosts, ...(signal ? { signal } : {}) },
-    );
-  }
-}
-
 async function compareSides(
   ctx: StageContext,
   services: Record<Side, RunningService>,
@@ -168,14 +137,19 @@ async function compareSides(
   const { regression } = ctx.config;
   const plan = planBlocks(regression);
   const urls = { base: services.base.url, head: services.head.url };
-  await warmUp(ctx, [urls.base, urls.head], signal);
+  const load = {
+    journeys: ctx.config.journeys,
+    settings: ctx.config.loadTest,
+    allowedHosts: ctx.config.allowedHosts,
+  };
+  await warmUpServices([urls.base, urls.head], load, ctx.config.loadTest.warmupMs, signal);
   ctx.progress(
     `base against head: up to ${plan.maxPairs} pairs of ${formatMs(plan.blockMs)} blocks, ` +
       `judged after ${plan.looks.join(', ')} pairs at ${(regression.confidence * 100).toFixed(0)}% confidence`,
   );
   const seed = randomInt(2 ** 31);
   const comparison = await compareInterleaved(
-    blockRunner(ctx, urls, plan.blockMs, plan.blockWarmupMs),
+    blockRunner(urls, load, { blockMs: plan.blockMs, warmupMs: plan.blockWarmupMs }),
     regression.criteria,
     plan,
     {
@@ -205,8 +179,8 @@ async function calibrate(
   ctx.progress('calibrating: head against head (A/A) to measure this machine’s noise');
   return withServices(
     [{ config: ctx.config.service, logDir, name: 'regression-head-aa' }],
-    async ([twin]) => {
-      const aa = await compareSides(ctx, { base: twin!, head }, undefined, signal);
+    async ([twin], load) => {
+      const aa = await compareSides(ctx, { base: twin!, head }, undefined, load);
       for (const n of aa.noise) {
         const c = ctx.config.regression.criteria.find((k) => k.sli === n.sli);
         if (c)
@@ -216,6 +190,7 @@ async function calibrate(
       }
       return Object.fromEntries(aa.noise.map((n) => [n.sli, n.spread]));
     },
+    signal,
   );
 }
 
