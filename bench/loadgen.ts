@@ -5,9 +5,7 @@
 // It installs nothing: wrk, ab and nginx are used when on the PATH, and the report names the
 // ones it had to skip. Options: --quick (shorter runs, for trying the bench out; its figures
 // are not worth keeping), --targets nginx,demo, --no-write (do not touch BENCHMARKS.md).
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +16,16 @@ import { killAllNow, processCpuSec, runBounded, shellLine, stopAll } from './pro
 import type { Target } from './targets.js';
 import { startDemo, startNginx } from './targets.js';
 import { WRK_PACED_LUA, WRK_REPORT_LUA } from './wrk-scripts.js';
+import {
+  findRoot,
+  machineBusySec,
+  machineFacts,
+  packageVersion,
+  perfFlowRevision,
+  sleep,
+  table,
+  writeSection,
+} from './report.js';
 
 // ---------------------------------------------------------------------------------------
 // Settings.
@@ -79,20 +87,6 @@ const GOAL_LATENCY_ABS_MS = 0.1;
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNNER = join(here, 'runner.mjs');
 
-function findRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'perf-flow') return dir;
-    } catch {
-      // not here
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no perf-flow package.json above ${start}`);
-    dir = up;
-  }
-}
 const ROOT = findRoot(here);
 
 async function which(name: string): Promise<string | null> {
@@ -160,23 +154,11 @@ function overBudget(): boolean {
 // ---------------------------------------------------------------------------------------
 // CPU accounting: /proc/stat over all cores, and the target's own time.
 
-function machineBusySec(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-  return (
-    ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100
-  );
-}
-
 /** Fraction of the two cores busy over `ms`. */
 async function machineBusyOver(ms: number): Promise<number> {
   const before = machineBusySec();
   await sleep(ms);
   return (machineBusySec() - before) / (ms / 1000) / Math.max(1, os.cpus().length);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 interface Accounted {
@@ -727,14 +709,6 @@ function fmtMs(n: number | null): string {
 function fmtCores(n: number | null): string {
   return n === null ? '–' : n.toFixed(2);
 }
-function cell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-}
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
 const GENERATOR_LABEL: Record<GeneratorName, string> = {
   'perf-flow-closed': 'perf-flow closed loop',
   'perf-flow-open': 'perf-flow open model',
@@ -763,50 +737,6 @@ async function toolVersion(argv: string[] | null, re: RegExp): Promise<string> {
   } catch {
     return 'unknown';
   }
-}
-
-async function packageVersion(name: string): Promise<string> {
-  try {
-    const pkg = JSON.parse(
-      await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8'),
-    ) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'not installed';
-  }
-}
-
-/** The commit, whether the tree had changes, and a hash of the two generators' sources. */
-async function perfFlowRevision(): Promise<string> {
-  const git = await runBounded(['git', 'describe', '--always', '--dirty'], {
-    timeoutMs: 5000,
-    cwd: ROOT,
-  }).catch(() => null);
-  const commit = git?.code === 0 ? git.stdout.trim() : 'unknown commit';
-  // Every generator source, so that a change anywhere in the load engine shows.
-  const hash = createHash('sha256');
-  const dir = join(ROOT, 'src', 'load');
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ts')).sort()) {
-    hash.update(file);
-    hash.update(await readFile(join(dir, file)));
-  }
-  return `${commit} (src/load/*.ts sha256 ${hash.digest('hex').slice(0, 12)})`;
-}
-
-async function machineFacts(): Promise<string[]> {
-  const cpus = os.cpus();
-  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
-  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? cpus[0]?.model ?? 'unknown';
-  const mhz = /cpu MHz\s*:\s*([\d.]+)/.exec(cpuinfo)?.[1];
-  const meminfo = await readFile('/proc/meminfo', 'utf8').catch(() => '');
-  const memKb = Number(/MemTotal:\s*(\d+)/.exec(meminfo)?.[1] ?? 0);
-  const memory = memKb > 0 ? memKb * 1024 : os.totalmem();
-  const procVersion = (await readFile('/proc/version', 'utf8').catch(() => '')).trim();
-  return [
-    `CPU: ${model}${mhz ? ` (${Math.round(Number(mhz))} MHz)` : ''}, ${cpus.length} cores (${os.availableParallelism()} available)`,
-    `Memory: ${(memory / 2 ** 30).toFixed(1)} GiB`,
-    `Kernel: ${os.type()} ${os.release()} (${os.arch()})${procVersion ? `; /proc/version: ${procVersion.split(' (')[0]}` : ''}`,
-  ];
 }
 
 function renderSection(opts: {
@@ -1011,32 +941,6 @@ function renderSection(opts: {
   return parts.join('\n');
 }
 
-/** Replaces the `## bench:loadgen` section (to the next `## `) or appends it. */
-async function writeSection(section: string): Promise<string> {
-  const path = join(ROOT, 'BENCHMARKS.md');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    text =
-      '# Benchmarks\n\nMeasurements of perf-flow itself. Each section is written by the bench it names.\n';
-  }
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.trim() === '## bench:loadgen');
-  let next: string;
-  if (start < 0) {
-    next = `${text.replace(/\n*$/, '')}\n\n${section}`;
-  } else {
-    let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-    if (end < 0) end = lines.length;
-    const before = lines.slice(0, start).join('\n').replace(/\n*$/, '');
-    const after = lines.slice(end).join('\n');
-    next = `${before ? `${before}\n\n` : ''}${section}${after ? `\n${after}` : ''}`;
-  }
-  await writeFile(path, next.replace(/\n*$/, '\n'));
-  return path;
-}
-
 // ---------------------------------------------------------------------------------------
 // Main.
 
@@ -1074,10 +978,10 @@ async function main(): Promise<number> {
   await writeFile(join(scriptDir, 'paced.lua'), WRK_PACED_LUA);
 
   const versions = [
-    `perf-flow ${await perfFlowRevision()}`,
+    `perf-flow ${await perfFlowRevision(ROOT, ['src/load'])}`,
     `node ${process.version}`,
-    `autocannon ${await packageVersion('autocannon')}`,
-    `undici ${await packageVersion('undici')}`,
+    `autocannon ${await packageVersion(ROOT, 'autocannon')}`,
+    `undici ${await packageVersion(ROOT, 'undici')}`,
     `wrk ${await toolVersion(wrk === null ? null : [wrk, '-v'], /wrk (\S+)/)}`,
     `ab ${await toolVersion(ab === null ? null : [ab, '-V'], /Version (\S+)/)}`,
     `nginx ${await toolVersion(nginx === null ? null : [nginx, '-v'], /nginx\/(\S+)/)}`,
@@ -1154,7 +1058,7 @@ async function main(): Promise<number> {
     ),
   );
   process.stdout.write(`\n${section}\n`);
-  if (WRITE) log(`wrote ${await writeSection(section)}`);
+  if (WRITE) log(`wrote ${await writeSection(ROOT, '## bench:loadgen', section)}`);
   log(`raw results: ${rawPath}`);
   for (const c of checked) log(`${c.verdict.padEnd(4)} ${c.target}: ${c.check}: ${c.value}`);
   return 0;

@@ -1,6 +1,5 @@
 // What a bench's report is made of: the machine, the versions, Markdown tables, and its own
-// section of BENCHMARKS.md, replaced in place. The same approach as bench/loadgen.ts (which
-// keeps its own copies), shared here so that a new bench need not copy them again.
+// section of BENCHMARKS.md, replaced in place. Shared by bench/loadgen.ts and bench/gate.ts.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
