@@ -94,7 +94,11 @@ export const nonEmpty = z.string().trim().min(1);
 export const urlPath = z
   .string()
   .trim()
-  .startsWith('/', { error: (issue) => `must start with "/", got ${describeValue(issue.input)}` });
+  .startsWith('/', { error: (issue) => `must start with "/", got ${describeValue(issue.input)}` })
+  .regex(/^[\x21-\x7e]*$/, {
+    error: (issue) =>
+      `must be visible ASCII characters only (percent-encode spaces and the rest), got ${describeValue(issue.input)}`,
+  });
 
 /** A body is sent as written, or, given as a mapping or list, as JSON. */
 export const requestBody = z.unknown().transform((value, ctx): { text: string; json: boolean } => {

@@ -90,58 +90,23 @@ export function checkModel(chain: LoadChain, ctx: z.RefinementCtx): void {
   }
 }
 
-// autocannon, which sends the closed model's load, takes its timeout in whole seconds and
-// refuses less than 1 (lib/validate.js). The open model keeps the same floor: a request
-// timing out within its own second of the timeline would say little about the service.
+// A request timing out within its own second of the timeline would say little about the
+// service; both models keep this floor.
 const MIN_TIMEOUT_MS = 1000;
-// With a rate, a closed-model connection that has sent its quota waits up to a second for
-// the next one while its timeout timer keeps running (autocannon lib/httpClient.js), so a
-// timeout of a second or so counts the wait as a timeout. src/load/closed-loop.ts measured
-// it. The open model has no quota to wait for.
-const MIN_RATED_TIMEOUT_MS = 2000;
-const RATED_TIMEOUT_REASON =
-  "autocannon keeps a throttled connection's timeout running while it waits up to a second " +
-  'for its next quota, and would count the wait as a timeout';
 
-/** Why a request timeout cannot be used under a model, or undefined when it can. */
-function timeoutProblem(
-  timeout: { ms: number; text: string },
-  resolved: ResolvedModel,
-  inheritedFrom?: string,
-): string | undefined {
-  const from = inheritedFrom === undefined ? '' : ` (from ${inheritedFrom})`;
-  const closed = resolved.model === 'closed';
-  if (closed && resolved.rateKey !== undefined && timeout.ms < MIN_RATED_TIMEOUT_MS) {
-    return `with the closed model and a rate (${resolved.rateKey}), expected at least 2s, got "${timeout.text}"${from}: ${RATED_TIMEOUT_REASON}`;
-  }
-  if (timeout.ms < MIN_TIMEOUT_MS) {
-    const why = closed ? " (autocannon's minimum)" : '';
-    return `expected at least 1s${why}, got "${timeout.text}"${from}`;
-  }
-  return undefined;
-}
-
-/**
- * The request timeouts the load can work with, checked here rather than when the load
- * starts. load's timeout is also the profile's (which runs with load's settings); load-test
- * inherits load's timeout, so an inherited timeout that fails only with load-test's own
- * model or rate is reported on load-test.timeout, the key that fixes it.
- */
+/** The request timeouts the load can work with, checked here rather than when the load starts. */
 export function checkTimeouts(load: RawLoad, loadTest: RawLoad, ctx: z.RefinementCtx): void {
-  const issue = (section: LoadSection, message: string | undefined) => {
-    if (message !== undefined)
-      ctx.addIssue({ code: 'custom', path: [section, 'timeout'], message });
-  };
-  const loadModel = resolveModel([{ section: 'load', raw: load }]);
-  const testModel = resolveModel([
-    { section: 'load-test', raw: loadTest },
-    { section: 'load', raw: load },
-  ]);
-  if (load.timeout !== undefined) issue('load', timeoutProblem(load.timeout, loadModel));
-  if (loadTest.timeout !== undefined) {
-    issue('load-test', timeoutProblem(loadTest.timeout, testModel));
-  } else if (load.timeout !== undefined && !timeoutProblem(load.timeout, loadModel)) {
-    issue('load-test', timeoutProblem(load.timeout, testModel, 'load.timeout'));
+  const sections: [LoadSection, RawLoad][] = [
+    ['load', load],
+    ['load-test', loadTest],
+  ];
+  for (const [section, raw] of sections) {
+    if (raw.timeout === undefined || raw.timeout.ms >= MIN_TIMEOUT_MS) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [section, 'timeout'],
+      message: `expected at least 1s, got "${raw.timeout.text}"`,
+    });
   }
 }
 

@@ -20,10 +20,10 @@ import {
   watchMeasuredWindow,
 } from './run-support.js';
 import type { RequestOutcome } from './sli.js';
+import { TIMEOUT_OUTCOME, TRANSPORT_OUTCOME, responseOutcome } from './sli.js';
 import { assertLoadTargetAllowed } from './target-safety.js';
 import type { LoadProgress, LoadRunResult } from './types.js';
-import type { MethodRule } from './validate-load.js';
-import { requirePositive, requireWarmup, validateJourneys } from './validate-load.js';
+import { HTTP_METHODS, requirePositive, requireWarmup, validateJourneys } from './validate-load.js';
 
 export interface OpenModelSettings {
   /** The measured window's rates, in order; the warm-up runs at the first one's rate. */
@@ -88,12 +88,6 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-// An HTTP token (RFC 9110 5.6.2); CONNECT would turn the connection into a tunnel.
-const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const METHODS: MethodRule = {
-  accepts: (method) => METHOD.test(method) && method.toUpperCase() !== 'CONNECT',
-  expected: 'an HTTP method other than CONNECT',
-};
 
 interface Target {
   origin: string;
@@ -113,7 +107,7 @@ interface RequestEvents {
  */
 class SentRequest implements Dispatcher.DispatchHandlers {
   settled = false;
-  outcome: RequestOutcome = TRANSPORT;
+  outcome: RequestOutcome = TRANSPORT_OUTCOME;
   latencyMs = 0;
   status = 0;
 
@@ -159,18 +153,6 @@ class RequestTimedOut extends Error {
 }
 // One instance, thrown for every cancelled request: an Error's stack costs microseconds.
 const CANCELLED = new RequestTimedOut();
-const TIMEOUT: RequestOutcome = { kind: 'timeout' };
-const TRANSPORT: RequestOutcome = { kind: 'transport' };
-// Outcomes are immutable: one per status code, instead of an object per response.
-const RESPONSES = new Map<number, RequestOutcome>();
-function responseOutcome(status: number): RequestOutcome {
-  let outcome = RESPONSES.get(status);
-  if (outcome === undefined) {
-    outcome = { kind: 'response', status };
-    RESPONSES.set(status, outcome);
-  }
-  return outcome;
-}
 const napCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
@@ -210,7 +192,7 @@ export async function runOpenModel(
 }
 
 function validate(journeys: JourneyConfig[], settings: OpenModelSettings): void {
-  validateJourneys(journeys, METHODS);
+  validateJourneys(journeys, HTTP_METHODS);
   const { phases, warmupMs, requestTimeoutMs, maxConnections } = settings;
   if (phases.length === 0) throw new ConfigError('at least one arrival phase is needed');
   phases.forEach(({ rateRps, durationMs }, i) => {
@@ -390,7 +372,7 @@ function execute(
       sent.latencyMs = performance.now() - sent.sentAt;
       // Whatever ends past the timeout (counted from the send) is a timeout: a response
       // the sweep had not yet caught is no different from one it had.
-      sent.outcome = sent.latencyMs >= requestTimeoutMs ? TIMEOUT : outcome;
+      sent.outcome = sent.latencyMs >= requestTimeoutMs ? TIMEOUT_OUTCOME : outcome;
       if (outcome.kind === 'response') responses += 1;
     };
 
@@ -406,7 +388,7 @@ function execute(
         // already on a connection is left to finish (undici's own timeouts bound it): aborting
         // it would destroy the connection, and under overload the reconnects snowball until
         // nothing gets through at all.
-        settle(sent, TIMEOUT);
+        settle(sent, TIMEOUT_OUTCOME);
         timedOut = true;
       }
       if (timedOut) drain();
@@ -423,7 +405,7 @@ function execute(
         if (settled || sent.settled) return;
         const code = errorCode(error) ?? '';
         if (TIMEOUT_CODES.has(code)) {
-          settle(sent, TIMEOUT);
+          settle(sent, TIMEOUT_OUTCOME);
         } else {
           transportErrors += 1;
           lastTransportError = error;
@@ -433,7 +415,7 @@ function execute(
             fail(unreachable(tgt.url, error));
             return;
           }
-          settle(sent, TRANSPORT);
+          settle(sent, TRANSPORT_OUTCOME);
         }
         drain();
       },

@@ -26,6 +26,20 @@ export type RequestOutcome =
   /** The connection failed or was reset before a response came: ECONNRESET, EPIPE, ... */
   | { kind: 'transport' };
 
+// Outcomes are immutable and shared: one per status code, instead of an object per response.
+export const TIMEOUT_OUTCOME: RequestOutcome = { kind: 'timeout' };
+export const TRANSPORT_OUTCOME: RequestOutcome = { kind: 'transport' };
+const RESPONSE_OUTCOMES = new Map<number, RequestOutcome>();
+
+export function responseOutcome(status: number): RequestOutcome {
+  let outcome = RESPONSE_OUTCOMES.get(status);
+  if (outcome === undefined) {
+    outcome = { kind: 'response', status };
+    RESPONSE_OUTCOMES.set(status, outcome);
+  }
+  return outcome;
+}
+
 export function emptyCounters(): SliCounters {
   return {
     requests: 0,

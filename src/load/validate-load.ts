@@ -1,3 +1,4 @@
+import { validateHeaderValue } from 'node:http';
 import type { JourneyConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 
@@ -7,6 +8,19 @@ export interface MethodRule {
   /** Completes "expected …, got "X"". */
   expected: string;
 }
+
+// An HTTP token (RFC 9110 5.6.2): methods and header names.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A request target's characters (RFC 3986): visible ASCII, nothing to split the request line.
+const PATH = /^\/[\x21-\x7e]*$/;
+// The generators frame each request themselves: a journey may not declare its own framing.
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding']);
+
+/** CONNECT would turn the connection into a tunnel. */
+export const HTTP_METHODS: MethodRule = {
+  accepts: (method) => TOKEN.test(method) && method.toUpperCase() !== 'CONNECT',
+  expected: 'an HTTP method other than CONNECT',
+};
 
 /**
  * What every generator needs of its journeys: at least one, each with a positive weight, a
@@ -29,6 +43,32 @@ export function validateJourneys(journeys: readonly JourneyConfig[], methods: Me
         `expected a path starting with "/", got "${j.path}"`,
         `journeys[${i}].path`,
       );
+    }
+    if (!PATH.test(j.path)) {
+      throw new ConfigError(
+        `expected a path of visible ASCII characters (percent-encode spaces and the rest), got ${JSON.stringify(j.path)}`,
+        `journeys[${i}].path`,
+      );
+    }
+    for (const [name, value] of Object.entries(j.headers ?? {})) {
+      const field = `journeys[${i}].headers.${name}`;
+      if (!TOKEN.test(name)) {
+        throw new ConfigError(
+          `expected a header name made of token characters, got ${JSON.stringify(name)}`,
+          field,
+        );
+      }
+      if (FRAMING_HEADERS.has(name.toLowerCase())) {
+        throw new ConfigError('expected no framing header: perf-flow sets the body length', field);
+      }
+      try {
+        validateHeaderValue(name, value);
+      } catch {
+        throw new ConfigError(
+          `expected a header value without line breaks or control characters, got ${JSON.stringify(value)}`,
+          field,
+        );
+      }
     }
   });
 }

@@ -48,14 +48,15 @@ export function timelineTable(timeline: readonly TimelinePoint[]): string {
 }
 
 /**
- * autocannon holds a rate per connection and sends each second's quota as fast as the service
- * answers, so the service sees bursts at the top of every second rather than a steady arrival
- * rate: the latency includes queueing in those bursts.
+ * A closed loop with a rate is a throttle: each connection waits for its answer before it
+ * takes its next slot, so a service slower than connections ÷ rate gets less than the rate,
+ * and the wait is not in the latency. Said wherever such a run is reported.
  */
 export const RATE_CAVEAT =
-  "> [!NOTE]\n> The rate is held per connection, each second's quota sent at once (closed loop, " +
-  'autocannon): the service sees a burst at the start of every second, and the latency ' +
-  'includes the queueing in it. It overstates what the same rate would cost at steady arrivals.';
+  '> [!NOTE]\n> The rate is a throttle on a closed loop: each connection waits for its ' +
+  'answer before its next slot, so a slow service receives less than the rate and the wait ' +
+  'is not in the latency. For a constant arrival rate whatever the service does, use the ' +
+  'open model (`model: open`).';
 
 export function renderLoadTest(data: LoadTestData): string {
   const d = steadyLoad(data);

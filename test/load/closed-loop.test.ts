@@ -62,11 +62,11 @@ describe('runClosedLoop latency', () => {
       warmupMs: 300,
       requestTimeoutMs: 2000,
     });
-    expect(LOAD_TOOL).toMatch(/^autocannon@9\.\d+\.\d+$/);
+    expect(LOAD_TOOL).toMatch(/^perf-flow closed loop/);
     expectConsistentTimeline(run, 1500);
   });
 
-  it('keeps sub-millisecond precision (autocannon rounds to whole milliseconds)', async () => {
+  it('keeps sub-millisecond precision', async () => {
     const server = await serve((_req, res) => res.end('ok'));
     const run = await runClosedLoop(
       server.url,
@@ -116,19 +116,20 @@ describe('runClosedLoop errors', () => {
     expect(b.requests).toBeGreaterThan(10);
     expect(b).toMatchObject({ errors: b.requests, serverErrors: 0, errorRate: 1, availability: 1 });
 
-    // Timeouts at 1 s and 2 s of the 2.2 s window, one connection.
-    expect(c).toMatchObject({ requests: 2, timeouts: 2, errors: 2, serverErrors: 2 });
+    // Every connection that draws /hang waits out the 1 s timeout, then is replaced.
+    expect(c.requests).toBeGreaterThanOrEqual(2);
+    expect(c).toMatchObject({ timeouts: c.requests, errors: c.requests, serverErrors: c.requests });
     expect(c).toMatchObject({ transportErrors: 0, statusCodes: {}, availability: 0, errorRate: 1 });
     // Each timeout is in the latency at the request timeout: its true latency was at least that.
-    expect(c.latency.count).toBe(2);
+    expect(c.latency.count).toBe(c.requests);
     expect(c.latency.min).toBeGreaterThanOrEqual(1000);
     expect(c.latency.max).toBeLessThan(1001);
 
     const o = run.overall;
     expect(o.requests).toBe(a.requests + b.requests + c.requests);
     expect(o.errors).toBe(a.errors + b.errors + c.errors);
-    expect(o.serverErrors).toBe(fiveHundreds + 2);
-    expect(o.timeouts).toBe(2);
+    expect(o.serverErrors).toBe(fiveHundreds + c.requests);
+    expect(o.timeouts).toBe(c.requests);
     expect(o.statusCodes).toEqual({ ...a.statusCodes, ...b.statusCodes });
     expect(o.errorRate).toBe(o.errors / o.requests);
     expect(o.availability).toBe(1 - o.serverErrors / o.requests);
@@ -227,7 +228,7 @@ describe('runClosedLoop errors', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(RuntimeError);
-    expect((error as Error).message).toContain(`${url}/`);
+    expect((error as Error).message).toContain(url);
     expect((error as Error).message).toContain('ECONNREFUSED');
     expect(Date.now() - started).toBeLessThan(1500);
   });
@@ -240,18 +241,32 @@ describe('runClosedLoop errors', () => {
     expect((error as ConfigError).field).toBe('service.url');
   });
 
-  it('refuses request timeouts autocannon cannot keep: under 1 s, or under 2 s with a rate', async () => {
+  it('refuses settings it cannot run, naming them, before sending anything', async () => {
     const server = await serve((_req, res) => res.end());
-    await expect(
-      runClosedLoop(server.url, [journey('home', '/')], load({ requestTimeoutMs: 500 })),
-    ).rejects.toThrow(ConfigError);
-    await expect(
-      runClosedLoop(
-        server.url,
-        [journey('home', '/')],
-        load({ rateRps: 2, requestTimeoutMs: 1500 }),
-      ),
-    ).rejects.toThrow(/with a rate, the request timeout must be at least 2000ms/);
+    const home = [journey('home', '/')];
+    await expect(runClosedLoop(server.url, home, load({ requestTimeoutMs: 0 }))).rejects.toThrow(
+      /request timeout must be positive/,
+    );
+    await expect(runClosedLoop(server.url, home, load({ connections: 1.5 }))).rejects.toThrow(
+      /connections must be a whole number/,
+    );
+    await expect(runClosedLoop(server.url, home, load({ rateRps: -1 }))).rejects.toThrow(
+      /rate must be positive/,
+    );
+    const spaced = runClosedLoop(server.url, [journey('spaced', '/a b')], load({}));
+    await expect(spaced).rejects.toMatchObject({ field: 'journeys[0].path' });
+    const injected = runClosedLoop(
+      server.url,
+      [{ ...journey('home', '/'), headers: { 'x-a': 'b\r\nx-evil: 1' } }],
+      load({}),
+    );
+    await expect(injected).rejects.toMatchObject({ field: 'journeys[0].headers.x-a' });
+    const framed = runClosedLoop(
+      server.url,
+      [{ ...journey('home', '/'), headers: { 'Content-Length': '5' } }],
+      load({}),
+    );
+    await expect(framed).rejects.toThrow(ConfigError);
     expect(totalReceived(server)).toBe(0);
   });
 });
@@ -327,27 +342,101 @@ describe('runClosedLoop warm-up, progress, abort, rate', () => {
       [journey('a', '/a', 3), journey('b', '/b', 1)],
       load({ durationMs: 2000, connections: 4, rateRps: 40 }),
     );
-    // autocannon sends each second's quota in a burst (FACTS.md): 2 s hold 2 or 3 bursts.
-    expect(run.overall.requests).toBeGreaterThanOrEqual(70);
-    expect(run.overall.requests).toBeLessThanOrEqual(125);
+    // Evenly spaced slots, 25 ms apart over the 4 connections: 80 in 2 s at most. A slot
+    // missed (this VM pauses for up to half a second at times) is not made up for.
+    expect(run.overall.requests).toBeGreaterThanOrEqual(60);
+    expect(run.overall.requests).toBeLessThanOrEqual(81);
     expect(run.load).toMatchObject({ rateRps: 40, connections: 4 });
     const [a, b] = run.journeys.map((j) => j.result.requests);
     expect((a ?? 0) / (b ?? 1)).toBeCloseTo(3, 0);
+    // No bursts: no second holds more than its share and a little.
+    for (const point of run.timeline) expect(point.requests).toBeLessThanOrEqual(42);
+  });
+});
+
+describe('runClosedLoop framing', () => {
+  it('reads chunked bodies, empty bodies and HEAD answers, keeping each connection', async () => {
+    const sockets = new Set<number>();
+    const server = await serve((req, res) => {
+      sockets.add(req.socket.remotePort ?? 0);
+      if (req.url === '/chunked') {
+        res.write('a'.repeat(3000));
+        setImmediate(() => res.end('b'.repeat(70_000)));
+      } else if (req.url === '/empty') {
+        res.statusCode = 204;
+        res.end();
+      } else {
+        res.setHeader('content-length', '12');
+        res.end(req.method === 'HEAD' ? undefined : 'twelve bytes');
+      }
+    });
+    const run = await runClosedLoop(
+      server.url,
+      [
+        journey('chunked', '/chunked'),
+        journey('empty', '/empty'),
+        { ...journey('head', '/head'), method: 'HEAD' },
+      ],
+      load({ durationMs: 1000, connections: 3 }),
+    );
+    for (const j of run.journeys) {
+      expect(j.result.requests).toBeGreaterThan(5);
+      expect(j.result.errors).toBe(0);
+    }
+    expect(run.journeys.map((j) => Object.keys(j.result.statusCodes))).toEqual([
+      ['200'],
+      ['204'],
+      ['200'],
+    ]);
+    // Misread framing would desynchronise a connection and show up as errors or new ones.
+    expect(sockets.size).toBe(3);
+  });
+
+  it('sends the body with its length, and the headers as configured', async () => {
+    const seen: { method?: string; length?: string; type?: string; body: string }[] = [];
+    const server = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        seen.push({
+          method: req.method,
+          length: req.headers['content-length'],
+          type: req.headers['content-type'],
+          body,
+        });
+        res.end();
+      });
+    });
+    await runClosedLoop(
+      server.url,
+      [
+        {
+          ...journey('post', '/orders'),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"item":"é"}',
+        },
+      ],
+      load({ durationMs: 300, connections: 1 }),
+    );
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen[0]).toEqual({
+      method: 'POST',
+      length: String(Buffer.byteLength('{"item":"é"}')),
+      type: 'application/json',
+      body: '{"item":"é"}',
+    });
   });
 });
 
 describe('runClosedLoop journey mix', () => {
   let server: TestServer;
   let run: LoadRunResult;
-  const sockets = new Map<string, Set<number>>();
 
   beforeAll(async () => {
-    // Equal cost per request, so requests follow connections.
+    // A buy costs three browses: were connections split by journey, buys would be fewer.
     server = await startServer((req, res) => {
-      const set = sockets.get(req.url ?? '') ?? new Set<number>();
-      set.add(req.socket.remotePort ?? 0);
-      sockets.set(req.url ?? '', set);
-      setTimeout(() => res.end('ok'), 10);
+      setTimeout(() => res.end('ok'), req.url === '/buy' ? 30 : 10);
     });
     run = await runClosedLoop(
       server.url,
@@ -357,13 +446,11 @@ describe('runClosedLoop journey mix', () => {
   });
   afterAll(() => server.close());
 
-  it('splits the connections 3:1 by weight, and so the requests', () => {
-    expect(sockets.get('/browse')?.size).toBe(3);
-    expect(sockets.get('/buy')?.size).toBe(1);
+  it('sends the journeys 3:1 by weight, each request taking the next of the mix', () => {
     expect(run.load.connections).toBe(4);
     const [browse, buy] = run.journeys.map((j) => j.result.requests);
-    expect((browse ?? 0) / (buy ?? 1)).toBeGreaterThan(2.5);
-    expect((browse ?? 0) / (buy ?? 1)).toBeLessThan(3.5);
+    expect((browse ?? 0) / (buy ?? 1)).toBeGreaterThan(2.8);
+    expect((browse ?? 0) / (buy ?? 1)).toBeLessThan(3.2);
   });
 
   it('has one timeline point a second, adding up to the measured requests', () => {

