@@ -245,6 +245,7 @@ function toResult(
       source: calibrated ? 'calibration' : 'comparison',
     })),
     saturatedBlocks: comparison.saturatedBlocks,
+    spoiledPairs: comparison.spoiledPairs,
     pairs: comparison.pairs.map((p) => ({
       first: p.first,
       base: figures(p.base.result, p.base.generatorSaturated),
@@ -305,6 +306,7 @@ export async function compareWithStoredRun(
       undecided: [],
       noise: [],
       saturatedBlocks: 0,
+      spoiledPairs: 0,
       pairs: [],
       verdict: regressionVerdict(judgements),
     },
