@@ -771,7 +771,6 @@ async function main(): Promise<number> {
   const versions = [
     `perf-flow ${await perfFlowRevision(ROOT, ['src/compare', 'src/slo', 'src/measure', 'src/load'])}`,
     `node ${process.version}`,
-    `undici ${await packageVersion(ROOT, 'undici')}`,
     `hdr-histogram-js ${await packageVersion(ROOT, 'hdr-histogram-js')}`,
   ];
   const machine = await machineFacts();

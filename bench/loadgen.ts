@@ -46,7 +46,7 @@ const RUN_MS = Math.round(6000 * SCALE);
 /**
  * perf-flow's generators: a warm-up, then the measured window. Node's generators need about
  * 2 s to reach their steady cost (at 4,000 req/s the open model's first 750 ms use a whole
- * core, JIT compiling undici's path; it settles near 0.35 core after 2-2.5 s): a shorter
+ * core, JIT compiling its send and receive path; it settles near 0.35 core after 2-2.5 s): a shorter
  * warm-up puts the tail of that start in the measured p99.
  */
 const WARMUP_MS = Math.round(3000 * SCALE);
@@ -1089,7 +1089,6 @@ async function main(): Promise<number> {
     `perf-flow ${await perfFlowRevision(ROOT, ['src/load'])}`,
     `node ${process.version}`,
     `autocannon ${await packageVersion(ROOT, 'autocannon')}`,
-    `undici ${await packageVersion(ROOT, 'undici')}`,
     `wrk ${await toolVersion(wrk === null ? null : [wrk, '-v'], /wrk (\S+)/)}`,
     `ab ${await toolVersion(ab === null ? null : [ab, '-V'], /Version (\S+)/)}`,
     `nginx ${await toolVersion(nginx === null ? null : [nginx, '-v'], /nginx\/(\S+)/)}`,

@@ -2,7 +2,7 @@
 // the generator runner it starts (bench/runner.ts) with esbuild, which is already a
 // devDependency (scripts/build.mjs bundles dist/ with it), then runs the result (`gate`:
 // bench/gate.ts alone). No TypeScript
-// loader is added to the project for this. Dependencies stay external, so autocannon, undici
+// loader is added to the project for this. Dependencies stay external, so autocannon, hdr-histogram-js
 // and the rest load from node_modules as installed; perf-flow's own src/ is bundled, as it is
 // in dist/. The output goes under node_modules/.cache so that those imports resolve.
 import { build, stop } from 'esbuild';

@@ -111,5 +111,5 @@ if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(request.url).hostname)
 }
 const report = await RUNS[request.generator](request);
 process.stdout.write(`${REPORT_PREFIX}${JSON.stringify(report)}\n`);
-// autocannon and undici may keep sockets or timers a moment longer; the report is out.
+// autocannon may keep sockets or timers a moment longer; the report is out.
 process.exit(0);

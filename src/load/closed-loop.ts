@@ -1,11 +1,12 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import tls from 'node:tls';
 import type { JourneyConfig, LoadSettings } from '../config/types.js';
 import type { LoadParams } from '../data/common.js';
 import { ConfigError, RuntimeError } from '../errors.js';
 import { journeyPicker } from './arrivals.js';
 import { Http1ProtocolError, Http1ResponseReader } from './http1-response.js';
+import type { Http1Target } from './http1-target.js';
+import { connectTo, http1Target } from './http1-target.js';
 import type { Http1Response } from './http1-response.js';
 import { UNREACHABLE_CODES, errorCode, unreachable } from './load-errors.js';
 import { LoadRecorder } from './load-recorder.js';
@@ -43,17 +44,6 @@ const RECONNECT_DELAY_MS = 10;
 // less is not worth a timer (which can fire a millisecond late anyway).
 const SLOT_SLACK_MS = 0.5;
 
-interface Target {
-  host: string;
-  port: number;
-  secure: boolean;
-  /** For messages: the origin and base path. */
-  url: string;
-  /** Each journey's request, serialised once. */
-  requests: Buffer[];
-  heads: boolean[];
-}
-
 /**
  * Runs the journeys in a closed loop: `connections` keep-alive HTTP/1.1 connections, each
  * sending its next request as soon as the last one is answered (or, with `rateRps`, at its
@@ -86,7 +76,7 @@ export async function runClosedLoop(
   assertLoadTargetAllowed(baseUrl, opts.allowedHosts ?? []);
   validate(journeys, settings);
   opts.signal?.throwIfAborted();
-  return execute(target(baseUrl, journeys), journeys, settings, opts);
+  return execute(http1Target(baseUrl, journeys), journeys, settings, opts);
 }
 
 function validate(journeys: JourneyConfig[], settings: LoadSettings): void {
@@ -99,42 +89,6 @@ function validate(journeys: JourneyConfig[], settings: LoadSettings): void {
   }
   if (rateRps !== undefined) requirePositive('rate', rateRps, 'req/s');
   requirePositive('request timeout', requestTimeoutMs, 'ms');
-}
-
-function target(baseUrl: string, journeys: JourneyConfig[]): Target {
-  const base = new URL(baseUrl);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new ConfigError(`expected an http: or https: URL, got "${baseUrl}"`, 'target');
-  }
-  const secure = base.protocol === 'https:';
-  const prefix = base.pathname.replace(/\/+$/, '');
-  // URL keeps IPv6 hosts in brackets; the socket wants them bare.
-  const host = base.hostname.replace(/^\[(.*)\]$/, '$1');
-  return {
-    host,
-    port: base.port === '' ? (secure ? 443 : 80) : Number(base.port),
-    secure,
-    url: base.origin + prefix,
-    requests: journeys.map((j) => serialiseRequest(j, prefix, base.host)),
-    heads: journeys.map((j) => j.method.toUpperCase() === 'HEAD'),
-  };
-}
-
-/** The request's bytes, sent as they are for every request of the journey. */
-function serialiseRequest(journey: JourneyConfig, prefix: string, host: string): Buffer {
-  const headers = Object.entries(journey.headers ?? {});
-  const has = (name: string) => headers.some(([key]) => key.toLowerCase() === name);
-  const lines = [`${journey.method} ${prefix}${journey.path} HTTP/1.1`];
-  if (!has('host')) lines.push(`Host: ${host}`);
-  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
-  const body = journey.body === undefined ? undefined : Buffer.from(journey.body);
-  const method = journey.method.toUpperCase();
-  // A body always has its length; POST, PUT and PATCH say 0 without one (RFC 9110 8.6).
-  if (body !== undefined || method === 'POST' || method === 'PUT' || method === 'PATCH') {
-    lines.push(`Content-Length: ${body?.length ?? 0}`);
-  }
-  const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
-  return body === undefined ? head : Buffer.concat([head, body]);
 }
 
 /** One keep-alive connection and the one request it may have outstanding. */
@@ -154,7 +108,7 @@ interface Connection {
 }
 
 function execute(
-  tgt: Target,
+  tgt: Http1Target,
   journeys: JourneyConfig[],
   settings: LoadSettings,
   opts: ClosedLoopOptions,
@@ -241,21 +195,13 @@ function execute(
 
     function open(conn: Connection): void {
       if (!running) return;
-      const socket = tgt.secure
-        ? tls.connect({
-            host: tgt.host,
-            port: tgt.port,
-            ALPNProtocols: ['http/1.1'],
-            ...(net.isIP(tgt.host) === 0 ? { servername: tgt.host } : {}),
-          })
-        : net.connect({ host: tgt.host, port: tgt.port });
+      const { socket, readyEvent } = connectTo(tgt);
       conn.socket = socket;
       conn.dropped = false;
       conn.connected = false;
       conn.lastError = undefined;
       conn.reader.reset();
-      socket.setNoDelay(true);
-      socket.once(tgt.secure ? 'secureConnect' : 'connect', () => {
+      socket.once(readyEvent, () => {
         conn.connected = true;
         sendNext(conn);
       });

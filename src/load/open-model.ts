@@ -1,7 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
-import { Pool } from 'undici';
-import undiciPackage from 'undici/package.json' with { type: 'json' };
 import type { JourneyConfig } from '../config/types.js';
 import type { ArrivalPhase, LoadParams } from '../data/common.js';
 import { ConfigError, RuntimeError } from '../errors.js';
@@ -12,16 +9,18 @@ import { LATE_THRESHOLD_MS } from './generator-health.js';
 import { UNREACHABLE_CODES, errorCode, unreachable } from './load-errors.js';
 import { LoadRecorder } from './load-recorder.js';
 import {
-  STOP_GRACE_MS,
   loadRunResult,
   runDeadlineMs,
-  settleWithin,
   startProgressTimer,
   watchMeasuredWindow,
 } from './run-support.js';
 import type { RequestOutcome } from './sli.js';
 import { TIMEOUT_OUTCOME, TRANSPORT_OUTCOME, responseOutcome } from './sli.js';
 import { assertLoadTargetAllowed } from './target-safety.js';
+import { Http1Pool, PoolRequestTimeout } from './http1-pool.js';
+import type { PoolRequest } from './http1-pool.js';
+import type { Http1Target } from './http1-target.js';
+import { http1Target } from './http1-target.js';
 import type { LoadProgress, LoadRunResult } from './types.js';
 import { HTTP_METHODS, requirePositive, requireWarmup, validateJourneys } from './validate-load.js';
 
@@ -52,7 +51,7 @@ export interface OpenModelOptions {
   allowedHosts?: string[];
 }
 
-export const OPEN_MODEL_TOOL = `perf-flow open model (undici@${undiciPackage.version})`;
+export const OPEN_MODEL_TOOL = 'perf-flow open model (node:net, HTTP/1.1 keep-alive)';
 
 // A turn sends at most this many before yielding, so that responses (whose end times are the
 // latencies) are read between batches when the schedule is behind.
@@ -83,17 +82,6 @@ const SPIN_BANK_MS = 10;
 const NAP_EARLY_MS = 0.06;
 const NAP_MAX_MS = 2;
 const NAP_MIN_MS = 0.02;
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-interface Target {
-  origin: string;
-  url: string;
-  requests: Dispatcher.DispatchOptions[];
-}
 
 interface RequestEvents {
   complete(sent: SentRequest): void;
@@ -101,11 +89,11 @@ interface RequestEvents {
 }
 
 /**
- * One request sent, until its outcome is recorded (in schedule order); also its undici
- * handler, so that a request costs one allocation (at 100k req/s closures and per-request
+ * One request sent, until its outcome is recorded (in schedule order); also the pool's
+ * request, so that a request costs one allocation (at 100k req/s closures and per-request
  * errors showed up as a third of the CPU profile, half of it garbage collection).
  */
-class SentRequest implements Dispatcher.DispatchHandlers {
+class SentRequest implements PoolRequest {
   settled = false;
   outcome: RequestOutcome = TRANSPORT_OUTCOME;
   latencyMs = 0;
@@ -120,22 +108,8 @@ class SentRequest implements Dispatcher.DispatchHandlers {
     private readonly events: RequestEvents,
   ) {}
 
-  onConnect(): void {
-    // Thrown here, undici drops the request and keeps the connection (client-h1 writeH1).
-    if (this.settled) throw CANCELLED;
-  }
-
-  onHeaders(status: number): boolean {
+  onResponse(status: number): void {
     this.status = status;
-    return true;
-  }
-
-  /** The body is read to its end and dropped, so the connection is reused. */
-  onData(): boolean {
-    return true;
-  }
-
-  onComplete(): void {
     this.events.complete(this);
   }
 
@@ -144,15 +118,6 @@ class SentRequest implements Dispatcher.DispatchHandlers {
   }
 }
 
-/** Cancels a request the sweep has counted as a timeout; never reported as the outcome. */
-class RequestTimedOut extends Error {
-  constructor() {
-    super('request timed out (counted from its send)');
-    this.name = 'RequestTimedOut';
-  }
-}
-// One instance, thrown for every cancelled request: an Error's stack costs microseconds.
-const CANCELLED = new RequestTimedOut();
 const napCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
@@ -188,7 +153,7 @@ export async function runOpenModel(
   assertLoadTargetAllowed(baseUrl, opts.allowedHosts ?? []);
   validate(journeys, settings);
   opts.signal?.throwIfAborted();
-  return execute(target(baseUrl, journeys, settings), journeys, settings, opts);
+  return execute(http1Target(baseUrl, journeys), journeys, settings, opts);
 }
 
 function validate(journeys: JourneyConfig[], settings: OpenModelSettings): void {
@@ -215,27 +180,8 @@ function validate(journeys: JourneyConfig[], settings: OpenModelSettings): void 
   }
 }
 
-function target(baseUrl: string, journeys: JourneyConfig[], settings: OpenModelSettings): Target {
-  const base = new URL(baseUrl);
-  // The pool talks to an origin; a base path (http://host/api) goes in front of each path.
-  const prefix = base.pathname.replace(/\/+$/, '');
-  return {
-    origin: base.origin,
-    url: base.origin + prefix,
-    requests: journeys.map((j) => ({
-      path: prefix + j.path,
-      method: j.method as Dispatcher.HttpMethod,
-      headers: j.headers,
-      // Converted once: undici would copy a string body into a new Buffer for every request.
-      body: j.body === undefined ? null : Buffer.from(j.body),
-      headersTimeout: settings.requestTimeoutMs,
-      bodyTimeout: settings.requestTimeoutMs,
-    })),
-  };
-}
-
 function execute(
-  tgt: Target,
+  tgt: Http1Target,
   journeys: JourneyConfig[],
   settings: OpenModelSettings,
   opts: OpenModelOptions,
@@ -249,13 +195,7 @@ function execute(
       warmupMs > 0
         ? [{ rateRps: firstRate, durationMs: warmupMs }, ...settings.phases]
         : settings.phases;
-    const pool = new Pool(tgt.origin, {
-      connections: settings.maxConnections,
-      pipelining: 1,
-      headersTimeout: requestTimeoutMs,
-      bodyTimeout: requestTimeoutMs,
-      connectTimeout: requestTimeoutMs,
-    });
+    const pool = new Http1Pool(tgt, settings.maxConnections, requestTimeoutMs);
 
     const t0 = performance.now();
     // The recorder places each outcome at this clock, set to the request's scheduled time
@@ -314,7 +254,12 @@ function execute(
     };
     const onAbort = () => fail(opts.signal?.reason);
 
-    const closePool = () => settleWithin(pool.destroy(), STOP_GRACE_MS);
+    // Nothing may still load the target when the caller goes on to stop it or to report:
+    // the sockets are destroyed at once.
+    const closePool = () => {
+      pool.close();
+      return Promise.resolve();
+    };
 
     const fail = (error: unknown) => {
       if (settled) return;
@@ -384,13 +329,14 @@ function execute(
         // Sent in schedule order: the first not yet past its timeout ends the sweep.
         if (sent.sentAt + requestTimeoutMs > now) break;
         if (sent.settled) continue;
-        // Counted now; a request still queued for a connection is refused by onConnect. One
-        // already on a connection is left to finish (undici's own timeouts bound it): aborting
-        // it would destroy the connection, and under overload the reconnects snowball until
+        // Counted now; a request still waiting for a connection is never written. One already
+        // on a connection is left to finish, up to the pool's own timeout from its write:
+        // closing connections at once would, under overload, snowball into reconnects until
         // nothing gets through at all.
         settle(sent, TIMEOUT_OUTCOME);
         timedOut = true;
       }
+      pool.sweep(now);
       if (timedOut) drain();
     };
 
@@ -404,7 +350,7 @@ function execute(
       error(sent, error) {
         if (settled || sent.settled) return;
         const code = errorCode(error) ?? '';
-        if (TIMEOUT_CODES.has(code)) {
+        if (error instanceof PoolRequestTimeout) {
           settle(sent, TIMEOUT_OUTCOME);
         } else {
           transportErrors += 1;
@@ -440,7 +386,7 @@ function execute(
         recordMs(sendLag, lagMs);
         if (lagMs > LATE_THRESHOLD_MS) lateStarts += 1;
       }
-      pool.dispatch(tgt.requests[journey] as Dispatcher.DispatchOptions, sent);
+      pool.send(sent);
     };
 
     /** The run's bound: whatever of the window is still unsent is given up, and counted. */
@@ -453,7 +399,7 @@ function execute(
     /**
      * The last response came in while the scheduler waits on a timer: a send due soon is
      * better napped towards now than left to the timer's millisecond (see NAP_EARLY_MS).
-     * Deferred to a microtask, as an awaited request's continuation would be: undici is
+     * Deferred to a microtask, as an awaited request's continuation would be: the pool is
      * mid-callback here. (A setImmediate costs a turn of the loop for every request.)
      */
     const wakeIfIdle = () => {

@@ -1,5 +1,4 @@
 import hdrPackage from 'hdr-histogram-js/package.json' with { type: 'json' };
-import undiciPackage from 'undici/package.json' with { type: 'json' };
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import ownPackage from '../../package.json' with { type: 'json' };
@@ -38,7 +37,6 @@ export function fingerprint(args: FingerprintArgs): Provenance {
     cpuCount: Math.max(1, cpus.length || os.availableParallelism()),
     totalMemoryBytes: os.totalmem(),
     versions: {
-      undici: undiciPackage.version,
       'hdr-histogram-js': hdrPackage.version,
       ...args.versions,
     },

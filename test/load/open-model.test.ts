@@ -71,7 +71,7 @@ describe('runOpenModel against a 2 ms service', () => {
       warmupMs: 300,
       requestTimeoutMs: 2000,
     });
-    expect(OPEN_MODEL_TOOL).toMatch(/^perf-flow open model \(undici@\d+\.\d+\.\d+\)$/);
+    expect(OPEN_MODEL_TOOL).toMatch(/^perf-flow open model \(node:net/);
   });
 
   it('sends a seeded Poisson schedule, split by weight, every request accounted for', async () => {

@@ -37,7 +37,6 @@ describe('fingerprint', () => {
     expect(p.totalMemoryBytes).toBe(os.totalmem());
     expect(p.versions).toEqual({
       'hdr-histogram-js': await packageVersion('node_modules/hdr-histogram-js/package.json'),
-      undici: await packageVersion('node_modules/undici/package.json'),
       postgres: '16.4',
     });
   });
