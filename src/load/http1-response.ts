@@ -33,6 +33,8 @@ const STATUS_PREFIX = Buffer.from('HTTP/1.');
 const CONTENT_LENGTH = Buffer.from('content-length');
 const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
 const CONNECTION = Buffer.from('connection');
+const CLOSE = Buffer.from('close');
+const KEEP_ALIVE = Buffer.from('keep-alive');
 
 const enum State {
   Idle,
@@ -296,15 +298,12 @@ function parseHeaderFields(data: Buffer, headStart: number, headEnd: number): He
         fields.chunked = /(^|,)\s*chunked$/.test(value);
         if (!fields.chunked) fields.contentLength = -1;
       } else if (nameIs(data, line, nameLength, CONNECTION)) {
-        const tokens = data
-          .toString('latin1', colon + 1, lineEnd)
-          .toLowerCase()
-          .split(',');
-        for (const token of tokens) {
-          const t = token.trim();
-          if (t === 'close') fields.close = true;
-          else if (t === 'keep-alive') fields.keepAlive = true;
-        }
+        // Read in place: every keep-alive response carries this header, and a string per
+        // response showed in the closed loop's profile.
+        forEachToken(data, colon + 1, lineEnd, (from, to) => {
+          if (nameIs(data, from, to - from, CLOSE)) fields.close = true;
+          else if (nameIs(data, from, to - from, KEEP_ALIVE)) fields.keepAlive = true;
+        });
       }
     }
     line = lineEnd + 2;
@@ -314,6 +313,26 @@ function parseHeaderFields(data: Buffer, headStart: number, headEnd: number): He
   return fields;
 }
 
+/** Calls `each` with the bounds of every comma-separated token in [from, to), trimmed. */
+function forEachToken(
+  data: Buffer,
+  from: number,
+  to: number,
+  each: (start: number, end: number) => void,
+): void {
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && data[i] !== 0x2c) continue;
+    let a = start;
+    let b = i;
+    while (a < b && (data[a] === 0x20 || data[a] === 0x09)) a++;
+    while (b > a && (data[b - 1] === 0x20 || data[b - 1] === 0x09)) b--;
+    if (b > a) each(a, b);
+    start = i + 1;
+  }
+}
+
+/** Whether the bytes at `at` are `lowerName`, compared case-insensitively (ASCII letters). */
 function nameIs(data: Buffer, at: number, length: number, lowerName: Buffer): boolean {
   if (length !== lowerName.length) return false;
   for (let i = 0; i < length; i++) {

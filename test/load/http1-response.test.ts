@@ -120,6 +120,16 @@ describe('Http1ResponseReader framing', () => {
       '',
     ]);
     expectSameAtEveryCut(oldKept, { status: 200, keepAlive: true });
+    const listed = crlf([
+      'HTTP/1.1 200 OK',
+      'Connection: TE,  Close ',
+      'Content-Length: 0',
+      '',
+      '',
+    ]);
+    expectSameAtEveryCut(listed, { status: 200, keepAlive: false });
+    const notClose = crlf(['HTTP/1.1 200 OK', 'Connection: closer', 'Content-Length: 0', '', '']);
+    expectSameAtEveryCut(notClose, { status: 200, keepAlive: true });
   });
 
   it('ends a body without length at the close, and nothing else', () => {
