@@ -74,12 +74,7 @@ export function parseCpuProfile(text: string, source: string): ParsedProfile {
   }
   const result = ProfileSchema.safeParse(json);
   if (!result.success) {
-    throw invalid(
-      result.error.issues
-        .slice(0, 3)
-        .map((issue) => `${formatPath(issue.path)}: ${issue.message}`)
-        .join('; '),
-    );
+    throw invalid(describeIssues(result.error));
   }
   const profile = result.data;
   const problem = structuralProblem(profile);
@@ -105,6 +100,14 @@ export async function readCpuProfile(file: string): Promise<ParsedProfile> {
     });
   }
   return parseCpuProfile(text, file);
+}
+
+/** The first three problems zod found, each at its path: "nodes[0].id: expected number". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${formatPath(issue.path)}: ${issue.message}`)
+    .join('; ');
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
