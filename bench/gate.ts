@@ -728,7 +728,7 @@ function renderSection(opts: {
   parts.push(
     saturated === 0
       ? '- The generator was never saturated (no block marked saturated).'
-      : `- **${saturated} blocks** were marked saturated by the generator: their latencies may be perf-flow's own. perf-flow's gate leaves the pairs holding them out of its judgement (they still count against the budget); the ratio rules use every block, as a plain rule would.`,
+      : `- **${saturated} blocks** were marked saturated by the generator: their latencies may be perf-flow's own.`,
   );
   for (const t of failures)
     parts.push(`- ${t.condition} trial ${t.trial} failed: ${t.error ?? 'unknown'}`);

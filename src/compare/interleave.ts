@@ -97,8 +97,6 @@ export interface InterleavedComparison {
   noise: SliNoise[];
   /** Blocks whose generator was saturated: their latencies may be perf-flow's own. */
   saturatedBlocks: number;
-  /** Pairs left out of the judgement because a block of theirs was saturated (in `pairs`). */
-  spoiledPairs: number;
 }
 
 export interface CompareOptions {
@@ -125,16 +123,11 @@ export async function compareInterleaved(
   if (criteria.length === 0) throw new RangeError('a comparison needs at least one criterion');
   const random = mulberry32(options.seed);
   const pairs: PairRecord[] = [];
-  // The pairs judged: a pair with a saturated block measured perf-flow (on a shared runner,
-  // mostly the machine pausing it mid-block), not the services. Which side runs first is
-  // drawn at random, so leaving such pairs out favours neither; they still count against
-  // the budget, which bounds the run's length.
-  const judged: PairRecord[] = [];
   let judgements: RegressionJudgement[] = [];
   let decidedAfterPairs: number | null = null;
   const last = plan.looks.length - 1;
   for (const [look, pairsAtLook] of plan.looks.entries()) {
-    while (judged.length < pairsAtLook && pairs.length < plan.maxPairs) {
+    while (pairs.length < pairsAtLook) {
       options.signal?.throwIfAborted();
       const first: Side = random() < 0.5 ? 'base' : 'head';
       const second: Side = first === 'base' ? 'head' : 'base';
@@ -146,14 +139,12 @@ export async function compareInterleaved(
         head: first === 'head' ? firstOutcome : secondOutcome,
       };
       pairs.push(record);
-      if (!isSpoiled(record)) judged.push(record);
       options.onPair?.(pairs.length, record);
     }
-    // Out of budget before this look's pairs: this look is the last one.
-    const final = look === last || pairs.length >= plan.maxPairs;
-    const alpha = plan.alphas[final ? last : look] as number;
+    const final = look === last;
+    const alpha = plan.alphas[look] as number;
     const decided = criteria.map((c) =>
-      judgeRegression(c, valuesOf(c.sli, judged), { alpha, final }),
+      judgeRegression(c, valuesOf(c.sli, pairs), { alpha, final }),
     );
     if (decided.every((j) => j !== undefined)) {
       judgements = decided as RegressionJudgement[];
@@ -161,22 +152,21 @@ export async function compareInterleaved(
       break;
     }
   }
-  const spoiledPairs = pairs.length - judged.length;
   const finalAlpha = plan.alphas[last] as number;
   const pairMs = 2 * (plan.blockMs + plan.blockWarmupMs);
   const undecided = judgements
     .filter((j) => j.verdict === 'inconclusive')
     .map((j): UndecidedSli => {
       const criterion = criteria.find((c) => c.sli === j.sli) as RegressionCriterion;
-      const needed = pairsToDecide(criterion, valuesOf(j.sli, judged), finalAlpha);
+      const needed = pairsToDecide(criterion, valuesOf(j.sli, pairs), finalAlpha);
       return {
         sli: j.sli,
         pairsNeeded: needed,
-        extraMs: Number.isFinite(needed) ? Math.max(0, needed - judged.length) * pairMs : Infinity,
+        extraMs: Number.isFinite(needed) ? Math.max(0, needed - pairs.length) * pairMs : Infinity,
       };
     });
   const noise = criteria.map((c): SliNoise => {
-    const measured = pairSpread(pairDifferences(c, valuesOf(c.sli, judged)));
+    const measured = pairSpread(pairDifferences(c, valuesOf(c.sli, pairs)));
     const spread = options.calibration?.[c.sli] ?? measured;
     const detectable = detectableChange(c, spread, plan.maxPairs, finalAlpha);
     return { sli: c.sli, spread, detectable, unreachable: Math.abs(detectable) > c.threshold };
@@ -189,11 +179,6 @@ export async function compareInterleaved(
     }
   }
   // Said where the verdict is read (the gate, the summary's next steps), not only in the report.
-  if (spoiledPairs > 0) {
-    for (const j of judgements.filter((k) => k.verdict === 'inconclusive')) {
-      j.reason += `; ${spoiledPairs} of ${pairs.length} pairs were left out because the load generator was saturated in them (a busy or pausing machine)`;
-    }
-  }
   for (const u of undecided) {
     const j = judgements.find((k) => k.sli === u.sli) as RegressionJudgement;
     j.reason += Number.isFinite(u.extraMs)
@@ -213,13 +198,7 @@ export async function compareInterleaved(
       (n, p) => n + Number(p.base.generatorSaturated) + Number(p.head.generatorSaturated),
       0,
     ),
-    spoiledPairs,
   };
-}
-
-/** A pair one of whose blocks measured the generator rather than the service. */
-export function isSpoiled(pair: PairRecord): boolean {
-  return pair.base.generatorSaturated || pair.head.generatorSaturated;
 }
 
 /** The SLI's value in each pair's base and head block. */

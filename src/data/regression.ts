@@ -72,8 +72,6 @@ export const RegressionResult = z.object({
     }),
   ),
   saturatedBlocks: z.number().int().nonnegative(),
-  /** Pairs left out of the judgement: one of their blocks had a saturated generator. */
-  spoiledPairs: z.number().int().nonnegative().default(0),
   pairs: z.array(
     z.object({ first: z.enum(['base', 'head']), base: BlockFigures, head: BlockFigures }),
   ),

@@ -90,7 +90,7 @@ export function regressionSection(result: RegressionResult): string {
     undecidedSection(result),
     noiseSection(result),
     result.saturatedBlocks > 0 &&
-      `> [!WARNING]\n> The load generator was saturated in ${result.saturatedBlocks} of ${2 * result.pairs.length} blocks: their latencies may be perf-flow's own (on a shared runner, mostly the machine pausing it). ${result.spoiledPairs} ${result.spoiledPairs === 1 ? 'pair' : 'pairs'} holding them ${result.spoiledPairs === 1 ? 'was' : 'were'} left out of the judgement (still counted in the budget); the pairs table marks them.`,
+      `> [!WARNING]\n> The load generator was saturated in ${result.saturatedBlocks} of ${2 * result.pairs.length} blocks: their latencies may be perf-flow's own.`,
     blocks('<details><summary>Every pair</summary>', pairsTable(result), '</details>'),
   );
 }
@@ -132,7 +132,7 @@ function noiseSection(result: RegressionResult): string {
 function pairsTable(result: RegressionResult): string {
   const slis = result.criteria.map((c) => c.sli);
   const rows = result.pairs.map((p, i) => [
-    p.base.generatorSaturated || p.head.generatorSaturated ? `${i + 1} (left out)` : String(i + 1),
+    String(i + 1),
     p.first,
     ...slis.flatMap((sli) => [
       formatSliValue(sli, p.base.slis[sli]),

@@ -89,11 +89,6 @@ export function judgeRegression(
   pairs: readonly PairedValue[],
   look: Look,
 ): RegressionJudgement | undefined {
-  if (pairs.length === 0) {
-    // No pair to judge (all left out): the interval is the whole line.
-    const nothing = { estimate: 0, low: -Infinity, high: Infinity, n: 0, level: 1 - look.alpha };
-    return judgeShift(criterion, nothing, look);
-  }
   return judgeShift(criterion, pairedShift(pairDifferences(criterion, pairs), look.alpha), look);
 }
 
@@ -237,14 +232,13 @@ export function detectableChange(
  * pairs; the sooner of the two decides. Taken from the interval itself, not from a normal
  * approximation: with heavy-tailed blocks (a shared runner's pauses) the signed-rank interval
  * is wider than the spread alone suggests. Infinity when the interval is unbounded or the
- * estimate sits on 0 and θ alike, or there is no pair; never fewer than there are plus one.
+ * estimate sits on 0 and θ alike; never fewer pairs than there already are plus one.
  */
 export function pairsToDecide(
   criterion: RegressionCriterion,
   pairs: readonly PairedValue[],
   alpha: number,
 ): number {
-  if (pairs.length === 0) return Infinity;
   const shift = pairedShift(pairDifferences(criterion, pairs), alpha);
   const up = criterion.worse === 'higher' ? 1 : -1;
   const [low, high] = up > 0 ? [shift.low, shift.high] : [-shift.high, -shift.low];

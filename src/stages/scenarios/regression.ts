@@ -245,7 +245,6 @@ function toResult(
       source: calibrated ? 'calibration' : 'comparison',
     })),
     saturatedBlocks: comparison.saturatedBlocks,
-    spoiledPairs: comparison.spoiledPairs,
     pairs: comparison.pairs.map((p) => ({
       first: p.first,
       base: figures(p.base.result, p.base.generatorSaturated),
@@ -306,7 +305,6 @@ export async function compareWithStoredRun(
       undecided: [],
       noise: [],
       saturatedBlocks: 0,
-      spoiledPairs: 0,
       pairs: [],
       verdict: regressionVerdict(judgements),
     },
