@@ -102,8 +102,6 @@ interface Connection {
   slotTimer: NodeJS.Timeout | undefined;
   /** The error that preceded the socket's close, if any. */
   lastError: Error | undefined;
-  /** Set when perf-flow itself dropped the socket (timeout, stop): its close is not news. */
-  dropped: boolean;
   connected: boolean;
 }
 
@@ -197,7 +195,6 @@ function execute(
       if (!running) return;
       const { socket, readyEvent } = connectTo(tgt);
       conn.socket = socket;
-      conn.dropped = false;
       conn.connected = false;
       conn.lastError = undefined;
       conn.reader.reset();
@@ -215,7 +212,6 @@ function execute(
     function drop(conn: Connection): void {
       const socket = conn.socket;
       if (socket === undefined) return;
-      conn.dropped = true;
       conn.socket = undefined;
       conn.reader.reset();
       socket.destroy();
@@ -277,7 +273,8 @@ function execute(
     }
 
     function onClose(conn: Connection, socket: net.Socket): void {
-      if (conn.socket !== socket || conn.dropped) return;
+      // A socket perf-flow dropped (timeout, stop) is no longer the connection's: not news.
+      if (conn.socket !== socket) return;
       conn.socket = undefined;
       const wasConnected = conn.connected;
       if (conn.reader.busy) {
@@ -324,7 +321,6 @@ function execute(
         nextSlot: start + (index * slotGapMs) / connections,
         slotTimer: undefined,
         lastError: undefined,
-        dropped: false,
         connected: false,
       };
       pool.push(conn);

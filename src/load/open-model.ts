@@ -254,19 +254,15 @@ function execute(
     };
     const onAbort = () => fail(opts.signal?.reason);
 
-    // Nothing may still load the target when the caller goes on to stop it or to report:
-    // the sockets are destroyed at once.
-    const closePool = () => {
-      pool.close();
-      return Promise.resolve();
-    };
-
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       cleanUp();
       // Nothing may still load the target when the caller goes on to stop it or to report.
-      void closePool().then(() => reject(error));
+      // Nothing may still load the target when the caller goes on to stop it or to report:
+      // the pool destroys its sockets at once.
+      pool.close();
+      reject(error);
     };
 
     const succeed = () => {
@@ -274,7 +270,8 @@ function execute(
       settled = true;
       cleanUp();
       if (responses === 0 && transportErrors > 0) {
-        void closePool().then(() => reject(unreachable(tgt.url, lastTransportError)));
+        pool.close();
+        reject(unreachable(tgt.url, lastTransportError));
         return;
       }
       const generator = monitor.finish({
@@ -286,7 +283,8 @@ function execute(
         windowMs: measuredMs,
       });
       const result = loadRunResult(journeys, recorder.finish(), loadParams(settings), generator);
-      void closePool().then(() => resolve(result));
+      pool.close();
+      resolve(result);
     };
 
     /** Records, in schedule order, every request whose outcome is known and all before it are. */
