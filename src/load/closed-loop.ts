@@ -193,7 +193,8 @@ function execute(
 
     function open(conn: Connection): void {
       if (!running) return;
-      const { socket, readyEvent } = connectTo(tgt);
+      // Reads arrive only after the connect, by when `socket` is set.
+      const { socket, readyEvent } = connectTo(tgt, (chunk) => onData(conn, socket, chunk));
       conn.socket = socket;
       conn.connected = false;
       conn.lastError = undefined;
@@ -202,7 +203,6 @@ function execute(
         conn.connected = true;
         sendNext(conn);
       });
-      socket.on('data', (chunk: Buffer) => onData(conn, socket, chunk));
       socket.on('error', (error) => {
         conn.lastError = error;
       });

@@ -118,7 +118,7 @@ export class Http1Pool {
   }
 
   private open(): void {
-    const { socket, readyEvent } = connectTo(this.target);
+    const { socket, readyEvent } = connectTo(this.target, (chunk) => this.onData(conn, chunk));
     const conn: PooledConnection = {
       socket,
       reader: new Http1ResponseReader(),
@@ -134,7 +134,6 @@ export class Http1Pool {
       conn.connected = true;
       this.release(conn);
     });
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     socket.on('error', (error) => {
       conn.lastError = error;
     });

@@ -97,8 +97,9 @@ export class Http1ResponseReader {
         return this.current;
       }
       if (at === before) {
-        // Needs more bytes: keep the unread tail for the next chunk.
-        this.pending = data.subarray(at);
+        // Needs more bytes: keep the unread tail for the next chunk, copied out of the
+        // caller's chunk (a read buffer that the next read overwrites).
+        this.pending = data === chunk ? Buffer.from(data.subarray(at)) : data.subarray(at);
         this.checkPendingSize();
         return undefined;
       }

@@ -36,16 +36,44 @@ export function http1Target(baseUrl: string, journeys: readonly JourneyConfig[])
   };
 }
 
-/** A new keep-alive connection to the target; 'connect' (or 'secureConnect') when ready. */
-export function connectTo(target: Http1Target): { socket: net.Socket; readyEvent: string } {
-  const socket = target.secure
-    ? tls.connect({
-        host: target.host,
-        port: target.port,
-        ALPNProtocols: ['http/1.1'],
-        ...(net.isIP(target.host) === 0 ? { servername: target.host } : {}),
-      })
-    : net.connect({ host: target.host, port: target.port });
+/**
+ * Where plain connections read into. A 'data' event costs a new Buffer per read, whose
+ * off-heap memory the garbage collector is told about: at 1,000 req/s that set off a
+ * scavenge every 300 ms, each a millisecond or two added to whichever request was in flight.
+ * One buffer serves every socket: libuv reads one socket at a time and `onChunk` consumes
+ * the bytes before returning (the reader copies a partial head it must keep).
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A new keep-alive connection to the target; 'connect' (or 'secureConnect') when ready.
+ * `onChunk` gets each read's bytes, valid only until it returns.
+ */
+export function connectTo(
+  target: Http1Target,
+  onChunk: (chunk: Buffer) => void,
+): { socket: net.Socket; readyEvent: string } {
+  let socket: net.Socket;
+  if (target.secure) {
+    socket = tls.connect({
+      host: target.host,
+      port: target.port,
+      ALPNProtocols: ['http/1.1'],
+      ...(net.isIP(target.host) === 0 ? { servername: target.host } : {}),
+    });
+    socket.on('data', onChunk);
+  } else {
+    socket = net.connect({
+      host: target.host,
+      port: target.port,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (bytes: number, buffer: Uint8Array) => {
+          onChunk(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+        },
+      },
+    });
+  }
   socket.setNoDelay(true);
   return { socket, readyEvent: target.secure ? 'secureConnect' : 'connect' };
 }

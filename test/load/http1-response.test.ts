@@ -8,7 +8,11 @@ import {
 
 const crlf = (lines: string[]) => lines.join('\r\n');
 
-/** Feeds `wire` in pieces cut at `cuts`; returns each response and the byte it completed at. */
+/**
+ * Feeds `wire` in pieces cut at `cuts`; returns each response and the byte it completed at.
+ * Every piece arrives in one shared buffer that is overwritten after each feed, as a socket's
+ * reusable read buffer is: the reader must not keep bytes it has not copied.
+ */
 function readIn(
   wire: string,
   cuts: number[],
@@ -16,11 +20,14 @@ function readIn(
 ): { response: Http1Response; at: number }[] {
   const reader = new Http1ResponseReader();
   const bytes = Buffer.from(wire, 'latin1');
+  const readBuffer = Buffer.alloc(bytes.length + 1);
   const out: { response: Http1Response; at: number }[] = [];
   reader.expect(head);
   let from = 0;
   for (const to of [...cuts, bytes.length]) {
-    const response = reader.feed(bytes.subarray(from, to));
+    const length = bytes.copy(readBuffer, 0, from, to);
+    const response = reader.feed(readBuffer.subarray(0, length));
+    readBuffer.fill(0x58);
     if (response) out.push({ response, at: to });
     from = to;
   }
