@@ -7,19 +7,55 @@ import YAML from 'yaml';
 // Each directory under actions/ is one stage's action.
 const STAGES = readdirSync('actions').sort();
 
-/** [action.yml, README, the `uses:` reference] for the root action and each stage. */
+/** [action.yml, README, the `uses:` reference, its key in PERMISSIONS] for each action. */
 export const ACTION_DOCS = [
-  ['action.yml', 'docs/action.md', 'org/perf-flow@v1'],
+  ['action.yml', 'docs/action.md', 'org/perf-flow@v1', 'root'],
   ...STAGES.map((s) => [
     `actions/${s}/action.yml`,
     `actions/${s}/README.md`,
     `org/perf-flow/actions/${s}@v1`,
+    s,
   ]),
 ];
 
+const READS_OTHER_RUNS =
+  "`actions: read` to find the default branch's latest result among the repository's artifacts";
+const POSTS =
+  '`pull-requests: write` for the sticky PR comment and `checks: write` for the `perf-flow` ' +
+  "check run; without them (a fork's read-only token) it says what it could not post and keeps " +
+  'the verdict';
+
+/**
+ * What each action does with the job's token. Artifacts of the same run go through the
+ * runner's own token, which needs no permission.
+ */
+const PERMISSIONS = {
+  root: {
+    scopes: ['contents: read', 'actions: read', 'pull-requests: write', 'checks: write'],
+    why: `\`contents: read\` to check out, ${READS_OTHER_RUNS} (the before/after), ${POSTS}.`,
+  },
+  summary: {
+    scopes: ['contents: read', 'actions: read', 'pull-requests: write', 'checks: write'],
+    why: `\`contents: read\` to check out, ${READS_OTHER_RUNS} (the before/after), ${POSTS}.`,
+  },
+  'load-test': {
+    scopes: ['contents: read', 'actions: read'],
+    why:
+      '`contents: read` to check out (and to fetch `base-ref` when the checkout lacks it); ' +
+      `${READS_OTHER_RUNS}, only with \`regression.baseline: artifact\`.`,
+  },
+};
+const READ_ONLY = {
+  scopes: ['contents: read'],
+  why:
+    'It needs only `contents: read`: it writes step outputs, the job summary, files in the ' +
+    'report directory and its artifact for later jobs.',
+};
+
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function renderActionDoc(actionYmlText, uses) {
+export function renderActionDoc(actionYmlText, uses, key) {
+  const permissions = PERMISSIONS[key] ?? READ_ONLY;
   const action = YAML.parse(actionYmlText);
   const inputs = Object.entries(action.inputs ?? {});
   const outputs = Object.entries(action.outputs ?? {});
@@ -34,16 +70,15 @@ export function renderActionDoc(actionYmlText, uses) {
     '',
     '```yaml',
     'permissions:',
-    '  contents: read',
+    ...permissions.scopes.map((scope) => `  ${scope}`),
     'steps:',
-    '  - uses: actions/checkout@v4',
+    '  - uses: actions/checkout@v5',
     `  - uses: ${uses}`,
     '    with:',
     '      config: perf-flow.yml',
     '```',
     '',
-    'It needs only `contents: read`: it writes step outputs, the job summary and files in the',
-    'report directory.',
+    permissions.why,
     '',
     '## Inputs',
     '',
@@ -67,8 +102,8 @@ export function renderActionDoc(actionYmlText, uses) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const [yml, readme, uses] of ACTION_DOCS) {
-    writeFileSync(readme, renderActionDoc(readFileSync(yml, 'utf8'), uses));
+  for (const [yml, readme, uses, key] of ACTION_DOCS) {
+    writeFileSync(readme, renderActionDoc(readFileSync(yml, 'utf8'), uses, key));
     console.log(`wrote ${readme}`);
   }
 }

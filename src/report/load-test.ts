@@ -86,6 +86,12 @@ function steadySection(d: SteadyLoadTest): string {
   return blocks(
     '## Steady load',
     `Steady load over the weighted journey mix. ${loadSummary(d.load)}`,
+    d.mergedShards !== undefined &&
+      `Merged from ${d.mergedShards} shards, each sending its share of the load: their ` +
+        'latency histograms are added, so the percentiles are those of all the requests together.',
+    d.shard !== undefined &&
+      `This is shard ${d.shard.index} of ${d.shard.count}: its share of the load only; ` +
+        '`perf-flow merge` (or the SLO gate) adds the shards up.',
     generatorWarning(d.generator),
     d.load.model === 'closed' && d.load.rateRps !== undefined && RATE_CAVEAT,
     '## All journeys',

@@ -52,6 +52,33 @@ describe('stage bundles in separate jobs, through the artifact service', () => {
     expect(data.source).toBe('baseline');
   }, 60_000);
 
+  it('keeps a stage whose upload is refused (403), and says what later jobs will miss', async () => {
+    service.refuseUploads = true;
+    try {
+      const workspace = path.join(root, 'job-refused');
+      const outputFile = path.join(root, 'job-refused.output');
+      await writeFile(outputFile, '');
+      const run = await runNode(path.join(ROOT, 'dist/baseline/index.js'), [], {
+        cwd: root,
+        env: {
+          ...service.env({ runId: '4243', jobId: 'job-refused', workspace }),
+          GITHUB_ACTIONS: 'true',
+          GITHUB_OUTPUT: outputFile,
+          INPUT_CONFIG: FAST_CONFIG,
+          'INPUT_REPORT-DIR': path.join(workspace, 'perf-flow-report'),
+        },
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).toMatch(
+        /::warning::could not upload the artifact perf-flow-baseline \(.*403.*\)[^\n]*later jobs will not find them/,
+      );
+      expect((await readGithubOutputs(outputFile))['p95-ms']).toMatch(/^\d/);
+      expect(service.artifacts.some((a) => a.runId === '4243')).toBe(false);
+    } finally {
+      service.refuseUploads = false;
+    }
+  }, 60_000);
+
   it('merges the shards two matrix legs uploaded', async () => {
     for (const shard of ['1', '2'])
       await job('load-test', `job-shard-${shard}`, { shard, shards: '2' });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { steadyLoad } from '../../src/data/stages.js';
+import { steadyLoad, type SteadyLoadTest } from '../../src/data/stages.js';
 import { parseStageData } from '../../src/data/store.js';
 import { decodeHistogram, latencyStats, mergeHistograms } from '../../src/measure/histogram.js';
 import { cli, FAST_CONFIG, ROOT, tempDir } from './helpers.js';
@@ -311,6 +311,21 @@ describe('perf-flow CLI: sharded load', () => {
     )!;
   }
 
+  /** The merged load test in `reportDir` holds every leg's requests, percentiles exact. */
+  async function expectMergedExactly(reportDir: string, legs: SteadyLoadTest[]) {
+    const merged = steadyLoad(
+      parseStageData(
+        'load-test',
+        await readFile(path.join(reportDir, 'data/load-test.json'), 'utf8'),
+        'merged',
+      ),
+    )!;
+    expect(merged.mergedShards).toBe(legs.length);
+    expect(merged.overall.requests).toBe(legs.reduce((n, l) => n + l.overall.requests, 0));
+    const all = mergeHistograms(legs.map((l) => decodeHistogram(l.overall.histogram)));
+    expect(merged.overall.latency).toEqual(latencyStats(all));
+  }
+
   it('runs two shards in separate jobs and the gate merges them exactly', async () => {
     const dir = await tempDir('shards');
     const artifacts = path.join(dir, 'artifacts');
@@ -327,22 +342,37 @@ describe('perf-flow CLI: sharded load', () => {
     ]);
     expect(gate.code, slurp(gate)).toBe(0);
     expect(gate.stderr).toContain('merged 2 load-test shards');
-    const merged = steadyLoad(
-      parseStageData(
-        'load-test',
-        await readFile(path.join(dir, 'gate/data/load-test.json'), 'utf8'),
-        'merged',
-      ),
-    )!;
-    expect(merged.mergedShards).toBe(2);
-    expect(merged.overall.requests).toBe(legs[0]!.overall.requests + legs[1]!.overall.requests);
-    const all = mergeHistograms(legs.map((l) => decodeHistogram(l.overall.histogram)));
-    expect(merged.overall.latency).toEqual(latencyStats(all));
+    await expectMergedExactly(path.join(dir, 'gate'), legs);
     const data = parseStageData(
       'slo-gate',
       await readFile(path.join(dir, 'gate/data/slo-gate.json'), 'utf8'),
       'gate',
     );
     expect(data.source).toBe('load-test');
+  }, 60_000);
+
+  it('merges the shards on the command line (perf-flow merge), and refuses an empty set', async () => {
+    const dir = await tempDir('merge');
+    const artifacts = path.join(dir, 'artifacts');
+    const legs = [await runShard(dir, artifacts, 1, 2), await runShard(dir, artifacts, 2, 2)];
+    const out = path.join(dir, 'merged');
+    const merge = await cli(['merge', '-c', FAST_CONFIG, '-o', out, '--artifacts', artifacts]);
+    expect(merge.code, slurp(merge)).toBe(0);
+    await expectMergedExactly(out, legs);
+    await expect(
+      readFile(path.join(out, 'testing/load-test-results.md'), 'utf8'),
+    ).resolves.toContain('Merged from 2 shards');
+
+    const none = await cli([
+      'merge',
+      '-c',
+      FAST_CONFIG,
+      '-o',
+      path.join(dir, 'empty'),
+      '--artifacts',
+      path.join(dir, 'nothing'),
+    ]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/shards: no load-test shards found/);
   }, 60_000);
 });

@@ -19,7 +19,10 @@ import {
 describe('the summary action on a pull request', () => {
   let github: FakeGitHubApi;
   let dir: string;
+  let config: string;
   const headSha = 'a'.repeat(40);
+  // A journey name is the config author's, and reaches the comment through the SLO table.
+  const hostileJourney = 'list <script>steal()</script> @hubot -->';
 
   beforeAll(async () => {
     github = await startFakeGitHubApi({ token: 'ghs_fake_token' });
@@ -28,9 +31,24 @@ describe('the summary action on a pull request', () => {
       path.join(dir, 'event.json'),
       JSON.stringify({ pull_request: { number: 7, head: { sha: headSha } } }),
     );
+    config = path.join(dir, 'perf-flow.yml');
+    const fast = await readFile(FAST_CONFIG, 'utf8');
+    await writeFile(
+      config,
+      fast
+        .replace(
+          'working-directory: ../../../examples/demo-service',
+          `working-directory: ${JSON.stringify(DEMO_DIR)}`,
+        )
+        .replace('- name: list-items', `- name: ${JSON.stringify(hostileJourney)}`)
+        .replace(
+          'slos:\n',
+          `slos:\n  - sli: latency.p95\n    journey: ${JSON.stringify(hostileJourney)}\n    target: '< 3s'\n`,
+        ),
+    );
     const hostile = '<script>alert(1)</script> @octocat --> p95 must be under 3s';
     for (const stage of ['baseline', 'profile-analysis', 'slo-gate']) {
-      const run = await cli([stage, '-c', FAST_CONFIG, '-o', path.join(dir, 'out'), '-g', hostile]);
+      const run = await cli([stage, '-c', config, '-o', path.join(dir, 'out'), '-g', hostile]);
       expect(run.code, run.stdout + run.stderr).toBe(0);
     }
   }, 120_000);
@@ -53,7 +71,7 @@ describe('the summary action on a pull request', () => {
         GITHUB_RUN_ID: '99',
         GITHUB_OUTPUT: outputFile,
         GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'),
-        INPUT_CONFIG: FAST_CONFIG,
+        INPUT_CONFIG: config,
         'INPUT_REPORT-DIR': 'out',
         INPUT_GUIDANCE: '<script>alert(1)</script> @octocat --> p95 must be under 3s',
         INPUT_TOKEN: github.token,
@@ -85,10 +103,14 @@ describe('the summary action on a pull request', () => {
     expect(annotations.some((a) => a.path === 'examples/demo-service/server.mjs')).toBe(true);
   }, 60_000);
 
-  it('escapes markup and mentions from the guidance in the comment', async () => {
+  it('escapes markup and mentions from the guidance and a journey name in the comment', async () => {
     const body = github.commentsOn('acme', 'shop', 7)[0]!.body;
+    // Both reach the comment, neutralised.
+    expect(body).toContain('alert(1)');
+    expect(body).toContain('steal()');
     expect(body).not.toContain('<script>');
     expect(body).not.toMatch(/(^|[^\w&;])@octocat/);
+    expect(body).not.toMatch(/(^|[^\w&;])@hubot/);
     // The marker is the only HTML comment: the guidance cannot close or open another.
     expect(body.match(/<!--/g)).toHaveLength(1);
     expect(body.match(/-->/g)).toHaveLength(1);

@@ -140,6 +140,8 @@ export class FakeArtifactService {
   restToken: string | undefined;
   /** Run id → its branch and repositories; a run not listed is the main repository's `main`. */
   readonly runs = new Map<string, FakeRun>();
+  /** When set, creating an artifact is refused with 403, as a token without the scope is. */
+  refuseUploads = false;
   private nextId = 1000;
 
   private readonly server = http.createServer((req, res) => {
@@ -390,6 +392,9 @@ export class FakeArtifactService {
   private twirp(rpc: string, scope: Scope, body: Record<string, unknown>): unknown {
     switch (rpc) {
       case 'CreateArtifact': {
+        if (this.refuseUploads) {
+          throw new HttpError(403, 'permission_denied', 'this token may not create artifacts');
+        }
         this.checkRun(scope, body);
         if (body.workflow_job_run_backend_id !== scope.jobId) {
           throw new HttpError(403, 'permission_denied', 'the token is not scoped to this job');

@@ -364,6 +364,16 @@ describe('the reusable workflow', () => {
       expect(writes, id).toEqual(id === 'summary' ? ['checks', 'pull-requests'] : []);
     }
   });
+
+  it("grants actions: read only to the summary, which reads another run's artifacts", () => {
+    // Artifacts of the same run go through the runner's own token, which needs no scope.
+    const readers = Object.entries(jobs)
+      .filter(
+        ([, job]) => (job.permissions as Record<string, string> | undefined)?.actions === 'read',
+      )
+      .map(([id]) => id);
+    expect(readers).toEqual(['summary']);
+  });
 });
 
 describe('the fork-safe pair', () => {
@@ -386,20 +396,45 @@ describe('the fork-safe pair', () => {
   });
 });
 
+const THREE_WAYS = [
+  'examples/workflows/pr-gate.yml',
+  'examples/workflows/pipeline.yml',
+  'examples/workflows/fork-safe-measure.yml',
+  'examples/workflows/fork-safe-report.yml',
+];
+
+/** The workflow files a document inlines, each after a `<!-- file: path -->` marker. */
+function embeddedWorkflows(doc: string): Array<[string, string]> {
+  return [...doc.matchAll(/<!-- file: (\S+) -->\s*```yaml\n([\s\S]*?)```/g)].map((m) => [
+    m[1]!,
+    m[2]!,
+  ]);
+}
+
+describe('README.md', () => {
+  const embedded = embeddedWorkflows(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+
+  it('shows the one-step, multi-job and fork-safe workflows in full', () => {
+    expect(embedded.map(([file]) => file)).toEqual(THREE_WAYS);
+  });
+
+  it.each(embedded)('shows %s exactly as the file is', (file, body) => {
+    expect(body).toBe(readFileSync(path.join(ROOT, file), 'utf8'));
+  });
+});
+
 describe('docs/workflows.md', () => {
   const doc = readFileSync(path.join(ROOT, 'docs/workflows.md'), 'utf8');
-  const embedded = [...doc.matchAll(/<!-- file: (\S+) -->\s*```yaml\n([\s\S]*?)```/g)];
+  const embedded = embeddedWorkflows(doc);
 
-  it('inlines the one-step, multi-job and fork-safe workflows', () => {
-    expect(embedded.map((m) => m[1])).toEqual([
-      'examples/workflows/pr-gate.yml',
-      'examples/workflows/pipeline.yml',
-      'examples/workflows/fork-safe-measure.yml',
-      'examples/workflows/fork-safe-report.yml',
+  it('inlines the one-step, multi-job, fork-safe and nightly soak workflows', () => {
+    expect(embedded.map(([file]) => file)).toEqual([
+      ...THREE_WAYS,
+      'examples/workflows/nightly-soak.yml',
     ]);
   });
 
-  it.each(embedded.map((m) => [m[1]!, m[2]!]))('shows %s exactly as the file is', (file, body) => {
+  it.each(embedded)('shows %s exactly as the file is', (file, body) => {
     expect(body).toBe(readFileSync(path.join(ROOT, file), 'utf8'));
   });
 
