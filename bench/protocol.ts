@@ -1,6 +1,6 @@
 // What bench/loadgen.ts asks bench/runner.ts to run, and what the runner prints back: one
 // generator configuration per child process, so that each Node generator has a process (and,
-// pinned with taskset, a core) of its own.
+// pinned with taskset, a core) of its own. Likewise bench/profile.ts and its worker.
 
 export type NodeGenerator = 'perf-flow-closed' | 'perf-flow-open' | 'autocannon';
 
@@ -37,3 +37,19 @@ export interface RunReport {
 
 /** The runner prints exactly one line starting with this, then the JSON report. */
 export const REPORT_PREFIX = 'BENCH-REPORT ';
+
+/** bench:profile's worker prints one line starting with this, then a ProfileMeasurement. */
+export const WORKER_PREFIX = 'BENCH-PROFILE ';
+
+/** What a bench:profile worker does with the file: a peer's bare read, or perf-flow's path. */
+export type WorkerMode = 'json-parse' | 'pprof-decode' | 'perf-flow';
+
+export interface ProfileMeasurement {
+  mode: WorkerMode;
+  ms: number;
+  /** Resident set at the start and its peak (VmHWM) at the end, bytes. */
+  baseRss: number;
+  peakRss: number;
+  /** Something the result depends on, so that no step can be skipped as unused. */
+  checksum: number;
+}

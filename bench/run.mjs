@@ -10,7 +10,11 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const BENCHES = { loadgen: ['loadgen', 'runner'], gate: ['gate'] };
+const BENCHES = {
+  loadgen: ['loadgen', 'runner'],
+  gate: ['gate'],
+  profile: ['profile', 'profile-worker'],
+};
 
 const name = process.argv[2] ?? '';
 const entries = BENCHES[name];

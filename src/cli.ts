@@ -15,7 +15,7 @@ import { detectPlatform } from './platform/index.js';
 import { stopAllServices } from './service/runner.js';
 import { installStopOnSignals } from './service/signals.js';
 import { runBaseline } from './stages/baseline.js';
-import type { CommonInputs, StageDeps } from './stages/context.js';
+import type { CommonInputs, StageDeps, StageProblem } from './stages/context.js';
 import { runFlow } from './stages/flow.js';
 import { runLoadTest } from './stages/load-test.js';
 import { runOptimizationPlan } from './stages/optimization-plan.js';
@@ -59,8 +59,9 @@ Options:
       --connections N           load-test: override load-test.connections
       --rate R                  load-test: override load-test.rate, e.g. 200rps
       --shard N --shards M      load-test: run shard N of M (each its share of the load)
-      --base-ref REF            load-test, run: also compare the head (the working tree)
-                                with REF, built and run here block by block, e.g. origin/main
+      --base-ref REF            load-test, profile-analysis, run: also compare the head
+                                (the working tree) with REF, built and run here: block by
+                                block under load, and profile against profile, e.g. origin/main
       --compare-with WHAT       summary, run, demo: the before/after's "before": previous
                                 (the earlier run in --out, the default), none, or a report
                                 directory or data file (e.g. the main branch's report)
@@ -115,7 +116,7 @@ function checkOptionsFit(command: Command, values: Values) {
     shard: ['load-test'],
     shards: ['load-test'],
     'compare-with': ['run', 'demo', 'summary'],
-    'base-ref': ['load-test', 'run'],
+    'base-ref': ['load-test', 'profile-analysis', 'run'],
   };
   for (const [option, commands] of Object.entries(only)) {
     if (values[option as keyof Values] !== undefined && !commands.includes(command)) {
@@ -171,7 +172,7 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
     case 'baseline':
       return runBaseline(inputs, deps);
     case 'profile-analysis':
-      return runProfileAnalysis(inputs, deps);
+      return runProfileAnalysis({ ...inputs, ...readBaseRef(values) }, deps);
     case 'optimization-plan':
       return runOptimizationPlan(inputs, deps);
     case 'load-test': {
@@ -241,6 +242,14 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       console.log(`perf-flow: ${command} done; report: ${reportPath}`);
     }
+    // A stage that recorded a failure and let the flow go on still fails the run, with its code.
+    const { problems = [], problem } = outcome as {
+      problems?: StageProblem[];
+      problem?: StageProblem;
+    };
+    if (problem) problems.push(problem);
+    for (const problem of problems) console.error(`perf-flow: ${problem.message}`);
+    if (problems.length > 0) return Math.max(...problems.map((p) => p.exitCode));
     return outcome.failed ? ExitCode.gateFailed : ExitCode.pass;
   } catch (error) {
     const failure = describeFailure(error);

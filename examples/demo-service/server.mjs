@@ -6,7 +6,11 @@
 // every /api path or one prefix); DEMO_ERROR_RATE (share of /api requests answered 500);
 // DEMO_HOTSPOT_FACTOR (work done by the recommendation hotspot); DEMO_CRASH_AFTER_MS (exit
 // on purpose); DEMO_LEAK_BYTES_PER_REQUEST (bytes of the JS heap each /api request keeps
-// for good: a real leak, for the soak scenario's leak detection to find).
+// for good: a real leak, for the soak scenario's leak detection to find); DEMO_BLOCK_MS and
+// DEMO_BLOCK_EVERY (every Nth /api request first rebuilds a search index synchronously for
+// that long, blocking the event loop for every request in flight); DEMO_ALLOC_KB (KiB of
+// objects each /api request allocates for an audit trail that keeps the last few hundred,
+// so they live long enough to be promoted: garbage-collection pressure).
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -69,6 +73,14 @@ const LEAK_BYTES_PER_REQUEST = knob(
   integer(0, 512 * 1024, 'a whole number of bytes from 0 to 524288'),
   0,
 );
+
+const BLOCK_MS = knob('DEMO_BLOCK_MS', number(0, 10_000, 'milliseconds from 0 to 10000'), 0);
+const BLOCK_EVERY = knob(
+  'DEMO_BLOCK_EVERY',
+  integer(1, 1_000_000, 'a whole number of requests, at least 1'),
+  50,
+);
+const ALLOC_KB = knob('DEMO_ALLOC_KB', integer(0, 65_536, 'KiB from 0 to 65536'), 0);
 
 // ---------------------------------------------------------------------------------------
 // Data. Seeded, so every run serves the same catalog and the hotspot does the same work.
@@ -282,6 +294,38 @@ function leak() {
   leaked.push(new Array(Math.ceil(LEAK_BYTES_PER_REQUEST / 8)).fill(leaked.length + 0.5));
 }
 
+// The event-loop blocker DEMO_BLOCK_MS asks for: real work (hashing the catalog's names over
+// and over) done synchronously until the time is up, so a profile sees a function, not a sleep.
+let blockCountdown = BLOCK_EVERY;
+function rebuildSearchIndex(ms) {
+  const until = performance.now() + ms;
+  const index = new Map();
+  let h = 0;
+  while (performance.now() < until) {
+    for (const item of ITEMS) {
+      for (let i = 0; i < item.name.length; i++)
+        h = Math.imul(h ^ item.name.charCodeAt(i), 16777619);
+      index.set(item.id, h >>> 0);
+    }
+  }
+  return index.size;
+}
+
+// The audit trail DEMO_ALLOC_KB fills: each request's records stay for the next AUDIT_KEPT
+// requests, long enough to survive young-generation collections and be promoted, which is
+// what makes garbage collection expensive (short-lived garbage costs V8 almost nothing).
+const AUDIT_KEPT = 256;
+const auditTrail = [];
+function recordAudit(path) {
+  if (ALLOC_KB <= 0) return;
+  // About 48 bytes per record on a 64-bit V8 (a small object with three fields).
+  const records = Math.ceil((ALLOC_KB * 1024) / 48);
+  const entry = new Array(records);
+  for (let i = 0; i < records; i++) entry[i] = { path, at: i, seq: auditTrail.length };
+  auditTrail.push(entry);
+  if (auditTrail.length > AUDIT_KEPT) auditTrail.shift();
+}
+
 async function handle(req, res) {
   const started =
     req.headers['x-demo-timing'] === '1'
@@ -298,6 +342,11 @@ async function handle(req, res) {
     return;
   }
   leak();
+  recordAudit(url.pathname);
+  if (BLOCK_MS > 0 && --blockCountdown <= 0) {
+    blockCountdown = BLOCK_EVERY;
+    rebuildSearchIndex(BLOCK_MS);
+  }
   const failing = injectError();
   const [status, body] = failing
     ? [500, { error: 'injected failure (DEMO_ERROR_RATE)' }]
@@ -349,6 +398,16 @@ server.listen(PORT, HOST, () => {
   if (LEAK_BYTES_PER_REQUEST > 0) {
     console.log(
       `demo-service: DEMO_LEAK_BYTES_PER_REQUEST=${LEAK_BYTES_PER_REQUEST}: every /api request keeps that many bytes of heap for good`,
+    );
+  }
+  if (BLOCK_MS > 0) {
+    console.log(
+      `demo-service: DEMO_BLOCK_MS=${BLOCK_MS}: every ${BLOCK_EVERY}th /api request blocks the event loop for ${BLOCK_MS} ms (rebuildSearchIndex)`,
+    );
+  }
+  if (ALLOC_KB > 0) {
+    console.log(
+      `demo-service: DEMO_ALLOC_KB=${ALLOC_KB}: every /api request allocates ${ALLOC_KB} KiB kept for the next ${AUDIT_KEPT} requests (recordAudit)`,
     );
   }
   if (CRASH_AFTER_MS !== undefined) {

@@ -60,7 +60,7 @@ export function readCompareWith(read: InputReader): CompareWith {
 export const BASE_REF_INPUT = {
   'base-ref': {
     description:
-      "Also compare the head with this git ref, built and run on the runner in alternating blocks of load (the regression section of perf-flow.yml sets thresholds, confidence and budget). Default: a pull request's base commit (fetched if the checkout lacks it); none on other events. `none` turns it off.",
+      "Also compare the head with this git ref, built and run on the runner: in alternating blocks of load (load-test; the regression section of perf-flow.yml sets thresholds, confidence and budget) and profile against profile (profile-analysis: which functions grew, and whether this change touches them). Default: a pull request's base commit (fetched if the checkout lacks it); none on other events. `none` turns it off.",
     default: '${{ github.event.pull_request.base.sha }}',
   },
 } satisfies Record<string, InputSpec>;

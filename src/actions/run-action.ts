@@ -9,6 +9,8 @@ interface ActionOutcome {
   verdict?: string;
   failed: boolean;
   outputs: Record<string, string>;
+  problem?: { exitCode: number; message: string };
+  problems?: { exitCode: number; message: string }[];
 }
 
 /**
@@ -27,7 +29,12 @@ export async function runAction(
   try {
     const outcome = await run({ platform, commandLine: `perf-flow action ${name}` });
     for (const [key, value] of Object.entries(outcome.outputs)) core.setOutput(key, value);
-    if (outcome.failed) {
+    const problems = outcome.problems ?? (outcome.problem ? [outcome.problem] : []);
+    if (problems.length > 0) {
+      // Recorded by a stage that let the rest run: the results are written, the job fails.
+      core.setFailed(problems.map((p) => `perf-flow ${name}: ${p.message}`).join('\n'));
+      process.exitCode = Math.max(...problems.map((p) => p.exitCode));
+    } else if (outcome.failed) {
       core.setFailed(
         `perf-flow ${name}: verdict ${outcome.verdict ?? 'none'}, which fails the gate (fail-on).`,
       );

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ServiceConfig } from '../config/types.js';
-import { ConfigError, RuntimeError } from '../errors.js';
+import { ConfigError, RuntimeError, ServiceError } from '../errors.js';
 
 const run = promisify(execFile);
 const GIT_TIMEOUT_MS = 60_000;
@@ -14,6 +14,8 @@ export interface BaseCheckout {
   sha: string;
   /** The worktree's root. */
   dir: string;
+  /** The root of the repository it was checked out of (the head's). */
+  repoRoot: string;
   /** The head's commit, when the working tree is a git checkout with one. */
   headSha: string | null;
   /** The service as configured, but working in the base's tree. */
@@ -75,6 +77,7 @@ export async function checkoutBase(
     ref,
     sha,
     dir,
+    repoRoot: root,
     headSha,
     service: { ...service, cwd: path.join(dir, relative) },
     remove: async () => {
@@ -117,4 +120,23 @@ async function removeWorktree(root: string, dir: string): Promise<void> {
   await git(root, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
   await git(root, ['worktree', 'prune']).catch(() => undefined);
+}
+
+/** The base's own build or start failure, said to be the base's. */
+export async function asBase<T>(
+  base: BaseCheckout,
+  what: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof ServiceError) {
+      throw new ServiceError(
+        `the base ${base.ref} (${base.sha.slice(0, 12)}) ${what}: ${error.message.split('\n')[0]}`,
+        error.logTail,
+      );
+    }
+    throw error;
+  }
 }

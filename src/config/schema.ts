@@ -198,6 +198,9 @@ const loadSchema = strictObject({
 const profileSchema = strictObject({
   duration: positiveDuration.optional(),
   connections: connections.optional(),
+  // Paths relative to the config file; resolved with it (see the transform below).
+  files: z.array(nonEmpty).default([]),
+  'pprof-url': nonEmpty.optional(),
 });
 
 const allowedHost = z.string().transform((entry, ctx): string => {
@@ -214,6 +217,43 @@ const allowedHost = z.string().transform((entry, ctx): string => {
 function loadChains(load: RawLoad, loadTest: RawLoad): { load: LoadChain; loadTest: LoadChain } {
   const loadLink = { section: 'load', raw: load } as const;
   return { load: [loadLink], loadTest: [{ section: 'load-test', raw: loadTest }, loadLink] };
+}
+
+/**
+ * A path on the service (`/debug/pprof/profile`) or a URL of its own (Go services often serve
+ * pprof on a separate port), loopback or an allowed host as the service's; not both
+ * `files` and a URL: perf-flow would not know which profile to believe.
+ */
+function checkPprofUrl(
+  profile: { files: string[]; 'pprof-url'?: string | undefined },
+  allowedHosts: string[],
+  ctx: z.RefinementCtx,
+): void {
+  const raw = profile['pprof-url'];
+  if (raw === undefined) return;
+  const issue = (message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['profile', 'pprof-url'], message });
+  if (profile.files.length > 0) {
+    issue('give profile.files or profile.pprof-url, not both');
+    return;
+  }
+  if (raw.startsWith('/')) return;
+  let url: URL;
+  try {
+    url = new URL(raw.replaceAll(PORT_PLACEHOLDER, '1'));
+  } catch {
+    issue(`expected a path such as /debug/pprof/profile or an http:// URL, got "${raw}"`);
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    issue(`must be http or https, got "${url.protocol.replace(/:$/, '')}"`);
+  } else if (url.search !== '') {
+    issue('leave out the query: perf-flow adds ?seconds= for the length of the profile');
+  } else if (!isAllowedHost(url.hostname, allowedHosts)) {
+    issue(
+      `host "${url.hostname}" is not loopback (127.0.0.0/8, localhost, ::1) nor listed in allowed-hosts`,
+    );
+  }
 }
 
 function checkServiceUrl(
@@ -343,6 +383,7 @@ export function configSchema(source: { path: string; hash: string }) {
   })
     .superRefine((raw, ctx) => {
       checkServiceUrl(raw.service, raw['allowed-hosts'], ctx);
+      checkPprofUrl(raw.profile, raw['allowed-hosts'], ctx);
       checkJourneyNames(raw.journeys, ctx);
       checkSlos(raw.slos, raw.journeys, ctx);
       const chains = loadChains(raw.load, raw['load-test']);
@@ -359,6 +400,7 @@ export function configSchema(source: { path: string; hash: string }) {
       );
     })
     .transform((raw): Config => {
+      const configDir = path.dirname(source.path);
       const chains = loadChains(raw.load, raw['load-test']);
       const baseline = loadSettings(chains.load, DEFAULTS.load);
       return {
@@ -378,6 +420,8 @@ export function configSchema(source: { path: string; hash: string }) {
         profile: {
           durationMs: raw.profile.duration ?? DEFAULTS.profileDurationMs,
           connections: raw.profile.connections ?? baseline.connections,
+          files: raw.profile.files.map((file) => path.resolve(configDir, file)),
+          ...(raw.profile['pprof-url'] !== undefined && { pprofUrl: raw.profile['pprof-url'] }),
         },
         scenarios: raw.scenarios,
         capacity: raw.capacity,

@@ -208,7 +208,17 @@ export interface Config {
   baseline: LoadSettings;
   /** The load-test stage's steady load over the weighted journey mix. */
   loadTest: LoadSettings;
-  profile: { durationMs: number; connections: number };
+  profile: {
+    durationMs: number;
+    connections: number;
+    /** Profiles the user brings (any format perf-flow reads), absolute paths. */
+    files: string[];
+    /**
+     * A pprof endpoint to fetch the CPU profile from under load: a path on the service, or a
+     * URL (which may hold ${PORT}); perf-flow appends ?seconds=<duration>.
+     */
+    pprofUrl?: string;
+  };
   scenarios: ScenariosConfig;
   capacity: CapacityConfig;
   regression: RegressionConfig;

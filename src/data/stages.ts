@@ -84,12 +84,28 @@ export const Hotspot = z.object({
   /** 1-based. */
   line: z.number().int().nullable(),
   column: z.number().int().nullable(),
-  selfMs: z.number().nonnegative(),
-  totalMs: z.number().nonnegative(),
+  /** Null when the profiles count samples without saying how long one lasts (folded stacks). */
+  selfMs: z.number().nonnegative().nullable(),
+  totalMs: z.number().nonnegative().nullable(),
   /** Share of all non-idle samples, 0..1. */
   selfShare: z.number().min(0).max(1),
   totalShare: z.number().min(0).max(1),
   category: z.string(),
+  /**
+   * Amdahl's bound, 0..1: the most a request's latency could drop if the function cost
+   * nothing (its total share of the CPU work, times the share of the time the service was on
+   * CPU under the load; the share alone when the profiles cannot say).
+   */
+  latencyCutBound: z.number().min(0).max(1).optional(),
+  /**
+   * The journeys that make the function work (its share of the CPU time while each journey ran
+   * alone, at least 1%), most first; absent when the journeys were not run alone.
+   */
+  journeys: z.array(z.object({ journey: z.string(), share: z.number().min(0).max(1) })).optional(),
+  /** The lines around `line`, when the file is in the repository. */
+  excerpt: z
+    .object({ firstLine: z.number().int().positive(), lines: z.array(z.string()) })
+    .optional(),
 });
 export type Hotspot = z.infer<typeof Hotspot>;
 
@@ -97,11 +113,20 @@ export const CpuAnalysis = z.object({
   profileFiles: z.array(z.string()),
   /** Profiles left out of the figures (a wrapper such as npm that mostly waits), and why. */
   excludedProfiles: z.array(z.object({ file: z.string(), reason: z.string() })).optional(),
+  /** The formats the profiles came in (cpuprofile, pprof, speedscope, folded). */
+  formats: z.array(z.string()).optional(),
+  /** What selfMs and the like measure: times, or sample counts (then the ms fields are null). */
+  unit: z.enum(['ms', 'samples']).default('ms'),
   sampleCount: z.number().int().nonnegative(),
-  /** Wall time the profile covers, ms. */
-  durationMs: z.number().nonnegative(),
-  /** Time on CPU (all samples but idle), ms. */
-  activeMs: z.number().nonnegative(),
+  /** Wall time the profile covers, ms; null when the profiles have no timeline. */
+  durationMs: z.number().nonnegative().nullable(),
+  /** Time on CPU (all samples but idle), ms; null for sample counts. */
+  activeMs: z.number().nonnegative().nullable(),
+  /**
+   * Share of the load's wall time the profiled processes were on CPU, 0..1 (per process); null
+   * when the profiles have no timeline.
+   */
+  utilization: z.number().min(0).max(1).nullable().optional(),
   idleShare: z.number().min(0).max(1),
   gcShare: z.number().min(0).max(1),
   programShare: z.number().min(0).max(1),
@@ -110,15 +135,144 @@ export const CpuAnalysis = z.object({
 });
 export type CpuAnalysis = z.infer<typeof CpuAnalysis>;
 
+/** The service's runtime while the profile was taken, from perf-flow's probe (Node only). */
+export const RuntimeSummary = z.object({
+  /** Node processes that reported, and the seconds of samples inside the load. */
+  processes: z.number().int().nonnegative(),
+  seconds: z.number().int().nonnegative(),
+  /** Event-loop delay beyond the monitor's 10 ms resolution: the worst second's p99, the max. */
+  eventLoopDelayMs: z.object({ p99: z.number().nullable(), max: z.number().nullable() }),
+  gc: z.object({
+    /** Share of the wall time the busiest process spent in GC pauses, 0..1. */
+    pauseShare: z.number().min(0).max(1),
+    pausesPerSecond: z.number().nonnegative(),
+    /** Pause durations, ms; null without pauses. */
+    pauseMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }).nullable(),
+    byKind: z.record(z.string(), z.object({ count: z.number().int(), totalMs: z.number() })),
+  }),
+  /** Heap used at the first and the last second (busiest process), bytes. */
+  heapUsedBytes: z.object({ first: z.number(), last: z.number() }).nullable(),
+  /** The memory-leak analysis of the soak scenario over the profile's seconds. */
+  heapTrend: z
+    .object({
+      verdict: z.string(),
+      bytesPerMinute: z.number().nullable(),
+      reason: z.string(),
+    })
+    .nullable(),
+  activeResourcesMax: z.number().int().nullable(),
+  /** Second by second from the load's start (busiest process; delay: the worst process's). */
+  timeline: z
+    .array(
+      z.object({
+        second: z.number().int().nonnegative(),
+        eventLoopDelayP99Ms: z.number().nullable(),
+        gcPauseMs: z.number().nonnegative(),
+        heapUsedBytes: z.number().nonnegative(),
+      }),
+    )
+    .default([]),
+});
+export type RuntimeSummary = z.infer<typeof RuntimeSummary>;
+
+export const DIAGNOSIS_KINDS = [
+  'cpu-bound',
+  'event-loop-blocking',
+  'gc-pressure',
+  'io-wait',
+  'memory-growth',
+  'nothing-found',
+] as const;
+
+/** One conclusion about where the time goes, with what supports it. */
+export const Finding = z.object({
+  kind: z.enum(DIAGNOSIS_KINDS),
+  confidence: z.enum(['high', 'medium', 'low']),
+  summary: z.string(),
+  evidence: z.array(z.string()),
+  /** The functions the finding names (blocking calls, the top of a CPU-bound profile). */
+  functions: z
+    .array(
+      z.object({
+        functionName: z.string(),
+        file: z.string().nullable(),
+        line: z.number().int().nullable(),
+        /** What the figure is: the longest blocking stretch, or the share of CPU time. */
+        figure: z.string(),
+      }),
+    )
+    .default([]),
+});
+export type Finding = z.infer<typeof Finding>;
+
+/** What allocates: sampled allocations by function (heap profiles). */
+export const AllocationAnalysis = z.object({
+  profileFiles: z.array(z.string()),
+  /** Bytes the samples stand for, all functions together. */
+  sampledBytes: z.number().nonnegative(),
+  top: z.array(
+    z.object({
+      functionName: z.string(),
+      file: z.string().nullable(),
+      line: z.number().int().nullable(),
+      bytes: z.number().nonnegative(),
+      /** Of sampledBytes, 0..1. */
+      share: z.number().min(0).max(1),
+      category: z.string(),
+    }),
+  ),
+});
+export type AllocationAnalysis = z.infer<typeof AllocationAnalysis>;
+
+/** A function whose share of the CPU time changed from the base's profile to the head's. */
+export const FunctionChange = z.object({
+  functionName: z.string(),
+  file: z.string().nullable(),
+  line: z.number().int().nullable(),
+  /** Self share of the active CPU time, 0..1. */
+  baseShare: z.number().min(0).max(1),
+  headShare: z.number().min(0).max(1),
+  /** headShare - baseShare. */
+  change: z.number(),
+  /** Lines the head changed inside the function (git diff against the base). */
+  changedLines: z.array(z.number().int().positive()),
+});
+export type FunctionChange = z.infer<typeof FunctionChange>;
+
 export const ProfileAnalysisData = z.object({
   ...header('profile-analysis'),
-  status: z.enum(['analyzed', 'no-profile']),
+  /** incomplete: the profile could not be had (a bad file, an endpoint that did not answer). */
+  status: z.enum(['analyzed', 'no-profile', 'incomplete']),
   /** Why there is no profile, in words a user can act on. */
   reason: z.string().optional(),
-  load: LoadParams,
+  /**
+   * Where the profiles came from: perf-flow's probes under its load, the service's pprof
+   * endpoint under the same load (profile.pprof-url), or the files the user brought
+   * (profile.files), which perf-flow analyses without running the service.
+   */
+  source: z.enum(['probe', 'pprof-url', 'files']).default('probe'),
+  /** The load the probe's profile was taken under; absent for brought files. */
+  load: LoadParams.optional(),
   /** The SLIs under profiling (the profiler slows the service: not for the gate). */
-  underProfiling: SliResult,
+  underProfiling: SliResult.optional(),
   cpu: CpuAnalysis.nullable(),
+  /** Who allocates, from the probe's sampled heap profile (or brought heap profiles). */
+  allocations: AllocationAnalysis.optional(),
+  /** The probe's runtime figures while the profile was taken; absent without the probe. */
+  runtime: RuntimeSummary.optional(),
+  /** What the profile and the runtime figures say, strongest first. */
+  diagnosis: z.array(Finding).default([]),
+  /** Base against head: the base profiled under the same load, and what moved (--base-ref). */
+  differential: z
+    .object({
+      baseRef: z.string(),
+      baseSha: z.string(),
+      grew: z.array(FunctionChange),
+      shrank: z.array(FunctionChange),
+    })
+    .optional(),
+  /** The profiles merged, as folded stacks and an SVG flame graph (paths from the report dir). */
+  views: z.object({ folded: z.string(), flameGraph: z.string() }).optional(),
 });
 export type ProfileAnalysisData = z.infer<typeof ProfileAnalysisData>;
 

@@ -70,6 +70,8 @@ export function connectTo(
         buffer: READ_BUFFER,
         callback: (bytes: number, buffer: Uint8Array) => {
           onChunk(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+          // false would pause the socket: reads go on.
+          return true;
         },
       },
     });

@@ -75,7 +75,7 @@ function describeInputs(input: PlanInput, cpuItemCount: number): string[] {
     lines.push('no CPU profile: hotspot rules not applied');
   } else {
     lines.push(
-      `CPU profile: ${cpu.profileFiles.length} file(s), ${cpu.sampleCount} samples, ${round1(cpu.activeMs / 1000)} s on CPU, idle ${pct(cpu.idleShare)}`,
+      `CPU profile: ${cpu.profileFiles.length} file(s), ${cpu.sampleCount} samples${cpu.activeMs === null ? '' : `, ${round1(cpu.activeMs / 1000)} s on CPU`}, idle ${pct(cpu.idleShare)}`,
     );
     const significant = cpu.topSelf.filter((h) => h.selfShare >= SIGNIFICANT_SHARE).length;
     lines.push(

@@ -38,7 +38,7 @@ function hotspotItem(hotspot: Hotspot, ctx: HotspotContext, ids: Set<string>): D
     kind: rule.kind,
     hypothesis: `${fn} (${where}) holds ${pct(share)} of the service's active CPU time in its own code under load (${hotspot.category}): ${rule.mechanism}.`,
     evidence: [
-      `${fn} (${where}) holds ${pct(share)} of active CPU time under load (${ms(hotspot.selfMs)} self), ${pct(hotspot.totalShare)} with its callees`,
+      `${fn} (${where}) holds ${pct(share)} of active CPU time under load${hotspot.selfMs === null ? '' : ` (${ms(hotspot.selfMs)} self)`}, ${pct(hotspot.totalShare)} with its callees`,
       profileLine(ctx.cpu),
       ...ctx.perfMisses.map(describeMiss),
     ],
@@ -102,7 +102,9 @@ export function gcItem(ctx: HotspotContext, ids: Set<string>): DraftItem | null 
 
 function profileLine(cpu: CpuAnalysis): string {
   const seconds = (value: number) => `${round1(value / 1000)} s`;
-  return `profile: ${cpu.sampleCount} samples, ${seconds(cpu.activeMs)} on CPU over ${seconds(cpu.durationMs)}, idle ${pct(cpu.idleShare)}`;
+  const onCpu = cpu.activeMs === null ? '' : `, ${seconds(cpu.activeMs)} on CPU`;
+  const over = cpu.durationMs === null ? '' : ` over ${seconds(cpu.durationMs)}`;
+  return `profile: ${cpu.sampleCount} samples${onCpu}${over}, idle ${pct(cpu.idleShare)}`;
 }
 
 /**

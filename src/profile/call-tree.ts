@@ -33,7 +33,7 @@ export interface Frame {
 /**
  * When each sample was taken, for the formats that record it (V8 .cpuprofile). Sample i
  * stands for the time until sample i + 1 (the last one until endUs); a sample out of order
- * stands for none, as in sample-times.ts.
+ * stands for none.
  */
 export interface Timeline {
   /** Microseconds on the profile's own clock. */
@@ -64,6 +64,8 @@ export interface CallTree {
   readonly nodeParent: Int32Array;
   readonly nodeSelf: Float64Array;
   readonly timeline?: Timeline;
+  /** How many samples the profile took, when the format says and it is not the timeline's. */
+  readonly sampleCount?: number;
 }
 
 export interface FrameInput {
@@ -145,7 +147,7 @@ export class CallTreeBuilder {
     return node;
   }
 
-  build(timeline?: Timeline): CallTree {
+  build(timeline?: Timeline, sampleCount?: number): CallTree {
     return {
       ...this.meta,
       frames: this.frames.slice(),
@@ -153,6 +155,7 @@ export class CallTreeBuilder {
       nodeParent: this.nodeParent.slice(0, this.count),
       nodeSelf: this.nodeSelf.slice(0, this.count),
       ...(timeline ? { timeline } : {}),
+      ...(sampleCount !== undefined ? { sampleCount } : {}),
     };
   }
 

@@ -103,6 +103,8 @@ export function categorize(frame: FrameToCategorize): HotspotCategory {
     return 'compression';
   }
   if (isSyncFs(name, url)) return 'fs-sync';
+  const other = otherRuntimeCategory(name, url);
+  if (other !== null) return other;
   if (pkg !== null && TEMPLATE_ENGINES.has(pkg)) return 'template';
   if (pkg !== null && inPackageSet(pkg, DATABASE_DRIVERS, DATABASE_SCOPES))
     return 'database-driver';
@@ -152,4 +154,59 @@ function isCrypto(name: string, url: string, pkg: string | null): boolean {
 
 function isSyncFs(name: string, url: string): boolean {
   return /^node:(internal\/)?fs\b/.test(url) && /Sync$/.test(name);
+}
+
+/**
+ * The same kinds of work in the runtimes whose profiles perf-flow reads besides Node's: Go
+ * (pprof names functions by import path: "encoding/json.(*decodeState).object"), Python
+ * (py-spy names the function and its file: ".../json/decoder.py") and the JVM (async-profiler
+ * writes "com/fasterxml/jackson/..." or dotted names).
+ */
+const OTHER_RUNTIMES: ReadonlyArray<{ category: HotspotCategory; name?: RegExp; file?: RegExp }> = [
+  {
+    category: 'gc',
+    name: /^runtime\.(gcBgMarkWorker|gcDrain|gcAssistAlloc|mallocgc|scanobject|markroot|sweepone|bgsweep|gcStart)\b|^gc\.collect$|^(G1|ZGC|Shenandoah|ParallelGC)|GCTaskThread/,
+  },
+  {
+    category: 'json',
+    name: /^encoding\/json\.|^github\.com\/(json-iterator|goccy\/go-json|bytedance\/sonic)|^(com[./]fasterxml[./]jackson|com[./]google[./]gson)[./]|^(orjson|ujson|simplejson)\./,
+    file: /[\\/](json[\\/](decoder|encoder|scanner|__init__)\.py|encoding[\\/]json[\\/][^\\/]+\.go)$/,
+  },
+  {
+    category: 'regex',
+    name: /^regexp(\/syntax)?\.|^java[./]util[./]regex[./]/,
+    file: /[\\/](re[\\/][^\\/]+|re|sre_\w+)\.py$|[\\/]regexp[\\/](syntax[\\/])?[^\\/]+\.go$/,
+  },
+  {
+    category: 'crypto',
+    name: /^(crypto|golang\.org\/x\/crypto)\/|^(javax?[./]crypto|java[./]security|sun[./]security)[./]|^(hashlib|bcrypt|hmac)\./,
+    file: /[\\/](hashlib|hmac)\.py$/,
+  },
+  {
+    category: 'compression',
+    name: /^compress\/|^java[./]util[./]zip[./]|^(zlib|gzip|bz2|lzma)\./,
+    file: /[\\/](gzip|bz2|lzma|zlib)\.py$/,
+  },
+  {
+    category: 'template',
+    name: /^(html|text)\/template\.|^jinja2\.|^(org[./]thymeleaf|freemarker)[./]/,
+    file: /[\\/](jinja2|mako|django[\\/]template)[\\/]/,
+  },
+  {
+    category: 'database-driver',
+    name: /^database\/sql\.|^github\.com\/(lib\/pq|jackc\/pgx|go-sql-driver\/mysql|mattn\/go-sqlite3)|^(org[./]postgresql|com[./]mysql|com[./]zaxxer[./]hikari|org[./]hibernate)[./]|^(psycopg2?|asyncpg|pymysql|sqlalchemy)\./,
+    file: /[\\/](psycopg2?|asyncpg|pymysql|sqlalchemy)[\\/]/,
+  },
+  {
+    category: 'framework',
+    name: /^net\/http\.|^github\.com\/(gin-gonic\/gin|labstack\/echo|gofiber\/fiber|go-chi\/chi|gorilla\/mux)|^(org[./]springframework|io[./]netty|org[./]apache[./]catalina)[./]|^(django|flask|fastapi|starlette|werkzeug)\./,
+    file: /[\\/](django|flask|fastapi|starlette|werkzeug|uvicorn|gunicorn)[\\/]/,
+  },
+];
+
+function otherRuntimeCategory(name: string, url: string): HotspotCategory | null {
+  for (const rule of OTHER_RUNTIMES) {
+    if (rule.name?.test(name) || (url !== '' && rule.file?.test(url))) return rule.category;
+  }
+  return null;
 }

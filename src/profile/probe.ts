@@ -29,6 +29,7 @@ import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
 const profileDir = new URL('./cpu/', import.meta.url);
+const heapDir = new URL('./heap/', import.meta.url);
 
 function startProfiling() {
   const session = new Session();
@@ -42,11 +43,29 @@ function startProfiling() {
     });
     return result;
   };
+  // For the heap profiler: its own failures, thrown, so that they never fail the CPU profile.
+  const call = (method, params) => {
+    let result;
+    let error = null;
+    session.post(method, params, (e, value) => {
+      error = e;
+      result = value;
+    });
+    if (error) throw error;
+    return result;
+  };
   post('Profiler.enable');
   post('Profiler.setSamplingInterval', { interval: 1000 });
   post('Profiler.start');
   if (failure) throw failure;
+  const heapSampling = startHeapSampling(call);
   process.on('exit', () => {
+    // The CPU profile first: it is the main result, and a kill mid-way must not cost it.
+    writeCpuProfile();
+    if (heapSampling) writeHeapProfile(call);
+  });
+
+  function writeCpuProfile() {
     let temporary = null;
     try {
       const stopped = post('Profiler.stop');
@@ -63,7 +82,43 @@ function startProfiling() {
         if (temporary) unlinkSync(temporary);
       } catch {}
     }
-  });
+  }
+}
+
+// Allocations by function: V8's sampling heap profiler, one sample per 64 KiB allocated on
+// average, keeping the samples of objects collected since (what allocates, not what is live:
+// the allocation rate is what makes garbage collection expensive).
+function startHeapSampling(call) {
+  try {
+    call('HeapProfiler.enable');
+    call('HeapProfiler.startSampling', {
+      samplingInterval: 65536,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    return true;
+  } catch (error) {
+    process.stderr.write('perf-flow probe: heap sampling not started: ' + error + '\\n');
+    return false;
+  }
+}
+
+function writeHeapProfile(call) {
+  let temporary = null;
+  try {
+    const stopped = call('HeapProfiler.stopSampling');
+    if (!stopped) throw new Error('HeapProfiler.stopSampling returned nothing');
+    mkdirSync(heapDir, { recursive: true });
+    const name = 'HEAP.' + Date.now() + '.' + process.pid + '.heapprofile';
+    temporary = new URL('.' + name + '.tmp', heapDir);
+    writeFileSync(temporary, JSON.stringify(stopped.profile));
+    renameSync(temporary, new URL(name, heapDir));
+  } catch (error) {
+    process.stderr.write('perf-flow probe: could not write the heap profile: ' + error + '\\n');
+    try {
+      if (temporary) unlinkSync(temporary);
+    } catch {}
+  }
 }
 
 function exitOnUnhandledSignal(signal) {
@@ -89,6 +144,8 @@ export interface CpuProfiling {
   env: Record<string, string>;
   /** Where the profiles appear, one per Node process, when the processes exit. */
   profileDir: string;
+  /** Where the sampled allocations (.heapprofile) appear, likewise. */
+  heapDir: string;
 }
 
 /**
@@ -108,7 +165,9 @@ export async function prepareCpuProfiling(
 ): Promise<CpuProfiling> {
   const root = path.resolve(dir);
   const profileDir = path.join(root, 'cpu');
+  const heapDir = path.join(root, 'heap');
   await rm(profileDir, { recursive: true, force: true });
+  await rm(heapDir, { recursive: true, force: true });
   await mkdir(profileDir, { recursive: true });
   const probe = path.join(root, CPU_PROBE_FILE);
   await writeFile(probe, PROBE_SOURCE);
@@ -117,14 +176,18 @@ export async function prepareCpuProfiling(
   return {
     env: { NODE_OPTIONS: base === '' ? importOption : `${base} ${importOption}` },
     profileDir,
+    heapDir,
   };
 }
 
 /**
- * The .cpuprofile files in profileDir, sorted; none when it does not exist. Dot files are
+ * The .cpuprofile (or other `extension`) files in profileDir, sorted; none when it does not exist. Dot files are
  * left out: the probe writes under a temporary dot name before renaming.
  */
-export async function listProfiles(profileDir: string): Promise<string[]> {
+export async function listProfiles(
+  profileDir: string,
+  extension = '.cpuprofile',
+): Promise<string[]> {
   const entries = await readdir(profileDir, { withFileTypes: true }).catch(
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
@@ -133,8 +196,7 @@ export async function listProfiles(profileDir: string): Promise<string[]> {
   );
   return entries
     .filter(
-      (entry) =>
-        entry.isFile() && !entry.name.startsWith('.') && entry.name.endsWith('.cpuprofile'),
+      (entry) => entry.isFile() && !entry.name.startsWith('.') && entry.name.endsWith(extension),
     )
     .map((entry) => path.join(profileDir, entry.name))
     .sort();

@@ -36,6 +36,7 @@ import { isMainThread } from 'node:worker_threads';
 
 const outputDir = new URL('./runtime/', import.meta.url);
 const RESOLUTION_MS = 10;
+const MAX_PAUSES = 1000;
 
 const KINDS = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
@@ -59,6 +60,8 @@ function start() {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   let gc = emptyGc();
+  // Each pause's duration, for percentiles; a second with more keeps the first MAX_PAUSES.
+  let pauses = [];
   let heapAfterGc = null;
   let heapAfterMinorGc = null;
 
@@ -69,6 +72,7 @@ function start() {
         if (!kind) continue;
         gc[kind].count += 1;
         gc[kind].ms += entry.duration;
+        if (pauses.length < MAX_PAUSES) pauses.push(Math.round(entry.duration * 1000) / 1000);
         if (kind === 'major') heapAfterGc = getHeapStatistics().used_heap_size;
         else if (kind === 'minor') heapAfterMinorGc = getHeapStatistics().used_heap_size;
       }
@@ -96,6 +100,7 @@ function start() {
           ? { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) }
           : null,
         gc,
+        gcPausesMs: pauses,
         activeResources: typeof process.getActiveResourcesInfo === 'function'
           ? process.getActiveResourcesInfo().length
           : null,
@@ -104,6 +109,7 @@ function start() {
       };
       delay.reset();
       gc = emptyGc();
+      pauses = [];
       heapAfterGc = null;
       heapAfterMinorGc = null;
       appendFileSync(file, JSON.stringify(line) + '\\n');
@@ -153,6 +159,8 @@ export const RuntimeSample = z.object({
     .nullable(),
   /** GC pauses in the second, by kind: how many and their total duration. */
   gc: z.object({ minor: GcKind, major: GcKind, incremental: GcKind, weakcb: GcKind }),
+  /** Each pause of the second, ms (the first 1,000); absent from probes before they kept them. */
+  gcPausesMs: z.array(z.number().nonnegative()).optional(),
   /** process.getActiveResourcesInfo().length; null where Node lacks it. */
   activeResources: z.number().int().nonnegative().nullable(),
   /** Heap used right after the second's last major GC; null when there was none. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,10 +9,14 @@ export interface SourceLocation {
   inRepo: boolean;
 }
 
-/** Where a profiled function's script is, as a reader of the repository would name it. */
+/**
+ * Where a profiled function's script is, as a reader of the repository would name it. Paths
+ * that are neither absolute nor URLs (py-spy's, a Go binary built with -trimpath) count as the
+ * repository's when such a file exists there.
+ */
 export function locateSource(url: string, repoRoot: string): SourceLocation {
   if (url === '') return { file: null, inRepo: false };
-  const absolute = toAbsolutePath(url);
+  const absolute = toAbsolutePath(url, repoRoot);
   if (absolute === null) return { file: url, inRepo: false };
   const relative = path.relative(repoRoot, absolute);
   const outside =
@@ -24,7 +29,7 @@ export function locateSource(url: string, repoRoot: string): SourceLocation {
 }
 
 /** ESM scripts carry file:// URLs, CommonJS ones plain paths; node:, http: and the like stay. */
-function toAbsolutePath(url: string): string | null {
+function toAbsolutePath(url: string, repoRoot: string): string | null {
   if (url.startsWith('file:')) {
     try {
       return fileURLToPath(url);
@@ -32,10 +37,19 @@ function toAbsolutePath(url: string): string | null {
       return null;
     }
   }
-  return path.isAbsolute(url) ? url : null;
+  if (path.isAbsolute(url)) return url;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('<')) return null;
+  const inRepo = path.resolve(repoRoot, url);
+  let exists = existing.get(inRepo);
+  if (exists === undefined) {
+    exists = existsSync(inRepo);
+    existing.set(inRepo, exists);
+  }
+  return exists ? inRepo : null;
 }
 
-/** V8 counts from 0 and writes -1 for unknown; reports count from 1. */
-export function oneBased(position: number): number | null {
-  return position >= 0 ? position + 1 : null;
-}
+/**
+ * Whether a relative path names a file, asked once per path: a flame graph asks for every
+ * frame it draws. Profiles are read once the service has run, so the files do not change.
+ */
+const existing = new Map<string, boolean>();

@@ -64,7 +64,7 @@ function num(value: number): string {
 
 function xychart(
   title: string,
-  points: readonly ChartPoint[],
+  seconds: readonly number[],
   yTitle: string,
   lines: number[][],
 ): string {
@@ -72,7 +72,7 @@ function xychart(
     '```mermaid',
     'xychart-beta',
     `  title "${escapeMermaidText(title)}"`,
-    `  x-axis "second" [${points.map((p) => p.second).join(', ')}]`,
+    `  x-axis "second" [${seconds.join(', ')}]`,
     `  y-axis "${yTitle}"`,
     ...lines.map((values) => `  line [${values.map(num).join(', ')}]`),
     '```',
@@ -93,11 +93,12 @@ export function latencyChart(timeline: readonly TimelinePoint[], title: string):
   if (timeline.length < 2) return null;
   const points = downsampleTimeline(timeline);
   const note = stretchNote(points, timeline.length);
-  const chart = xychart(`${title}${note}`, points, 'latency (ms)', [
-    points.map((p) => p.p50),
-    points.map((p) => p.p95),
-    points.map((p) => p.p99),
-  ]);
+  const chart = xychart(
+    `${title}${note}`,
+    points.map((p) => p.second),
+    'latency (ms)',
+    [points.map((p) => p.p50), points.map((p) => p.p95), points.map((p) => p.p99)],
+  );
   const worst = note === '' ? '' : ', the worst second of each point';
   return `${chart}\n\n_Lines, bottom to top: p50, p95, p99 (ms${worst})._`;
 }
@@ -107,9 +108,12 @@ export function throughputChart(timeline: readonly TimelinePoint[], title: strin
   if (timeline.length < 2) return null;
   const points = downsampleTimeline(timeline);
   const note = stretchNote(points, timeline.length);
-  return xychart(`${title}${note}`, points, 'requests/s', [
-    points.map((p) => p.requests / p.spanSec),
-  ]);
+  return xychart(
+    `${title}${note}`,
+    points.map((p) => p.second),
+    'requests/s',
+    [points.map((p) => p.requests / p.spanSec)],
+  );
 }
 
 /**
@@ -133,4 +137,27 @@ export function beforeAfterChart(rows: readonly Comparison[]): string | null {
     '',
     '_Bars: before (drawn first), after (drawn over it)._',
   ].join('\n');
+}
+
+/**
+ * The runtime second by second under the load: event-loop delay p99 and GC pause time, both
+ * in ms. Null below two seconds. At most MAX_CHART_POINTS points, the worst of each stretch.
+ */
+export function runtimeChart(
+  timeline: readonly { second: number; eventLoopDelayP99Ms: number | null; gcPauseMs: number }[],
+  title: string,
+): string | null {
+  if (timeline.length < 2) return null;
+  const size = Math.max(1, Math.ceil(timeline.length / MAX_CHART_POINTS));
+  const seconds: number[] = [];
+  const delay: number[] = [];
+  const gc: number[] = [];
+  for (let start = 0; start < timeline.length; start += size) {
+    const group = timeline.slice(start, start + size);
+    seconds.push(group[0]!.second);
+    delay.push(Math.max(...group.map((p) => p.eventLoopDelayP99Ms ?? 0)));
+    gc.push(Math.max(...group.map((p) => p.gcPauseMs)));
+  }
+  const chart = xychart(title, seconds, 'ms', [gc, delay]);
+  return `${chart}\n\n_Lines: GC pause time in the second, and the event loop's delay p99 (ms${size > 1 ? `; the worst second of each ${size}` : ''})._`;
 }

@@ -114,8 +114,10 @@ function bottleneckSection(profile: ProfileAnalysisData | undefined): string {
     const reason = profile.reason === undefined ? '' : ` ${escapeMarkdown(profile.reason)}`;
     return blocks(heading, `No CPU profile was analyzed.${reason}`);
   }
+  const lead = profile.diagnosis.find((f) => f.kind !== 'nothing-found');
   return blocks(
     heading,
+    lead && `**Diagnosis:** ${escapeMarkdown(lead.summary)} (confidence: ${lead.confidence})`,
     table(
       ['#', 'function', 'file:line', 'self %'],
       profile.cpu.topSelf

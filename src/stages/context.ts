@@ -41,6 +41,16 @@ export interface StageOutcome {
   dataPath: string;
   outputs: Record<string, string>;
   markdown: string;
+  /**
+   * A failure the stage recorded instead of throwing, so that the stages after it still run:
+   * its results are written, marked incomplete, and the run exits with this code in the end.
+   */
+  problem?: StageProblem;
+}
+
+export interface StageProblem {
+  exitCode: number;
+  message: string;
 }
 
 export interface StageContext {
@@ -119,6 +129,7 @@ export async function finishStage<S extends Stage>(
     failed?: boolean;
     outputs?: Record<string, string>;
     extraFiles?: string[];
+    problem?: StageProblem;
     /** Where a shard's result goes instead of the stage's own paths, and under which name. */
     paths?: { data: string; report: string; artifact: string };
   },
@@ -131,11 +142,11 @@ export async function finishStage<S extends Stage>(
   };
   const dataFile = await writeStageData(ctx.reportDir, stage, data, paths.data);
   const reportFile = await writeReport(ctx.reportDir, stage, markdown, paths.report);
-  await ctx.deps.platform.artifacts.upload(
-    paths.artifact,
-    [paths.data, paths.report, ...(outcome.extraFiles ?? [])],
-    ctx.reportDir,
-  );
+  await uploadResults(ctx, paths.artifact, [
+    paths.data,
+    paths.report,
+    ...(outcome.extraFiles ?? []),
+  ]);
   const outputs: Record<string, string> = {
     'report-path': reportFile,
     'data-path': dataFile,
@@ -153,7 +164,24 @@ export async function finishStage<S extends Stage>(
     dataPath: dataFile,
     outputs,
     markdown,
+    ...(outcome.problem ? { problem: outcome.problem } : {}),
   };
+}
+
+/**
+ * Hands the stage's files to later jobs. A refused upload (a token without the scope, the
+ * artifact quota spent) loses the hand-over, not the stage's own result: it is a warning
+ * naming what is lost, and a later job that needs the files says they are missing.
+ */
+async function uploadResults(ctx: StageContext, name: string, files: string[]): Promise<void> {
+  try {
+    await ctx.deps.platform.artifacts.upload(name, files, ctx.reportDir);
+  } catch (error) {
+    ctx.deps.platform.log.warn(
+      `could not upload the artifact ${name} (${(error as Error).message}): this stage's ` +
+        `results are in ${ctx.reportDir}, but later jobs will not find them`,
+    );
+  }
 }
 
 export function sloDefinitions(slos: SloConfig[]) {

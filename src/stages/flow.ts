@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ScenarioName, Verdict } from '../config/types.js';
 import { runBaseline } from './baseline.js';
 import type { CompareWith } from './comparison-source.js';
-import type { CommonInputs, StageDeps, StageOutcome } from './context.js';
+import type { CommonInputs, StageDeps, StageOutcome, StageProblem } from './context.js';
 import { runLoadTest } from './load-test.js';
 import { runOptimizationPlan } from './optimization-plan.js';
 import { runProfileAnalysis } from './profile-analysis.js';
@@ -23,6 +23,8 @@ export interface FlowOutcome {
   failed: boolean;
   stages: StageOutcome[];
   outputs: Record<string, string>;
+  /** What stages recorded as failed while the flow went on (an unreachable pprof endpoint). */
+  problems: StageProblem[];
 }
 
 /**
@@ -53,6 +55,7 @@ export async function runFlow(inputs: FlowInputs, deps: StageDeps): Promise<Flow
     ...(gate.verdict ? { verdict: gate.verdict } : {}),
     failed: gate.failed,
     stages,
+    problems: stages.flatMap((s) => (s.problem ? [s.problem] : [])),
     outputs: {
       verdict: gate.verdict ?? '',
       score: gate.outputs.score ?? '',

@@ -1,100 +1,522 @@
 import path from 'node:path';
-import { formatPct } from '../measure/format.js';
-import type { ProfileAnalysisData } from '../data/stages.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CpuAnalysis, ProfileAnalysisData, RuntimeSummary } from '../data/stages.js';
+import { ConfigError, ExitCode, RuntimeError, ServiceError } from '../errors.js';
+import { asBase, checkoutBase, type BaseCheckout } from '../compare/base-checkout.js';
+import type { ServiceConfig } from '../config/types.js';
 import { runClosedLoop } from '../load/closed-loop.js';
-import { analyzeCpuProfiles } from '../profile/hotspots.js';
+import type { LoadRunResult } from '../load/types.js';
+import { formatPct } from '../measure/format.js';
+import { analyzeAllocations, probePid } from '../profile/allocations.js';
+import { blockingCalls } from '../profile/blocking.js';
+import { clipToWindow } from '../profile/busy-profiles.js';
+import { changedLines } from '../profile/changed-lines.js';
+import type { JourneyWindow } from '../profile/journey-attribution.js';
+import { profileDifferential, relocateTrees } from '../profile/differential.js';
+import type { CallTree } from '../profile/call-tree.js';
+import { diagnose } from '../profile/diagnosis.js';
+import { parseProfile, readProfile } from '../profile/formats/detect.js';
+import { analyzeProfiles, readProbeProfiles, resolvedRoot } from '../profile/hotspots.js';
+import { fetchPprof, PPROF_FIELD, pprofRequestUrl } from '../profile/pprof-fetch.js';
 import { listProfiles, prepareCpuProfiling } from '../profile/probe.js';
+import { writeProfileViews } from '../profile/profile-views.js';
+import { readRuntimeSamples, writeRuntimeProbe } from '../profile/runtime-probe.js';
+import { summarizeRuntime } from '../profile/runtime-summary.js';
 import { renderProfileAnalysis } from '../report/index.js';
-import { finishStage, prepareStage, type CommonInputs, type StageDeps } from './context.js';
+import { buildService } from '../service/runner.js';
+import {
+  finishStage,
+  prepareStage,
+  type CommonInputs,
+  type StageContext,
+  type StageDeps,
+  type StageProblem,
+} from './context.js';
 import { loadProgressPrinter } from './progress.js';
 import { withServiceUnderLoad } from './service-session.js';
 
-export type ProfileAnalysisInputs = CommonInputs;
+export interface ProfileAnalysisInputs extends CommonInputs {
+  /** Also profile this git ref under the same load and compare (--base-ref). */
+  baseRef?: string;
+}
 
 /**
- * CPU profiles taken under load. A Node service is profiled from outside its code
- * (NODE_OPTIONS), and V8 writes the profile when the service exits after the load.
+ * Where the time goes, under load. The profile comes from one of three places: perf-flow's
+ * probes inside a Node service (NODE_OPTIONS, no change to its code), a pprof endpoint
+ * (profile.pprof-url), or files the user brings (profile.files). With a base ref, the base is
+ * profiled the same way and the two compared: which functions' shares grew, and whether the
+ * head's changes touch them.
  */
 export async function runProfileAnalysis(inputs: ProfileAnalysisInputs, deps: StageDeps) {
   const ctx = await prepareStage('profile-analysis', inputs, deps);
-  const { config } = ctx;
-  // Unthrottled: a profile of a busy service says where the time goes; idle time says nothing.
-  const { rateRps: _unthrottled, ...unthrottled } = config.baseline;
-  const settings = {
+  const { profile, regression } = ctx.config;
+  if (profile.files.length > 0) return fromFiles(ctx);
+  const take = (target: Target) =>
+    profile.pprofUrl === undefined
+      ? probeProfile(ctx, target)
+      : pprofProfile(ctx, target, profile.pprofUrl);
+  const head = await take({ name: 'profile', probeRoot: path.join(ctx.workingDir, 'profiles') });
+  if (!head.ok) return finishIncomplete(ctx, head);
+  // A stored run (baseline: artifact) has no profile to compare with.
+  const baseRef =
+    regression.baseline === 'artifact' ? undefined : (inputs.baseRef ?? regression.baseRef);
+  return finishAnalyzed(ctx, head.trees, {
+    source: profile.pprofUrl === undefined ? 'probe' : 'pprof-url',
+    heapTrees: head.heapTrees ?? [],
+    measured: head.measured,
+    runtime: head.runtime ?? null,
+    probeFiles: head.files ?? [],
+    ...(baseRef !== undefined
+      ? { compare: (kept, repoRoot) => compareWithBase(ctx, baseRef, kept, repoRoot, take) }
+      : {}),
+  });
+}
+
+/** The load the profile is taken under: unthrottled, as a busy service shows where time goes. */
+function profilingSettings(ctx: StageContext) {
+  const { rateRps: _unthrottled, ...unthrottled } = ctx.config.baseline;
+  return {
     ...unthrottled,
-    durationMs: config.profile.durationMs,
-    connections: config.profile.connections,
+    durationMs: ctx.config.profile.durationMs,
+    connections: ctx.config.profile.connections,
   };
-  // The probe joins the NODE_OPTIONS the service would have had, so it runs as measured.
-  const profiling = await prepareCpuProfiling(
-    path.join(ctx.workingDir, 'profiles'),
-    config.service.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS,
+}
+
+/** Which service to profile, and where its probes write: the head's, or a base checkout's. */
+interface Target {
+  name: string;
+  probeRoot: string;
+  service?: ServiceConfig;
+}
+
+interface UnderLoad<T> {
+  run: LoadRunResult;
+  loadWindow: { startMs: number; endMs: number };
+  /** Each journey alone after the mixed load, when asked for. */
+  journeyWindows: JourneyWindow[];
+  commands: string[];
+  during: T;
+}
+
+/** How long each journey runs alone after the mixed load, for attributing functions. */
+const JOURNEY_ALONE_MS = 1000;
+const JOURNEY_ALONE_WARMUP_MS = 250;
+
+/** What taking a profile gave: the trees, or why there are none. */
+type Taken =
+  | {
+      ok: true;
+      trees: CallTree[];
+      /** Sampled allocations (the probe's .heapprofile files), when there are any. */
+      heapTrees?: CallTree[];
+      measured: UnderLoad<unknown>;
+      runtime?: RuntimeSummary | null;
+      files?: string[];
+    }
+  | {
+      ok: false;
+      status: 'no-profile' | 'incomplete';
+      reason: string;
+      measured: UnderLoad<unknown>;
+      runtime?: RuntimeSummary | null;
+      problem?: StageProblem;
+    };
+
+/** Starts the service, loads it, and runs `during` alongside the load, service still up. */
+async function underLoad<T>(
+  ctx: StageContext,
+  target: Target,
+  extraEnv: Record<string, string>,
+  during: (serviceUrl: string, signal: AbortSignal) => Promise<T>,
+  opts: { journeysAlone?: boolean } = {},
+): Promise<UnderLoad<T>> {
+  const settings = profilingSettings(ctx);
+  ctx.progress(
+    `profiling ${target.service ? 'the base ' : ''}under load for ${settings.durationMs / 1000}s`,
   );
-  ctx.progress(`profiling under load for ${settings.durationMs / 1000}s`);
-  const {
-    result: { run, loadWindow },
-    commands,
-  } = await withServiceUnderLoad(
+  const { result, commands } = await withServiceUnderLoad(
     ctx,
-    { name: 'profile', extraEnv: profiling.env },
+    { name: target.name, extraEnv, ...(target.service ? { service: target.service } : {}) },
     async (service, signal) => {
       // Processes that were idle while the load ran (npm, a wrapper) are left out by this window.
       const startMs = Date.now();
-      const run = await runClosedLoop(service.url, config.journeys, settings, {
-        allowedHosts: config.allowedHosts,
+      const alongside = during(service.url, signal);
+      // Awaited after the load; until then a rejection must not count as unhandled.
+      alongside.catch(() => undefined);
+      const run = await runClosedLoop(service.url, ctx.config.journeys, settings, {
+        allowedHosts: ctx.config.allowedHosts,
         signal,
         onProgress: loadProgressPrinter(ctx.progress, 'profiling'),
       });
-      return { run, loadWindow: { startMs, endMs: Date.now() } };
+      const endMs = Date.now();
+      const journeyWindows: JourneyWindow[] = [];
+      const { journeys } = ctx.config;
+      if (opts.journeysAlone && journeys.length > 1) {
+        ctx.progress(
+          `each journey alone for ${JOURNEY_ALONE_MS / 1000}s, to see which work is whose`,
+        );
+        for (const journey of journeys) {
+          const alone = {
+            ...settings,
+            durationMs: JOURNEY_ALONE_MS,
+            warmupMs: JOURNEY_ALONE_WARMUP_MS,
+          };
+          const from = Date.now() + JOURNEY_ALONE_WARMUP_MS;
+          await runClosedLoop(service.url, [journey], alone, {
+            allowedHosts: ctx.config.allowedHosts,
+            signal,
+          });
+          journeyWindows.push({ journey: journey.name, startMs: from, endMs: Date.now() });
+        }
+      }
+      return { run, loadWindow: { startMs, endMs }, journeyWindows, during: await alongside };
     },
   );
+  return { ...result, commands };
+}
 
+/** A Node service: the CPU probe's .cpuprofile files and the runtime probe's seconds. */
+async function probeProfile(ctx: StageContext, target: Target): Promise<Taken> {
+  const service = target.service ?? ctx.config.service;
+  // The probes join the NODE_OPTIONS the service would have had, so it runs as measured.
+  const runtimeProbe = await writeRuntimeProbe(target.probeRoot);
+  const profiling = await prepareCpuProfiling(
+    target.probeRoot,
+    [service.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS, runtimeProbe.nodeOptions]
+      .filter(Boolean)
+      .join(' '),
+  );
+  const measured = await underLoad(ctx, target, profiling.env, async () => undefined, {
+    journeysAlone: true,
+  });
   const files = await listProfiles(profiling.profileDir);
-  const cpu =
-    files.length > 0
-      ? await analyzeCpuProfiles(files, { repoRoot: ctx.workDir, topN: 10, loadWindow })
-      : null;
-  const reason = cpu
-    ? undefined
-    : config.service.start
+  const trees = await readProbeProfiles(files);
+  const heapFiles = await listProfiles(profiling.heapDir, '.heapprofile');
+  // Allocations are a supplement: a heap profile that is empty (a process that barely ran)
+  // or unreadable is left out, never the analysis.
+  const heapTrees = (await Promise.allSettled(heapFiles.map((file) => readProfile(file))))
+    .filter((r): r is PromiseFulfilledResult<CallTree> => r.status === 'fulfilled')
+    .map((r) => r.value);
+  const runtime = summarizeRuntime(
+    await readRuntimeSamples(runtimeProbe.outputDir),
+    measured.loadWindow,
+  );
+  if (trees.length > 0) {
+    return { ok: true, trees, heapTrees, measured, runtime, files: [...files, ...heapFiles] };
+  }
+  return {
+    ok: false,
+    status: 'no-profile',
+    reason: service.start
       ? 'The service wrote no CPU profile. perf-flow profiles Node services through NODE_OPTIONS ' +
         '(an --import probe); a service that is not Node, that resets NODE_OPTIONS, or that is ' +
-        'killed instead of exiting on SIGTERM writes none.'
-      : 'perf-flow did not start the service (no service.start), so it could not profile it.';
-  const data: ProfileAnalysisData = {
-    schema: 'perf-flow/profile-analysis@1',
-    provenance: ctx.provenance(commands),
-    guidance: ctx.guidance,
-    status: cpu ? 'analyzed' : 'no-profile',
-    ...(reason ? { reason } : {}),
-    load: run.load,
-    underProfiling: run.overall,
-    cpu: cpu
-      ? {
-          ...cpu,
-          profileFiles: cpu.profileFiles.map((f) => path.relative(ctx.reportDir, f)),
-          ...(cpu.excludedProfiles
-            ? {
-                excludedProfiles: cpu.excludedProfiles.map((e) => ({
-                  ...e,
-                  file: path.relative(ctx.reportDir, e.file),
-                })),
-              }
-            : {}),
-        }
-      : null,
+        'killed instead of exiting on SIGTERM writes none. For other runtimes, set ' +
+        'profile.pprof-url or bring profiles in profile.files.'
+      : 'perf-flow did not start the service (no service.start), so it could not profile it.',
+    measured,
+    runtime,
   };
-  const top = cpu?.topSelf[0];
+}
+
+/** Any service with a pprof endpoint (Go's net/http/pprof): fetched while the load runs. */
+async function pprofProfile(ctx: StageContext, target: Target, pprofUrl: string): Promise<Taken> {
+  const settings = profilingSettings(ctx);
+  const seconds = Math.max(1, Math.round(settings.durationMs / 1000));
+  let url = pprofUrl;
+  const measured = await underLoad(ctx, target, {}, async (serviceUrl, signal) => {
+    url = pprofRequestUrl(pprofUrl, serviceUrl, seconds, ctx.config.allowedHosts);
+    // Asked once the warm-up is over, so the profile covers the measured load.
+    await sleep(settings.warmupMs, undefined, { signal }).catch(() => undefined);
+    return fetchPprof(url, seconds, signal).then(
+      (bytes) => ({ bytes }),
+      (error: unknown) => ({ error: error as Error }),
+    );
+  });
+  const fetched = measured.during;
+  const failed = (message: string): Taken => ({
+    ok: false,
+    status: 'incomplete',
+    reason: message,
+    measured,
+    problem: { exitCode: ExitCode.runtime, message },
+  });
+  if ('error' in fetched) return failed(fetched.error.message);
+  try {
+    const tree = parseProfile(fetched.bytes, url);
+    if (tree.kind === 'heap') {
+      return failed(
+        `${PPROF_FIELD}: ${url} answered with a heap profile: expected a CPU profile (Go: /debug/pprof/profile)`,
+      );
+    }
+    return { ok: true, trees: [tree], measured };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // The endpoint's answer, not the user's file: a failure of the service (exit 3).
+    return failed(
+      `${PPROF_FIELD}: ${url} answered with something perf-flow cannot read: ${error.message.replace(/^profile\.files: /, '')}`,
+    );
+  }
+}
+
+/**
+ * The base checked out, built, and profiled as the head was; then what moved. A base that
+ * cannot be had is recorded as a problem (its exit code in the end), the head's analysis kept.
+ */
+async function compareWithBase(
+  ctx: StageContext,
+  baseRef: string,
+  headKept: CallTree[],
+  repoRoot: string,
+  take: (target: Target) => Promise<Taken>,
+): Promise<{ differential?: ProfileAnalysisData['differential']; problem?: StageProblem }> {
+  if (ctx.config.service.start === undefined) {
+    return problem(
+      ExitCode.usage,
+      'base-ref: profiling a base needs service.start: perf-flow must start the base itself',
+    );
+  }
+  let base: BaseCheckout | undefined;
+  try {
+    base = await checkoutBase(baseRef, ctx.config.service, path.join(ctx.workingDir, 'base'));
+    const checkout = base;
+    ctx.progress(`base ${baseRef} (${checkout.sha.slice(0, 12)}) checked out in ${checkout.dir}`);
+    await asBase(checkout, 'failed to build', () =>
+      buildService(checkout.service, { logDir: path.join(ctx.workingDir, 'logs', 'base') }),
+    );
+    const taken = await asBase(checkout, 'did not start', () =>
+      take({
+        name: 'profile-base',
+        probeRoot: path.join(ctx.workingDir, 'profiles', 'base'),
+        service: checkout.service,
+      }),
+    );
+    if (!taken.ok)
+      return problem(
+        taken.problem?.exitCode ?? ExitCode.runtime,
+        `the base ${baseRef}: ${taken.reason}`,
+      );
+    const baseTrees = relocateTrees(
+      taken.trees,
+      await resolvedRoot(checkout.dir),
+      await resolvedRoot(checkout.repoRoot),
+    );
+    const cpu = analyzeProfiles(baseTrees, { repoRoot, loadWindow: taken.measured.loadWindow });
+    const baseKept = baseTrees
+      .filter((tree) => cpu.profileFiles.includes(tree.source))
+      .map((tree) => clipToWindow(tree, taken.measured.loadWindow));
+    const changed = await changedLines(repoRoot, checkout.sha).catch(
+      () => new Map<string, number[]>(),
+    );
+    const { grew, shrank } = profileDifferential(baseKept, headKept, repoRoot, changed);
+    return { differential: { baseRef, baseSha: checkout.sha, grew, shrank } };
+  } catch (error) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof ServiceError ||
+      error instanceof RuntimeError
+    ) {
+      return problem(error.exitCode, error.message);
+    }
+    throw error;
+  } finally {
+    await base?.remove();
+  }
+}
+
+const problem = (exitCode: number, message: string) => ({ problem: { exitCode, message } });
+
+/**
+ * The profiles the user brought (profile.files), in any format perf-flow reads: analysed as
+ * they are, without starting the service. One that cannot be read is the user's to fix: the
+ * analysis is written as incomplete, saying why, and the run exits 2 after the other stages.
+ */
+async function fromFiles(ctx: StageContext) {
+  const { files } = ctx.config.profile;
+  ctx.progress(`analysing ${files.length} profile file(s) from profile.files`);
+  try {
+    const all = await Promise.all(files.map((file) => readProfile(file)));
+    const trees = all.filter((tree) => tree.kind !== 'heap');
+    if (trees.length === 0) {
+      throw new ConfigError(
+        'expected at least one CPU profile among the files: heap profiles show what allocates, not where the time goes',
+        'profile.files',
+      );
+    }
+    const heapTrees = all.filter((tree) => tree.kind === 'heap');
+    return await finishAnalyzed(ctx, trees, { source: 'files', heapTrees });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return finishIncomplete(ctx, {
+      status: 'incomplete',
+      reason: error.message,
+      problem: { exitCode: error.exitCode, message: error.message },
+    });
+  }
+}
+
+async function finishAnalyzed(
+  ctx: StageContext,
+  trees: CallTree[],
+  opts: {
+    source: ProfileAnalysisData['source'];
+    heapTrees?: CallTree[];
+    measured?: UnderLoad<unknown>;
+    runtime?: RuntimeSummary | null;
+    probeFiles?: string[];
+    /** Base against head, given the head's kept profiles. */
+    compare?: (
+      kept: CallTree[],
+      repoRoot: string,
+    ) => Promise<{ differential?: ProfileAnalysisData['differential']; problem?: StageProblem }>;
+  },
+) {
+  const repoRoot = await resolvedRoot(ctx.workDir);
+  const { measured } = opts;
+  const cpu = analyzeProfiles(trees, {
+    repoRoot,
+    topN: 10,
+    ...(measured
+      ? { loadWindow: measured.loadWindow, journeyWindows: measured.journeyWindows }
+      : {}),
+  });
+  const kept = trees.filter((tree) => cpu.profileFiles.includes(tree.source));
+  // What the views, the blocking calls and the comparison look at: the load's time only.
+  const inLoad = measured ? kept.map((tree) => clipToWindow(tree, measured.loadWindow)) : kept;
+  // The heap profiles of the processes whose CPU profiles were kept (the probe names both
+  // by pid); brought heap profiles all count.
+  const keptPids = new Set(kept.map((tree) => probePid(tree.source)));
+  const allocations = analyzeAllocations(
+    (opts.heapTrees ?? []).filter((tree) => {
+      const pid = probePid(tree.source);
+      return pid === null || keptPids.has(pid);
+    }),
+    repoRoot,
+  );
+  const [folded, flameGraph] = await writeProfileViews(
+    inLoad,
+    path.join(ctx.workingDir, 'profiles'),
+    repoRoot,
+  );
+  const views = {
+    folded: path.relative(ctx.reportDir, folded!),
+    flameGraph: path.relative(ctx.reportDir, flameGraph!),
+  };
+  const runtime = opts.runtime ?? null;
+  const compared = opts.compare ? await opts.compare(inLoad, repoRoot) : {};
+  const data: ProfileAnalysisData = {
+    ...dataHeader(ctx, opts.source, measured),
+    status: 'analyzed',
+    ...(compared.problem ? { reason: compared.problem.message } : {}),
+    ...(compared.differential ? { differential: compared.differential } : {}),
+    cpu: relativeFiles(cpu, ctx.reportDir),
+    ...(runtime ? { runtime } : {}),
+    ...(allocations
+      ? {
+          allocations: {
+            ...allocations,
+            profileFiles: allocations.profileFiles.map((f) => fromReportDir(f, ctx.reportDir)),
+          },
+        }
+      : {}),
+    diagnosis: diagnose({
+      cpu,
+      runtime,
+      allocations,
+      blocking: blockingCalls(inLoad),
+      repoRoot,
+      ...(measured ? { concurrency: measured.run.load.connections } : {}),
+    }),
+    views,
+  };
+  return finish(ctx, data, {
+    extraFiles: [
+      ...(opts.probeFiles ?? []).map((f) => path.relative(ctx.reportDir, f)),
+      views.folded,
+      views.flameGraph,
+    ],
+    ...(compared.problem ? { problem: compared.problem } : {}),
+  });
+}
+
+function finishIncomplete(
+  ctx: StageContext,
+  opts: {
+    status: 'no-profile' | 'incomplete';
+    reason: string;
+    measured?: UnderLoad<unknown>;
+    runtime?: RuntimeSummary | null;
+    problem?: StageProblem;
+  },
+) {
+  const { status } = opts;
+  const source =
+    ctx.config.profile.files.length > 0
+      ? 'files'
+      : ctx.config.profile.pprofUrl !== undefined
+        ? 'pprof-url'
+        : 'probe';
+  const data: ProfileAnalysisData = {
+    ...dataHeader(ctx, source, opts.measured),
+    status,
+    reason: opts.reason,
+    cpu: null,
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
+    diagnosis: [],
+  };
+  return finish(ctx, data, opts.problem ? { problem: opts.problem } : {});
+}
+
+function dataHeader(
+  ctx: StageContext,
+  source: ProfileAnalysisData['source'],
+  measured: UnderLoad<unknown> | undefined,
+) {
+  return {
+    schema: 'perf-flow/profile-analysis@1' as const,
+    provenance: ctx.provenance(measured?.commands ?? []),
+    guidance: ctx.guidance,
+    source,
+    ...(measured ? { load: measured.run.load, underProfiling: measured.run.overall } : {}),
+  };
+}
+
+function finish(
+  ctx: StageContext,
+  data: ProfileAnalysisData,
+  opts: { extraFiles?: string[]; problem?: StageProblem },
+) {
+  const top = data.cpu?.topSelf[0];
   ctx.progress(
     top
       ? `top function by self time: ${top.functionName} (${top.file ?? '?'}:${top.line ?? '?'}) ${formatPct(top.selfShare)}`
-      : `no profile: ${reason}`,
+      : `${data.status === 'incomplete' ? 'analysis incomplete' : 'no profile'}: ${data.reason ?? ''}`,
   );
   return finishStage(ctx, data, renderProfileAnalysis(data), {
     outputs: {
       status: data.status,
       'top-function': top ? `${top.functionName} ${top.file ?? ''}:${top.line ?? ''}` : '',
     },
-    extraFiles: files.map((f) => path.relative(ctx.reportDir, f)),
+    ...opts,
   });
+}
+
+/** A file relative to the report directory; a URL (a pprof endpoint) as it is. */
+function fromReportDir(source: string, reportDir: string): string {
+  return path.isAbsolute(source) ? path.relative(reportDir, source) : source;
+}
+
+/** Profile paths as the report directory's reader finds them. */
+function relativeFiles(cpu: CpuAnalysis, reportDir: string): CpuAnalysis {
+  return {
+    ...cpu,
+    profileFiles: cpu.profileFiles.map((f) => fromReportDir(f, reportDir)),
+    ...(cpu.excludedProfiles
+      ? {
+          excludedProfiles: cpu.excludedProfiles.map((e) => ({
+            ...e,
+            file: fromReportDir(e.file, reportDir),
+          })),
+        }
+      : {}),
+  };
 }

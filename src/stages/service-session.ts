@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ServiceConfig } from '../config/types.js';
 import type { ProcessStats } from '../data/common.js';
 import { buildService, startService, type RunningService } from '../service/runner.js';
 import type { StageContext } from './context.js';
@@ -22,12 +23,17 @@ export async function ensureBuilt(ctx: StageContext): Promise<void> {
  */
 export async function withServiceUnderLoad<T>(
   ctx: StageContext,
-  options: { name: string; extraEnv?: Record<string, string> },
+  options: {
+    name: string;
+    extraEnv?: Record<string, string>;
+    /** Another service than the config's (a base checkout), built by the caller. */
+    service?: ServiceConfig;
+  },
   work: (service: RunningService, signal: AbortSignal) => Promise<T>,
 ): Promise<{ result: T; processStats: ProcessStats | null; commands: string[] }> {
   const logDir = path.join(ctx.workingDir, 'logs');
-  const { service: serviceConfig } = ctx.config;
-  await ensureBuilt(ctx);
+  const serviceConfig = options.service ?? ctx.config.service;
+  if (options.service === undefined) await ensureBuilt(ctx);
   if (serviceConfig.start) ctx.progress(`starting the service: ${serviceConfig.start}`);
   const service = await startService(serviceConfig, {
     logDir,

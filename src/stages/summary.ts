@@ -4,6 +4,7 @@ import type { ProfileAnalysisData, SummaryData } from '../data/stages.js';
 import { steadyLoad } from '../data/stages.js';
 import { STAGES } from '../data/stages.js';
 import { renderSummary } from '../report/index.js';
+import { lineRanges } from '../report/profile-analysis.js';
 import { findComparison, type CompareWith } from './comparison-source.js';
 import {
   finishStage,
@@ -103,9 +104,34 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     verdict,
     failed: gate?.failed ?? false,
     title: `perf-flow: ${headline}`,
-    annotations: hotspotAnnotations(profile),
+    annotations: profileAnnotations(profile),
   });
   return outcome;
+}
+
+/**
+ * The check run's annotations: first the lines this change made in functions that got
+ * slower against the base, then the hotspots.
+ */
+export function profileAnnotations(profile: ProfileAnalysisData | undefined) {
+  return [...differentialAnnotations(profile), ...hotspotAnnotations(profile)];
+}
+
+/** On the lines this change made in functions whose share of the CPU time grew. */
+function differentialAnnotations(profile: ProfileAnalysisData | undefined) {
+  const differential = profile?.differential;
+  if (differential === undefined) return [];
+  return differential.grew
+    .filter((c) => c.file !== null && c.changedLines.length > 0 && !path.isAbsolute(c.file))
+    .slice(0, 10)
+    .map((c) => ({
+      path: c.file!,
+      line: Math.min(...c.changedLines),
+      title: `perf-flow: ${c.functionName} got slower`,
+      message:
+        `${c.functionName}'s share of CPU time grew from ${formatPct(c.baseShare)} to ${formatPct(c.headShare)} ` +
+        `under the same load against ${differential.baseRef}; this change touches it (lines ${lineRanges(c.changedLines)}).`,
+    }));
 }
 
 /** The top functions that live in the repository, as notices on their lines. */

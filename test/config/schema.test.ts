@@ -75,7 +75,7 @@ describe('defaults', () => {
         connections: 10,
         requestTimeoutMs: 10_000,
       },
-      profile: { durationMs: 10_000, connections: 10 },
+      profile: { durationMs: 10_000, connections: 10, files: [] },
       scenarios: {
         run: ['load'],
         stress: {
@@ -155,7 +155,7 @@ describe('defaults', () => {
       rateRps: 200,
       requestTimeoutMs: 2_000,
     });
-    expect(config.profile).toEqual({ durationMs: 10_000, connections: 4 });
+    expect(config.profile).toEqual({ durationMs: 10_000, connections: 4, files: [] });
   });
 
   it('accepts scoring as fractions or percentages', () => {

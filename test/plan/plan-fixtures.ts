@@ -20,6 +20,7 @@ export function hotspot(overrides: Partial<Hotspot> & { functionName: string }):
 export function cpuWith(hotspots: Hotspot[], overrides: Partial<CpuAnalysis> = {}): CpuAnalysis {
   return {
     profileFiles: ['cpu/CPU.1.cpuprofile'],
+    unit: 'ms',
     sampleCount: 10_000,
     durationMs: 12_000,
     activeMs: 10_000,

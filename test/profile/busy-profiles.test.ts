@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_SHARE_OF_BUSIEST, selectBusyProfiles } from '../../src/profile/busy-profiles.js';
-import type { ParsedProfile } from '../../src/profile/cpuprofile.js';
-import { activeMicros } from '../../src/profile/sample-times.js';
+import {
+  activeValue,
+  MIN_SHARE_OF_BUSIEST,
+  selectBusyProfiles,
+} from '../../src/profile/busy-profiles.js';
+import type { CallTree } from '../../src/profile/call-tree.js';
+import { cpuProfileToTree } from '../../src/profile/formats/cpuprofile.js';
 import { buildProfile, type SampleSpec } from './synthetic-profile.js';
 
 // V8's clock (microseconds) is not the wall clock: a profile's wall time at endTime ties them.
@@ -15,11 +19,14 @@ function processProfile(
   startMs: number,
   samples: SampleSpec[],
   { wallClock = true } = {},
-): ParsedProfile {
+): CallTree {
   const profile = buildProfile(samples, { source, startTime: startMs * ms });
-  return { ...profile, wallClockEndMs: wallClock ? wallMs(profile.endTime) : null };
+  return cpuProfileToTree({
+    ...profile,
+    wallClockEndMs: wallClock ? wallMs(profile.endTime) : null,
+  });
 }
-const names = (profiles: ParsedProfile[]) => profiles.map((p) => p.source);
+const names = (profiles: CallTree[]) => profiles.map((p) => p.source);
 const window = (fromMs: number, toMs: number) => ({
   startMs: wallMs(fromMs * ms),
   endMs: wallMs(toMs * ms),
@@ -41,15 +48,15 @@ const service = () =>
   ]);
 const LOAD = window(500, 2300);
 
-describe('activeMicros', () => {
+describe('activeValue', () => {
   it('counts every sample but idle, inside a range when given', () => {
     const profile = service();
-    expect(activeMicros(profile)).toBe(1850 * ms);
+    expect(activeValue(profile)).toBe(1850 * ms);
     // On the profile's clock the service is busy from 500 to 2300 ms.
-    expect(activeMicros(profile, { fromUs: 0, toUs: 10_000 * ms })).toBe(1850 * ms);
-    expect(activeMicros(profile, { fromUs: 1000 * ms, toUs: 1500 * ms })).toBe(500 * ms);
-    expect(activeMicros(profile, { fromUs: 380 * ms, toUs: 600 * ms })).toBe(20 * ms + 100 * ms);
-    expect(activeMicros(profile, { fromUs: 2300 * ms, toUs: 2400 * ms })).toBe(0);
+    expect(activeValue(profile, { fromUs: 0, toUs: 10_000 * ms })).toBe(1850 * ms);
+    expect(activeValue(profile, { fromUs: 1000 * ms, toUs: 1500 * ms })).toBe(500 * ms);
+    expect(activeValue(profile, { fromUs: 380 * ms, toUs: 600 * ms })).toBe(20 * ms + 100 * ms);
+    expect(activeValue(profile, { fromUs: 2300 * ms, toUs: 2400 * ms })).toBe(0);
   });
 });
 

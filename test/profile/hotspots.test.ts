@@ -2,17 +2,25 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ParsedProfile } from '../../src/profile/cpuprofile.js';
-import { analyzeCpuProfile, analyzeCpuProfiles } from '../../src/profile/hotspots.js';
+import { cpuProfileToTree } from '../../src/profile/formats/cpuprofile.js';
+import {
+  analyzeProbeProfiles,
+  analyzeProfiles,
+  type AnalyzeOptions,
+} from '../../src/profile/hotspots.js';
 import { buildProfile } from './synthetic-profile.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/profiles/', import.meta.url));
+
+const analyze = (profiles: ParsedProfile[], opts: AnalyzeOptions) =>
+  analyzeProfiles(profiles.map(cpuProfileToTree), opts);
 const repoRoot = '/repo';
 const app = (name: string, line = 0) => ({ name, url: `file:///repo/src/${name}.js`, line });
 
 describe('analyzeCpuProfiles on a handwritten profile', () => {
   it('weights samples by their intervals and reports every figure', async () => {
     const file = path.join(fixtures, 'small.cpuprofile');
-    const cpu = await analyzeCpuProfiles([file], { repoRoot });
+    const cpu = await analyzeProbeProfiles([file], { repoRoot });
     expect(cpu).toMatchObject({
       profileFiles: [file],
       sampleCount: 8,
@@ -38,6 +46,8 @@ describe('analyzeCpuProfiles on a handwritten profile', () => {
       selfShare: 0.5,
       totalShare: 0.5,
       category: 'service',
+      // On CPU 6 of the 10 ms: removing render entirely saves at most half of that.
+      latencyCutBound: 0.3,
     });
     expect(cpu.topSelf[1]).toMatchObject({
       file: 'node_modules/express/lib/router/index.js',
@@ -61,13 +71,13 @@ describe('analyzeCpuProfile', () => {
       { stack: [app('slow')], us: 9000 },
       { stack: [app('quick')], us: 1000 },
     ]);
-    const byTimeline = analyzeCpuProfile([profile], { repoRoot });
+    const byTimeline = analyze([profile], { repoRoot });
     expect(byTimeline.topSelf.map((h) => [h.functionName, h.selfMs])).toEqual([
       ['slow', 9],
       ['quick', 2],
     ]);
     // Without a timeline only hit counts are left: 2 of 3 hits, spread over 11 ms.
-    const byHits = analyzeCpuProfile([{ ...profile, samples: null, timeDeltas: null }], {
+    const byHits = analyze([{ ...profile, samples: null, timeDeltas: null }], {
       repoRoot,
     });
     expect(byHits.sampleCount).toBe(3);
@@ -88,7 +98,7 @@ describe('analyzeCpuProfile', () => {
       timeDeltas: [0, 3000, -1000],
       endTime: 4000,
     };
-    const cpu = analyzeCpuProfile([profile], { repoRoot });
+    const cpu = analyze([profile], { repoRoot });
     expect(cpu.topSelf.map((h) => [h.functionName, h.selfMs])).toEqual([
       ['a', 3],
       ['c', 2],
@@ -98,7 +108,7 @@ describe('analyzeCpuProfile', () => {
 
   it('counts a recursive function once per sample in its total time', () => {
     const fib = app('fib', 4);
-    const cpu = analyzeCpuProfile(
+    const cpu = analyze(
       [
         buildProfile([
           { stack: [fib, fib, fib], us: 1000 },
@@ -113,10 +123,9 @@ describe('analyzeCpuProfile', () => {
   });
 
   it('keeps self and total apart: a caller has total time without self time', () => {
-    const cpu = analyzeCpuProfile(
-      [buildProfile([{ stack: [app('outer'), app('inner')], us: 4000 }])],
-      { repoRoot },
-    );
+    const cpu = analyze([buildProfile([{ stack: [app('outer'), app('inner')], us: 4000 }])], {
+      repoRoot,
+    });
     expect(cpu.topSelf.map((h) => h.functionName)).toEqual(['inner']);
     expect(cpu.topTotal.map((h) => [h.functionName, h.selfMs, h.totalMs])).toEqual([
       ['inner', 4, 4],
@@ -162,7 +171,7 @@ describe('analyzeCpuProfile', () => {
       { stack: ['(program)'], us: program },
       { stack: [app('work')], us: work },
     ].filter((s) => s.us > 0);
-    const cpu = analyzeCpuProfile([buildProfile(samples)], { repoRoot });
+    const cpu = analyze([buildProfile(samples)], { repoRoot });
     expect(cpu.idleShare).toBeCloseTo(idleShare, 10);
     expect(cpu.gcShare).toBeCloseTo(gcShare, 10);
     expect(cpu.programShare).toBeCloseTo(programShare, 10);
@@ -176,11 +185,11 @@ describe('analyzeCpuProfile', () => {
   it('cuts both lists at topN, 10 unless told', () => {
     const samples = Array.from({ length: 15 }, (_, i) => ({ stack: [app(`f${i}`)], us: 1000 + i }));
     const profile = buildProfile(samples);
-    const byDefault = analyzeCpuProfile([profile], { repoRoot });
+    const byDefault = analyze([profile], { repoRoot });
     expect(byDefault.topSelf).toHaveLength(10);
     expect(byDefault.topTotal).toHaveLength(10);
     expect(byDefault.topSelf[0]?.functionName).toBe('f14');
-    const three = analyzeCpuProfile([profile], { repoRoot, topN: 3 });
+    const three = analyze([profile], { repoRoot, topN: 3 });
     expect(three.topSelf.map((h) => h.functionName)).toEqual(['f14', 'f13', 'f12']);
     expect(three.topTotal).toHaveLength(3);
   });
@@ -194,7 +203,7 @@ describe('analyzeCpuProfile', () => {
       ],
       { startTime: 1000, source: 'child.cpuprofile' },
     );
-    const cpu = analyzeCpuProfile([server, child], { repoRoot });
+    const cpu = analyze([server, child], { repoRoot });
     expect(cpu.profileFiles).toEqual(['synthetic.cpuprofile', 'child.cpuprofile']);
     expect(cpu.sampleCount).toBe(3);
     // The processes ran side by side: 0-3 ms and 1-6 ms cover 6 ms of wall time.
@@ -223,7 +232,7 @@ describe('analyzeCpuProfile', () => {
       ],
       { source: 'npm.cpuprofile', startTime: 0 },
     );
-    const cpu = analyzeCpuProfile([npm, service], { repoRoot });
+    const cpu = analyze([npm, service], { repoRoot });
     expect(cpu).toMatchObject({
       profileFiles: ['service.cpuprofile'],
       excludedProfiles: [
@@ -236,11 +245,11 @@ describe('analyzeCpuProfile', () => {
     });
     expect(cpu.topSelf.map((h) => h.functionName)).toEqual(['handle']);
     // Nothing left out: no field at all.
-    expect(analyzeCpuProfile([service], { repoRoot })).not.toHaveProperty('excludedProfiles');
+    expect(analyze([service], { repoRoot })).not.toHaveProperty('excludedProfiles');
   });
 
   it('reports where functions are, as a reader of the repository names them', () => {
-    const cpu = analyzeCpuProfile(
+    const cpu = analyze(
       [
         buildProfile([
           { stack: [{ name: 'esm', url: 'file:///repo/src/a.js', line: 11, column: 4 }], us: 6000 },
@@ -267,7 +276,7 @@ describe('analyzeCpuProfile', () => {
   });
 
   it('lets a native frame take the category of the JavaScript that called it', () => {
-    const cpu = analyzeCpuProfile(
+    const cpu = analyze(
       [
         buildProfile([
           {
@@ -284,7 +293,7 @@ describe('analyzeCpuProfile', () => {
   });
 
   it('reports an empty profile as all zeros', () => {
-    const cpu = analyzeCpuProfile([buildProfile([])], { repoRoot });
+    const cpu = analyze([buildProfile([])], { repoRoot });
     expect(cpu).toMatchObject({
       sampleCount: 0,
       activeMs: 0,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { analyzeCpuProfiles } from '../../src/profile/hotspots.js';
+import { analyzeProbeProfiles } from '../../src/profile/hotspots.js';
 import {
   CPU_PROBE_FILE,
   listProfiles,
@@ -103,7 +103,7 @@ describe('the probe in a real process', () => {
     expect((await runNode(['-e', '1'], next.env)).code).toBe(0);
     const files = await listProfiles(next.profileDir);
     expect(files).toHaveLength(1);
-    const cpu = await analyzeCpuProfiles(files, { repoRoot });
+    const cpu = await analyzeProbeProfiles(files, { repoRoot });
     expect(cpu.profileFiles).toEqual(files);
   });
 });
@@ -183,7 +183,7 @@ describe('profiling a real service under load', () => {
 
     const files = await listProfiles(profileDir);
     expect(files).toHaveLength(1);
-    const cpu = await analyzeCpuProfiles(files, { repoRoot });
+    const cpu = await analyzeProbeProfiles(files, { repoRoot });
     const source = await readFile(server, 'utf8');
     const line = source.split('\n').findIndex((text) => text.includes('function burnCpu(')) + 1;
     expect(cpu.topSelf[0]).toMatchObject({
@@ -227,7 +227,7 @@ describe('profiling a real service under load', () => {
     const second = await profileOnce();
     expect(second).toHaveLength(1);
     expect(second[0]).not.toBe(first);
-    const cpu = await analyzeCpuProfiles(second, { repoRoot });
+    const cpu = await analyzeProbeProfiles(second, { repoRoot });
     expect(cpu.profileFiles).toEqual(second);
   });
 
@@ -246,7 +246,7 @@ describe('profiling a real service under load', () => {
     expect(files).toHaveLength(2);
     const wrapperFile = files.find((file) => file.endsWith(`.${service.pid}.cpuprofile`))!;
     const serverFile = files.find((file) => file !== wrapperFile)!;
-    const cpu = await analyzeCpuProfiles(files, { repoRoot, loadWindow });
+    const cpu = await analyzeProbeProfiles(files, { repoRoot, loadWindow });
     expect(cpu.profileFiles).toEqual([serverFile]);
     expect(cpu.excludedProfiles).toEqual([
       { file: wrapperFile, reason: expect.stringContaining('while the load ran') as string },

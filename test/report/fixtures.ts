@@ -249,10 +249,29 @@ export function profile(): ProfileAnalysisData {
     provenance: provenance(),
     guidance: guidance(),
     status: 'analyzed',
+    source: 'probe',
     load: load({ durationMs: 15_000, warmupMs: 2_000 }),
     underProfiling: sli({ throughputRps: 287.6 }),
+    diagnosis: [
+      {
+        kind: 'cpu-bound',
+        confidence: 'high',
+        summary:
+          'The service is CPU-bound: it was on CPU 93% of the time under load, so requests queue for the CPU.',
+        evidence: ["on CPU 93% of the load's wall time (per process)"],
+        functions: [
+          {
+            functionName: 'serializeUsers',
+            file: 'src/routes/users.ts',
+            line: 42,
+            figure: '31.2% of CPU time',
+          },
+        ],
+      },
+    ],
     cpu: {
       profileFiles: ['working/profiles/CPU.20261103.101500.4242.0.001.cpuprofile'],
+      unit: 'ms',
       sampleCount: 14_873,
       durationMs: 15_020,
       activeMs: 10_000,

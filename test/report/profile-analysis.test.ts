@@ -8,8 +8,8 @@ describe('renderProfileAnalysis', () => {
     expect(md).toContain('**Status:** profile analyzed');
     const [summary] = tables(md);
     expect(summary).toEqual([
-      ['samples', 'duration', 'on CPU', 'idle', 'GC', 'program'],
-      ['14,873', '15 s', '10 s', '33.4%', '8.7%', '57.9%'],
+      ['samples', 'duration', 'on CPU', 'busy under load', 'idle', 'GC', 'program'],
+      ['14,873', '15 s', '10 s', '–', '33.4%', '8.7%', '57.9%'],
     ]);
   });
 
@@ -20,13 +20,22 @@ describe('renderProfileAnalysis', () => {
     expect(hotspotTables).toHaveLength(2);
     const [bySelf, byTotal] = hotspotTables;
 
-    expect(bySelf?.[0]).toEqual(['#', 'function', 'file:line', 'self %', 'total %', 'category']);
+    expect(bySelf?.[0]).toEqual([
+      '#',
+      'function',
+      'file:line',
+      'self %',
+      'total %',
+      'latency cut at most',
+      'category',
+    ]);
     expect(rowStartingWith(bySelf!, '1')).toEqual([
       '1',
       'serializeUsers',
       'src/routes/users.ts:42',
       '31.2%',
       '44.1%',
+      '–',
       'program',
     ]);
     // A native frame has no file; an anonymous function has no name.
@@ -75,5 +84,41 @@ describe('renderProfileAnalysis', () => {
     const d = noProfile();
     delete d.reason;
     expect(renderProfileAnalysis(d)).toContain('No reason was recorded.');
+  });
+
+  it('leads with the diagnosis and writes up each bottleneck', () => {
+    const md = renderProfileAnalysis(profile());
+    const diagnosis = md.indexOf('## Diagnosis');
+    expect(diagnosis).toBeGreaterThan(-1);
+    expect(diagnosis).toBeLessThan(md.indexOf('## Summary'));
+    expect(md).toContain('**CPU-bound** (confidence: high). The service is CPU-bound');
+    const bottlenecks = md.slice(md.indexOf('## Top bottlenecks'));
+    expect(bottlenecks).toMatch(
+      /^## Top bottlenecks\n\n### 1\. serializeUsers \(src\/routes\/users\.ts:42\): 31\.2% of CPU time/,
+    );
+    for (const part of [
+      '**What:**',
+      '**Root cause (hypothesis):**',
+      '**Journeys:**',
+      '**Approach:**',
+      '**Estimated improvement:**',
+      '**Effort:**',
+    ]) {
+      expect(bottlenecks).toContain(part);
+    }
+    // The fixture's profiles were not told apart by journey.
+    expect(bottlenecks).toContain('**Journeys:** not told apart');
+  });
+
+  it('says why an incomplete analysis is incomplete', () => {
+    const md = renderProfileAnalysis({
+      ...noProfile(),
+      status: 'incomplete',
+      reason:
+        'profile.pprof-url: http://127.0.0.1:6060/debug/pprof/profile?seconds=10 did not answer (ECONNREFUSED)',
+    });
+    expect(md).toContain('**Status:** incomplete');
+    expect(md).toContain('did not answer (ECONNREFUSED)');
+    expect(md).toContain('`profile.pprof-url`');
   });
 });

@@ -126,6 +126,8 @@ describe('renderSummary', () => {
     const md = renderSummary(allStages());
     const bottlenecks = tableWithHeader(md, '#', 'function', 'file:line', 'self %');
     expect(bottlenecks).toHaveLength(6);
+    // The profile's strongest finding leads the list.
+    expect(md).toContain('**Diagnosis:** The service is CPU-bound: it was on CPU 93%');
     expect(rowStartingWith(bottlenecks, '1')).toEqual([
       '1',
       'serializeUsers',

@@ -1,8 +1,14 @@
-import type { CommonInputs } from '../../stages/context.js';
-import { COMMON_INPUTS, readCommonInputs, type InputReader } from '../inputs.js';
+import type { ProfileAnalysisInputs } from '../../stages/profile-analysis.js';
+import {
+  BASE_REF_INPUT,
+  COMMON_INPUTS,
+  readBaseRef,
+  readCommonInputs,
+  type InputReader,
+} from '../inputs.js';
 
-export const INPUTS = { ...COMMON_INPUTS };
+export const INPUTS = { ...COMMON_INPUTS, ...BASE_REF_INPUT };
 
-export function readInputs(read: InputReader): CommonInputs {
-  return readCommonInputs(read);
+export function readInputs(read: InputReader): ProfileAnalysisInputs {
+  return { ...readCommonInputs(read), ...readBaseRef(read) };
 }

@@ -1,7 +1,12 @@
 import { ConfigError, RuntimeError } from '../../errors.js';
-import { CallTreeBuilder, PROFILE_FIELD, nonEmpty, type CallTree } from '../call-tree.js';
+import {
+  CallTreeBuilder,
+  PROFILE_FIELD,
+  nonEmpty,
+  type CallTree,
+  type Timeline,
+} from '../call-tree.js';
 import { parseCpuProfile, type CallFrame, type ParsedProfile } from '../cpuprofile.js';
-import { nodeSelfTimes } from '../sample-times.js';
 
 const EXPECTED = 'a V8 .cpuprofile';
 
@@ -20,12 +25,15 @@ export function parseCpuProfileTree(text: string, source: string): CallTree {
 }
 
 /**
- * Self time per node is the sampled time (sample-times.ts: each sample lasts until the next;
- * without a timeline, hit counts spread over the duration), in microseconds. V8's pseudo-frames
- * (program), (idle) and (garbage collector) stay frames for the ranking to skip; the (root)
- * node every stack starts with is dropped so that a stack reads as in every other format
- * (speedscope and pprof exports leave it out too). Time on (root) itself, if any, stays on a
- * root frame named (root).
+ * Self time per node is the sampled time: a sample stands for the interval until the next
+ * one (the last until endTime), as Chrome DevTools counts it; intervals vary a lot under load
+ * (the sampler thread is starved too), so counting samples would misweigh them. Without a
+ * timeline, hit counts are spread evenly over the duration. In microseconds. V8's
+ * pseudo-frames (program), (idle) and (garbage collector) stay frames for the ranking to
+ * skip; the (root) node every stack starts with is dropped so that a stack reads as in every
+ * other format (speedscope and pprof exports leave it out too). Time on (root) itself, if any,
+ * stays on a root frame named (root). Typed arrays throughout: a large profile has a million
+ * nodes and millions of samples.
  */
 export function cpuProfileToTree(profile: ParsedProfile): CallTree {
   const builder = new CallTreeBuilder({
@@ -34,11 +42,13 @@ export function cpuProfileToTree(profile: ParsedProfile): CallTree {
     kind: 'cpu',
     unit: 'microseconds',
   });
-  const byId = new Map<number, ParsedProfile['nodes'][number]>();
-  const parentOf = new Map<number, number>();
-  for (const node of profile.nodes) {
-    byId.set(node.id, node);
-    for (const child of node.children) parentOf.set(child, node.id);
+  const { nodes } = profile;
+  const n = nodes.length;
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) indexOf.set(nodes[i]!.id, i);
+  const parentOf = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (const child of nodes[i]!.children) parentOf[indexOf.get(child)!] = i;
   }
   const frameOf = (callFrame: CallFrame) =>
     builder.frame({
@@ -49,46 +59,63 @@ export function cpuProfileToTree(profile: ParsedProfile): CallTree {
       column: callFrame.columnNumber + 1,
     });
 
-  // Tree node of every V8 node; the (root) node maps to -1 (children become roots).
-  const treeNode = new Map<number, number>();
-  const syntheticRoots = new Set<number>();
-  const queue = profile.nodes.filter((node) => !parentOf.has(node.id));
-  for (let i = 0; i < queue.length; i++) {
-    const node = queue[i]!;
-    const parent = parentOf.has(node.id) ? treeNode.get(parentOf.get(node.id)!)! : -1;
-    if (parent === -1 && isV8Root(node.callFrame)) {
-      syntheticRoots.add(node.id);
-      treeNode.set(node.id, -1);
+  // Tree node of every V8 node, parents first; a (root) node maps to -1 (its children become
+  // roots) and is marked, in case time was sampled on it.
+  const treeNode = new Int32Array(n);
+  const isRoot = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (parentOf[i] === -1) queue[tail++] = i;
+  for (let head = 0; head < tail; head++) {
+    const i = queue[head]!;
+    const node = nodes[i]!;
+    const parent = parentOf[i]! === -1 ? -1 : treeNode[parentOf[i]!]!;
+    if (parentOf[i] === -1 && isV8Root(node.callFrame)) {
+      isRoot[i] = 1;
+      treeNode[i] = -1;
     } else {
-      treeNode.set(node.id, builder.child(parent, frameOf(node.callFrame)));
+      treeNode[i] = builder.child(parent, frameOf(node.callFrame));
     }
-    for (const child of node.children) queue.push(byId.get(child)!);
+    for (const child of node.children) queue[tail++] = indexOf.get(child)!;
   }
-  const nodeFor = (id: number): number => {
-    if (!syntheticRoots.has(id)) return treeNode.get(id)!;
-    return builder.child(-1, frameOf(byId.get(id)!.callFrame));
-  };
-
-  const { selfUs } = nodeSelfTimes(profile);
-  for (const [id, us] of selfUs) if (us !== 0) builder.addSelf(nodeFor(id), us);
+  const nodeFor = (i: number): number =>
+    isRoot[i] ? builder.child(-1, frameOf(nodes[i]!.callFrame)) : treeNode[i]!;
 
   const { samples, timeDeltas } = profile;
-  if (samples === null || timeDeltas === null || samples.length === 0) return builder.build();
-  const sampleNodes = new Int32Array(samples.length);
-  const sampleTimesUs = new Float64Array(samples.length);
-  let at = profile.startTime;
-  for (let i = 0; i < samples.length; i++) {
-    at += timeDeltas[i]!;
-    sampleTimesUs[i] = at;
-    sampleNodes[i] = nodeFor(samples[i]!);
+  const selfUs = new Float64Array(n);
+  const timed = samples !== null && timeDeltas !== null && samples.length > 0;
+  let timeline: Timeline | undefined;
+  // The sample count when the profile has hit counts only; the timeline's length otherwise.
+  let hits: number | undefined;
+  if (timed) {
+    const sampleNodes = new Int32Array(samples.length);
+    const sampleTimesUs = new Float64Array(samples.length);
+    let at = profile.startTime + timeDeltas[0]!;
+    for (let s = 0; s < samples.length; s++) {
+      const i = indexOf.get(samples[s]!)!;
+      const next = s + 1 < samples.length ? at + timeDeltas[s + 1]! : profile.endTime;
+      // A sample out of order (a negative delta) stands for no time.
+      selfUs[i]! += Math.max(0, next - at);
+      sampleTimesUs[s] = at;
+      sampleNodes[s] = i;
+      at = next;
+    }
+    for (let s = 0; s < sampleNodes.length; s++) sampleNodes[s] = nodeFor(sampleNodes[s]!);
+    timeline = {
+      startUs: profile.startTime,
+      endUs: profile.endTime,
+      wallClockEndMs: profile.wallClockEndMs,
+      sampleNodes,
+      sampleTimesUs,
+    };
+  } else {
+    hits = 0;
+    for (const node of nodes) hits += node.hitCount;
+    const usPerHit = hits > 0 ? (profile.endTime - profile.startTime) / hits : 0;
+    for (let i = 0; i < n; i++) selfUs[i] = nodes[i]!.hitCount * usPerHit;
   }
-  return builder.build({
-    startUs: profile.startTime,
-    endUs: profile.endTime,
-    wallClockEndMs: profile.wallClockEndMs,
-    sampleNodes,
-    sampleTimesUs,
-  });
+  for (let i = 0; i < n; i++) if (selfUs[i] !== 0) builder.addSelf(nodeFor(i), selfUs[i]!);
+  return builder.build(timeline, hits);
 }
 
 function isV8Root(frame: CallFrame): boolean {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '../../errors.js';
 import { PROFILE_FIELD, profileError, type CallTree } from '../call-tree.js';
@@ -12,18 +12,40 @@ const KNOWN =
   'a pprof profile (protobuf, gzipped or not), a V8 .cpuprofile or .heapprofile, ' +
   'a speedscope JSON file, or folded stacks ("frame;frame;frame 123" lines)';
 
-/** Reads a profile file of any supported format, told by its content, never its name. */
+/** How much of a file tells its format. */
+const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * Reads a profile file of any supported format, told by its content, never its name. A text
+ * profile is read straight into a string: a 100 MB .cpuprofile held as bytes and as text at
+ * once, with JSON.parse's objects on top, would need over four times its size.
+ */
 export async function readProfile(file: string): Promise<CallTree> {
-  let bytes: Buffer;
+  const cannotRead = (error: unknown) =>
+    new ConfigError(`cannot read profile ${file}: ${(error as Error).message}`, PROFILE_FIELD);
+  let head: Buffer;
   try {
-    bytes = await readFile(file);
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+      head = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    throw new ConfigError(
-      `cannot read profile ${file}: ${(error as Error).message}`,
-      PROFILE_FIELD,
-    );
+    throw cannotRead(error);
   }
-  return parseProfile(bytes, file);
+  if (isGzip(head) || looksBinary(head)) {
+    const bytes = await readFile(file).catch((error: unknown) => {
+      throw cannotRead(error);
+    });
+    return parseProfile(bytes, file);
+  }
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw cannotRead(error);
+  });
+  return parseTextProfile(text, file);
 }
 
 /**
@@ -50,9 +72,18 @@ export function parseProfile(bytes: Uint8Array, source: string): CallTree {
     throw new ConfigError(`${source} is empty: expected ${KNOWN}`, PROFILE_FIELD);
   }
   if (looksBinary(bytes)) return parsePprof(bytes, source);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const first = bytes[start];
-  if (first === 0x7b /* { */ || first === 0x5b /* [ */) return parseJsonProfile(text, source);
+  return parseTextProfile(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    source,
+  );
+}
+
+/** A text profile: JSON told by its fields, else folded stacks. */
+function parseTextProfile(text: string, source: string): CallTree {
+  const start = text.search(/[^\s\uFEFF]/);
+  if (start === -1) throw new ConfigError(`${source} is empty: expected ${KNOWN}`, PROFILE_FIELD);
+  const first = text[start];
+  if (first === '{' || first === '[') return parseJsonProfile(text, source);
   if (firstLines(text, 20).some(looksFolded)) return parseFolded(text, source);
   throw new ConfigError(
     `${source} is not a profile perf-flow reads: expected ${KNOWN}`,

@@ -109,8 +109,13 @@ function pprofToTree(profile: Profile, source: string, fail: (problem: string) =
   };
 
   const stack: number[] = [];
+  // Samples as the profiler took them: its samples/count value when it has one (Go's CPU
+  // profile), else one per entry.
+  const countType = types.findIndex((t) => t.type === 'samples' && t.unit === 'count');
+  let sampleCount = 0;
   profile.sample.forEach((sample, i) => {
     const raw = sample.value[chosen];
+    sampleCount += countType >= 0 ? toInt64(sample.value[countType] ?? 0) : 1;
     if (raw === undefined) {
       throw fail(`sample[${i}] has ${sample.value.length} values for ${types.length} sample types`);
     }
@@ -127,7 +132,7 @@ function pprofToTree(profile: Profile, source: string, fail: (problem: string) =
     }
     builder.addStack(stack, value);
   });
-  return builder.build();
+  return builder.build(undefined, sampleCount);
 }
 
 function chooseSampleType(types: Array<{ type: string; unit: string }>, byDefault: string): number {

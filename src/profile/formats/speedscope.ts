@@ -74,6 +74,8 @@ export function speedscopeToTree(json: unknown, source: string): CallTree {
     throw fail(describeIssues(parsed.error));
   }
   const file = parsed.data;
+  // Sampled profiles count their samples; evented ones have none to count.
+  let sampleCount = 0;
   const first = normalizeUnit(file.profiles[0]!.unit);
   const builder = new CallTreeBuilder({
     format: 'speedscope',
@@ -106,6 +108,7 @@ export function speedscopeToTree(json: unknown, source: string): CallTree {
         );
       }
       const stack: number[] = [];
+      sampleCount += profile.samples.length;
       profile.samples.forEach((sample, s) => {
         stack.length = 0;
         for (const index of sample) stack.push(frameAt(index, `profiles[${p}].samples[${s}]`));
@@ -138,7 +141,7 @@ export function speedscopeToTree(json: unknown, source: string): CallTree {
     if (node >= 0 && profile.endValue > last)
       builder.addSelf(node, (profile.endValue - last) * scale);
   });
-  return nonEmpty(builder.build(), EXPECTED);
+  return nonEmpty(builder.build(undefined, sampleCount > 0 ? sampleCount : undefined), EXPECTED);
 }
 
 function normalizeUnit(unit: SpeedscopeUnit): { unit: ValueUnit; scale: number } {

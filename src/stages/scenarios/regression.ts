@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import type { BaseCheckout } from '../../compare/base-checkout.js';
-import { checkoutBase } from '../../compare/base-checkout.js';
+import { asBase, checkoutBase } from '../../compare/base-checkout.js';
 import type { InterleavedComparison, Side } from '../../compare/interleave.js';
 import { compareInterleaved, planBlocks } from '../../compare/interleave.js';
 import { blockRunner, warmUpServices } from '../../compare/block-load.js';
@@ -14,7 +14,7 @@ import { findBaseRun } from '../comparison-source.js';
 import { SLI_NAMES } from '../../config/types.js';
 import type { RegressionResult } from '../../data/regression.js';
 import { finiteOrNull } from '../../data/regression.js';
-import { ConfigError, ServiceError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 import type { SliResult } from '../../data/common.js';
 import { formatMs } from '../../measure/format.js';
 import { buildService, startService, type RunningService } from '../../service/runner.js';
@@ -110,21 +110,6 @@ async function withServices<T>(
     stopLoad();
     outer?.removeEventListener('abort', stopLoad);
     await Promise.all(started.map((s) => s.stop()));
-  }
-}
-
-/** The base's own build or start failure, said to be the base's. */
-async function asBase<T>(base: BaseCheckout, what: string, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (error instanceof ServiceError) {
-      throw new ServiceError(
-        `the base ${base.ref} (${base.sha.slice(0, 12)}) ${what}: ${error.message.split('\n')[0]}`,
-        error.logTail,
-      );
-    }
-    throw error;
   }
 }
 
