@@ -131,11 +131,27 @@ function generatePprof(bytes: number): Uint8Array {
         ],
       }),
   );
-  // A sample of ~24 frames costs about 24 × 3 + 16 bytes.
-  const sampleCount = Math.round(bytes / 88);
+  // A call graph as a service has one: a tree of call sites (each a location), stacks up to
+  // 40 deep; a sample is the path from one of its nodes up to the root, leaf first.
+  const treeSize = 60_000;
+  const parent = new Int32Array(treeSize).fill(-1);
+  const depth = new Int32Array(treeSize);
+  const site = new Int32Array(treeSize);
+  for (let node = 0; node < treeSize; node++) {
+    site[node] = 1 + Math.floor(random() * locations.length);
+    if (node === 0) continue;
+    let up = Math.max(0, node - 1 - Math.floor(random() * Math.min(node, 64)));
+    while (depth[up]! >= 40) up = parent[up]!;
+    parent[node] = up;
+    depth[node] = depth[up]! + 1;
+  }
+  // A sample of ~30 frames costs about 30 × 3 + 20 bytes.
+  const sampleCount = Math.round(bytes / 114);
   const samples = Array.from({ length: sampleCount }, () => {
-    const depth = 8 + Math.floor(random() * 32);
-    const stack = Array.from({ length: depth }, () => 1 + Math.floor(random() * locations.length));
+    const stack: number[] = [];
+    for (let node = Math.floor(random() * treeSize); node >= 0; node = parent[node]!) {
+      stack.push(site[node]!);
+    }
     return new Sample({ locationId: stack, value: [1, 10_000_000] });
   });
   return new Profile({
@@ -262,7 +278,7 @@ async function main(): Promise<number> {
       '',
       '### Settings',
       '',
-      `- Files, generated with a fixed seed: a V8 .cpuprofile of ${mb(sizes.cpuprofile)} (a random call tree of ${Math.round(CPUPROFILE_BYTES / 400).toLocaleString('en-US')} nodes over 6,000 functions, depth up to 48, with scriptId and positionTicks as node --cpu-prof writes them, and a sample timeline filling the rest) and a Go-like CPU pprof of ${mb(sizes.pprof)}, not gzipped (4,000 functions, 30,000 locations, stacks of 8 to 40 frames).`,
+      `- Files, generated with a fixed seed: a V8 .cpuprofile of ${mb(sizes.cpuprofile)} (a random call tree of ${Math.round(CPUPROFILE_BYTES / 400).toLocaleString('en-US')} nodes over 6,000 functions, depth up to 48, with scriptId and positionTicks as node --cpu-prof writes them, and a sample timeline filling the rest) and a Go-like CPU pprof of ${mb(sizes.pprof)}, not gzipped (4,000 functions, 30,000 locations, samples drawn from a call tree of 60,000 call sites up to 40 deep).`,
       `- Each measurement in a fresh \`node ${NODE_FLAGS.join(' ')}\` process: time from before reading the file to the end; memory is the process's peak resident set (VmHWM) above its resident set at the start. ${ROUNDS} rounds, the four measurements alternating in each; medians.`,
       '- Peers: a bare `JSON.parse(readFileSync(file, "utf8"))` of the .cpuprofile, and a bare `Profile.decode(readFileSync(file))` of the pprof (pprof-format): what any reader has to do at least. perf-flow: `readProfile` (format detection, parsing and validation, the call tree) and `analyzeProfiles` (self and total time of every function, categories, the top 10).',
       '',

@@ -6,12 +6,18 @@ import {
   type CallTree,
   type Timeline,
 } from '../call-tree.js';
-import { parseCpuProfile, type CallFrame, type ParsedProfile } from '../cpuprofile.js';
+import {
+  NodeIndex,
+  parseCpuProfile,
+  type CallFrame,
+  type ParsedProfile,
+  type ProfileText,
+} from '../cpuprofile.js';
 
 const EXPECTED = 'a V8 .cpuprofile';
 
 /** Reads the text of a V8 .cpuprofile (validated by parseCpuProfile) into a call tree. */
-export function parseCpuProfileTree(text: string, source: string): CallTree {
+export function parseCpuProfileTree(text: string | ProfileText, source: string): CallTree {
   let profile: ParsedProfile;
   try {
     profile = parseCpuProfile(text, source);
@@ -44,11 +50,10 @@ export function cpuProfileToTree(profile: ParsedProfile): CallTree {
   });
   const { nodes } = profile;
   const n = nodes.length;
-  const indexOf = new Map<number, number>();
-  for (let i = 0; i < n; i++) indexOf.set(nodes[i]!.id, i);
+  const index = new NodeIndex(nodes);
   const parentOf = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    for (const child of nodes[i]!.children) parentOf[indexOf.get(child)!] = i;
+    for (const child of nodes[i]!.children) parentOf[index.of(child)] = i;
   }
   const frameOf = (callFrame: CallFrame) =>
     builder.frame({
@@ -76,7 +81,7 @@ export function cpuProfileToTree(profile: ParsedProfile): CallTree {
     } else {
       treeNode[i] = builder.child(parent, frameOf(node.callFrame));
     }
-    for (const child of node.children) queue[tail++] = indexOf.get(child)!;
+    for (const child of node.children) queue[tail++] = index.of(child);
   }
   const nodeFor = (i: number): number =>
     isRoot[i] ? builder.child(-1, frameOf(nodes[i]!.callFrame)) : treeNode[i]!;
@@ -92,7 +97,7 @@ export function cpuProfileToTree(profile: ParsedProfile): CallTree {
     const sampleTimesUs = new Float64Array(samples.length);
     let at = profile.startTime + timeDeltas[0]!;
     for (let s = 0; s < samples.length; s++) {
-      const i = indexOf.get(samples[s]!)!;
+      const i = index.of(samples[s]!);
       const next = s + 1 < samples.length ? at + timeDeltas[s + 1]! : profile.endTime;
       // A sample out of order (a negative delta) stands for no time.
       selfUs[i]! += Math.max(0, next - at);

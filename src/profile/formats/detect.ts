@@ -2,6 +2,7 @@ import { open, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '../../errors.js';
 import { PROFILE_FIELD, profileError, type CallTree } from '../call-tree.js';
+import type { ProfileText } from '../cpuprofile.js';
 import { parseCpuProfileTree } from './cpuprofile.js';
 import { looksFolded, parseFolded } from './folded.js';
 import { heapProfileToTree } from './heapprofile.js';
@@ -42,10 +43,13 @@ export async function readProfile(file: string): Promise<CallTree> {
     });
     return parseProfile(bytes, file);
   }
-  const text = await readFile(file, 'utf8').catch((error: unknown) => {
-    throw cannotRead(error);
-  });
-  return parseTextProfile(text, file);
+  // In a holder only, so that the .cpuprofile parser can let the text go once parsed.
+  const holder: ProfileText = {
+    text: await readFile(file, 'utf8').catch((error: unknown) => {
+      throw cannotRead(error);
+    }),
+  };
+  return parseTextProfile(holder, file);
 }
 
 /**
@@ -73,30 +77,36 @@ export function parseProfile(bytes: Uint8Array, source: string): CallTree {
   }
   if (looksBinary(bytes)) return parsePprof(bytes, source);
   return parseTextProfile(
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') },
     source,
   );
 }
 
-/** A text profile: JSON told by its fields, else folded stacks. */
-function parseTextProfile(text: string, source: string): CallTree {
-  const start = text.search(/[^\s\uFEFF]/);
+/**
+ * A text profile: JSON told by its fields, else folded stacks. The text stays in its holder
+ * (no local keeps it): see ProfileText.
+ */
+function parseTextProfile(holder: ProfileText, source: string): CallTree {
+  const start = holder.text.search(/[^\s\uFEFF]/);
   if (start === -1) throw new ConfigError(`${source} is empty: expected ${KNOWN}`, PROFILE_FIELD);
-  const first = text[start];
-  if (first === '{' || first === '[') return parseJsonProfile(text, source);
-  if (firstLines(text, 20).some(looksFolded)) return parseFolded(text, source);
+  const first = holder.text[start];
+  if (first === '{' || first === '[') return parseJsonProfile(holder, source);
+  if (firstLines(holder.text, 20).some(looksFolded)) return parseFolded(holder.text, source);
   throw new ConfigError(
     `${source} is not a profile perf-flow reads: expected ${KNOWN}`,
     PROFILE_FIELD,
   );
 }
 
-function parseJsonProfile(withBom: string, source: string): CallTree {
-  const text = withBom.startsWith('\uFEFF') ? withBom.slice(1) : withBom;
+function parseJsonProfile(holder: ProfileText, source: string): CallTree {
+  if (holder.text.startsWith('\uFEFF')) holder.text = holder.text.slice(1);
   // V8 writes `nodes` first: such a file goes straight to the .cpuprofile parser, which parses
   // it once (a .cpuprofile can be hundreds of MB). Anything else is parsed here and told by
   // its fields.
-  if (/^\s*\{\s*"nodes"\s*:/.test(text.slice(0, 64))) return parseCpuProfileTree(text, source);
+  if (/^\s*\{\s*"nodes"\s*:/.test(holder.text.slice(0, 64))) {
+    return parseCpuProfileTree(holder, source);
+  }
+  const text = holder.text;
   let json: unknown;
   try {
     json = JSON.parse(text);
