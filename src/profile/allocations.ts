@@ -3,6 +3,7 @@ import type { AllocationAnalysis } from '../data/stages.js';
 import { selfAndTotalByFunction, type CallTree, type Frame } from './call-tree.js';
 import { categorize } from './categorize.js';
 import { locateSource } from './source-location.js';
+import { isPseudoFrame } from './v8-frames.js';
 
 /**
  * The functions that allocate the most, from sampled heap profiles (V8 .heapprofile with the
@@ -31,7 +32,7 @@ export function analyzeAllocations(
   }
   if (all === 0) return null;
   const top = [...byFunction.values()]
-    .filter(({ frame }) => frame.name !== '(root)')
+    .filter(({ frame }) => !isPseudoFrame(frame))
     .sort((a, b) => b.bytes - a.bytes || a.frame.name.localeCompare(b.frame.name))
     .slice(0, topN)
     .map(({ frame, bytes }) => {

@@ -1,16 +1,8 @@
-import { IDLE_FRAME } from './busy-profiles.js';
 import type { CallTree, Frame } from './call-tree.js';
+import { isGcFrame, isOutsideJs } from './v8-frames.js';
 
 /** A call that held the thread this long without a break blocked every request meanwhile. */
 export const BLOCKING_THRESHOLD_MS = 50;
-
-/** A GC pause inside a call continues the call's stretch: the call is still on the stack. */
-const NEUTRAL_FRAMES = new Set(['(garbage collector)']);
-/**
- * Samples with no JavaScript on the stack: the thread waited (idle) or ran the event loop's
- * own native code between callbacks (program). Either ends every stretch.
- */
-const OUTSIDE_JS = new Set([IDLE_FRAME, '(program)']);
 
 export interface BlockingCall {
   frame: Frame;
@@ -66,8 +58,10 @@ function longRuns(tree: CallTree, thresholdUs: number): Run[] {
   const timeline = tree.timeline!;
   const { sampleNodes, sampleTimesUs, endUs } = timeline;
   const depth = depths(tree);
-  const neutral = tree.frames.map((f) => f.file === '' && NEUTRAL_FRAMES.has(f.name));
-  const outside = tree.frames.map((f) => f.file === '' && OUTSIDE_JS.has(f.name));
+  // A GC pause inside a call continues its stretch (the call is still on the stack); a sample
+  // with no JavaScript on the stack ends every stretch.
+  const neutral = tree.frames.map(isGcFrame);
+  const outside = tree.frames.map(isOutsideJs);
   // When each node now on the stack got there; -1 when it is not on it.
   const since = new Float64Array(tree.nodeFrame.length).fill(-1);
   const runs: Run[] = [];

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CallTree } from './call-tree.js';
+import { isIdleFrame } from './v8-frames.js';
 
 /** When the load ran, as Date.now() values. */
 export interface LoadWindow {
@@ -15,9 +16,6 @@ export interface ExcludedProfile {
 
 /** A process on CPU for less than this share of the busiest process's time is left out. */
 export const MIN_SHARE_OF_BUSIEST = 0.05;
-
-/** V8's frame for time the thread waited; the only format that records idle time. */
-export const IDLE_FRAME = '(idle)';
 
 /**
  * The profiles of the processes that did the work. A start command like `npm start` runs the
@@ -138,7 +136,7 @@ export function clipToWindow(tree: CallTree, window: LoadWindow): CallTree {
 export function idleFrames(tree: CallTree): Set<number> {
   const idle = new Set<number>();
   tree.frames.forEach((frame, i) => {
-    if (frame.name === IDLE_FRAME && frame.file === '') idle.add(i);
+    if (isIdleFrame(frame)) idle.add(i);
   });
   return idle;
 }

@@ -1,5 +1,5 @@
 import { CallTreeBuilder, childrenOf, frameLabel, type CallTree, type Frame } from './call-tree.js';
-import { IDLE_FRAME } from './busy-profiles.js';
+import { isIdleFrame } from './v8-frames.js';
 import type { HotspotCategory } from './categorize.js';
 
 /**
@@ -20,7 +20,7 @@ export function mergeTrees(trees: readonly CallTree[]): CallTree {
   for (const tree of trees) {
     const scale = tree.unit === 'nanoseconds' ? 1 / 1000 : 1;
     const frames = tree.frames.map((frame) => builder.frame(frame));
-    const idle = tree.frames.map((frame) => frame.name === IDLE_FRAME && frame.file === '');
+    const idle = tree.frames.map(isIdleFrame);
     const mapped = new Int32Array(tree.nodeFrame.length);
     for (let node = 0; node < tree.nodeFrame.length; node++) {
       const frame = tree.nodeFrame[node]!;

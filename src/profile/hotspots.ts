@@ -1,13 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import type { CpuAnalysis, Hotspot } from '../data/stages.js';
 import { ConfigError, RuntimeError } from '../errors.js';
-import {
-  activeValue,
-  clipToWindow,
-  IDLE_FRAME,
-  selectBusyProfiles,
-  type LoadWindow,
-} from './busy-profiles.js';
+import { activeValue, clipToWindow, selectBusyProfiles, type LoadWindow } from './busy-profiles.js';
 import {
   PROFILE_FIELD,
   selfAndTotalByFunction,
@@ -19,6 +13,7 @@ import { categorize, type HotspotCategory } from './categorize.js';
 import { readProfile } from './formats/detect.js';
 import { journeyShares, type JourneyWindow } from './journey-attribution.js';
 import { SourceExcerpts } from './source-excerpt.js';
+import { IDLE_FRAME, isPseudoFrame, PROGRAM_FRAME } from './v8-frames.js';
 import { locateSource } from './source-location.js';
 
 export interface AnalyzeOptions {
@@ -38,24 +33,22 @@ export interface AnalyzeOptions {
 /** A journey counts as affected by a function that takes this share of its window or more. */
 export const AFFECTED_SHARE = 0.01;
 
-/** V8's pseudo-frames: they are not functions anyone can optimise, so they are never ranked. */
-const ROOT = '(root)';
-const PROGRAM = '(program)';
-const GC = '(garbage collector)';
-const PSEUDO_FRAMES = new Set([ROOT, IDLE_FRAME, PROGRAM, GC]);
-
 /**
- * Reads the profiles perf-flow's probe wrote (V8 .cpuprofile files). One that cannot be read
- * (a process killed while writing it) is left out; none readable at all is perf-flow's or
- * the service's failure, not the user's input (RuntimeError, exit 3).
+ * Reads the profiles perf-flow's probe wrote. One that cannot be read (a process killed while
+ * writing it, a heap profile of a process that barely ran) is left out; none readable at all
+ * is perf-flow's or the service's failure, not the user's input (RuntimeError, exit 3),
+ * unless the profiles are `optional` (the allocations, a supplement to the analysis).
  */
-export async function readProbeProfiles(files: string[]): Promise<CallTree[]> {
+export async function readProbeProfiles(
+  files: string[],
+  opts: { optional?: boolean } = {},
+): Promise<CallTree[]> {
   const read = await Promise.allSettled(files.map((file) => readProfile(file)));
   const trees = read
     .filter((r): r is PromiseFulfilledResult<CallTree> => r.status === 'fulfilled')
     .map((r) => r.value);
   const failed = read.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (trees.length === 0 && failed !== undefined) {
+  if (trees.length === 0 && failed !== undefined && opts.optional !== true) {
     const error = failed.reason as Error;
     // The message without the config field: the probe's files are not the user's.
     const message =
@@ -168,7 +161,7 @@ export function analyzeProfiles(allTrees: CallTree[], opts: AnalyzeOptions): Cpu
     utilization,
     idleShare: share(idle, allValue),
     gcShare: share(gc, active),
-    programShare: share(pseudo(PROGRAM), active),
+    programShare: share(pseudo(PROGRAM_FRAME), active),
     topSelf: top((fn) => fn.self),
     topTotal: top((fn) => fn.total),
   };
@@ -284,7 +277,7 @@ function nodeCategories(tree: CallTree, repoRoot: string): HotspotCategory[] {
     const { inRepo } = locateSource(frame.file, repoRoot);
     return categorize({ functionName: frame.name, url: frame.file, inRepo });
   });
-  const native = tree.frames.map((frame) => frame.file === '' && !PSEUDO_FRAMES.has(frame.name));
+  const native = tree.frames.map((frame) => frame.file === '' && !isPseudoFrame(frame));
   const categories = new Array<HotspotCategory>(tree.nodeFrame.length);
   for (let node = 0; node < tree.nodeFrame.length; node++) {
     const frame = tree.nodeFrame[node]!;
@@ -338,8 +331,4 @@ function coveredMicros(trees: readonly CallTree[]): number | null {
 
 function functionKey(frame: Frame): string {
   return `${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}`;
-}
-
-function isPseudoFrame(frame: Frame): boolean {
-  return frame.file === '' && PSEUDO_FRAMES.has(frame.name);
 }

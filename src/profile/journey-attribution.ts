@@ -1,5 +1,5 @@
-import { IDLE_FRAME } from './busy-profiles.js';
 import type { CallTree, Frame } from './call-tree.js';
+import { isOutsideJs } from './v8-frames.js';
 
 /** A stretch of wall time in which one journey ran alone against the profiled service. */
 export interface JourneyWindow {
@@ -14,9 +14,6 @@ export interface JourneyShare {
   /** The function's total share (itself and its callees) of the CPU time in the window, 0..1. */
   share: number;
 }
-
-/** Samples with no JavaScript on the stack: they count for no function and no journey. */
-const NOT_WORK = new Set([IDLE_FRAME, '(program)']);
 
 /**
  * Which journeys make each function work: after the mixed load, each journey runs alone for a
@@ -37,7 +34,8 @@ export function journeyShares(
     if (tree.unit !== 'microseconds') continue;
     const { sampleNodes, sampleTimesUs, endUs, wallClockEndMs } = timeline;
     const keys = tree.frames.map(keyOf);
-    const notWork = tree.frames.map((f) => f.file === '' && NOT_WORK.has(f.name));
+    // Samples with no JavaScript on the stack count for no function and no journey.
+    const notWork = tree.frames.map(isOutsideJs);
     const onClock = (ms: number) => endUs - (wallClockEndMs - ms) * 1000;
     windows.forEach((window, w) => {
       const from = onClock(window.startMs);

@@ -66,22 +66,31 @@ function startProfiling() {
   });
 
   function writeCpuProfile() {
-    let temporary = null;
-    try {
+    writeAtomically('CPU profile', profileDir, 'CPU', 'cpuprofile', () => {
       const stopped = post('Profiler.stop');
       const wallClockEndMs = Date.now();
       if (failure || !stopped) throw failure ?? new Error('Profiler.stop returned nothing');
-      mkdirSync(profileDir, { recursive: true });
-      const name = 'CPU.' + wallClockEndMs + '.' + process.pid + '.cpuprofile';
-      temporary = new URL('.' + name + '.tmp', profileDir);
-      writeFileSync(temporary, JSON.stringify({ ...stopped.profile, perfFlow: { wallClockEndMs } }));
-      renameSync(temporary, new URL(name, profileDir));
-    } catch (error) {
-      process.stderr.write('perf-flow probe: could not write the CPU profile: ' + error + '\\n');
-      try {
-        if (temporary) unlinkSync(temporary);
-      } catch {}
-    }
+      return { ...stopped.profile, perfFlow: { wallClockEndMs } };
+    });
+  }
+}
+
+// Writes what \`stop\` returns as <prefix>.<time>.<pid>.<extension> in dir, under a temporary
+// dot name first: a process killed while writing leaves no truncated profile behind.
+function writeAtomically(what, dir, prefix, extension, stop) {
+  let temporary = null;
+  try {
+    const profile = stop();
+    mkdirSync(dir, { recursive: true });
+    const name = prefix + '.' + Date.now() + '.' + process.pid + '.' + extension;
+    temporary = new URL('.' + name + '.tmp', dir);
+    writeFileSync(temporary, JSON.stringify(profile));
+    renameSync(temporary, new URL(name, dir));
+  } catch (error) {
+    process.stderr.write('perf-flow probe: could not write the ' + what + ': ' + error + '\\n');
+    try {
+      if (temporary) unlinkSync(temporary);
+    } catch {}
   }
 }
 
@@ -104,21 +113,11 @@ function startHeapSampling(call) {
 }
 
 function writeHeapProfile(call) {
-  let temporary = null;
-  try {
+  writeAtomically('heap profile', heapDir, 'HEAP', 'heapprofile', () => {
     const stopped = call('HeapProfiler.stopSampling');
     if (!stopped) throw new Error('HeapProfiler.stopSampling returned nothing');
-    mkdirSync(heapDir, { recursive: true });
-    const name = 'HEAP.' + Date.now() + '.' + process.pid + '.heapprofile';
-    temporary = new URL('.' + name + '.tmp', heapDir);
-    writeFileSync(temporary, JSON.stringify(stopped.profile));
-    renameSync(temporary, new URL(name, heapDir));
-  } catch (error) {
-    process.stderr.write('perf-flow probe: could not write the heap profile: ' + error + '\\n');
-    try {
-      if (temporary) unlinkSync(temporary);
-    } catch {}
-  }
+    return stopped.profile;
+  });
 }
 
 function exitOnUnhandledSignal(signal) {

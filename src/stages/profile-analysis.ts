@@ -61,7 +61,7 @@ export async function runProfileAnalysis(inputs: ProfileAnalysisInputs, deps: St
   const baseRef =
     regression.baseline === 'artifact' ? undefined : (inputs.baseRef ?? regression.baseRef);
   return finishAnalyzed(ctx, head.trees, {
-    source: profile.pprofUrl === undefined ? 'probe' : 'pprof-url',
+    source: profileSource(ctx),
     heapTrees: head.heapTrees ?? [],
     measured: head.measured,
     runtime: head.runtime ?? null,
@@ -70,6 +70,13 @@ export async function runProfileAnalysis(inputs: ProfileAnalysisInputs, deps: St
       ? { compare: (kept, repoRoot) => compareWithBase(ctx, baseRef, kept, repoRoot, take) }
       : {}),
   });
+}
+
+/** Where the profiles come from, as the config says: brought files, an endpoint, the probes. */
+function profileSource(ctx: StageContext): ProfileAnalysisData['source'] {
+  const { profile } = ctx.config;
+  if (profile.files.length > 0) return 'files';
+  return profile.pprofUrl === undefined ? 'probe' : 'pprof-url';
 }
 
 /** The load the profile is taken under: unthrottled, as a busy service shows where time goes. */
@@ -192,11 +199,7 @@ async function probeProfile(ctx: StageContext, target: Target): Promise<Taken> {
   const files = await listProfiles(profiling.profileDir);
   const trees = await readProbeProfiles(files);
   const heapFiles = await listProfiles(profiling.heapDir, '.heapprofile');
-  // Allocations are a supplement: a heap profile that is empty (a process that barely ran)
-  // or unreadable is left out, never the analysis.
-  const heapTrees = (await Promise.allSettled(heapFiles.map((file) => readProfile(file))))
-    .filter((r): r is PromiseFulfilledResult<CallTree> => r.status === 'fulfilled')
-    .map((r) => r.value);
+  const heapTrees = await readProbeProfiles(heapFiles, { optional: true });
   const runtime = summarizeRuntime(
     await readRuntimeSamples(runtimeProbe.outputDir),
     measured.loadWindow,
@@ -343,7 +346,7 @@ async function fromFiles(ctx: StageContext) {
       );
     }
     const heapTrees = all.filter((tree) => tree.kind === 'heap');
-    return await finishAnalyzed(ctx, trees, { source: 'files', heapTrees });
+    return await finishAnalyzed(ctx, trees, { source: profileSource(ctx), heapTrees });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return finishIncomplete(ctx, {
@@ -449,14 +452,8 @@ function finishIncomplete(
   },
 ) {
   const { status } = opts;
-  const source =
-    ctx.config.profile.files.length > 0
-      ? 'files'
-      : ctx.config.profile.pprofUrl !== undefined
-        ? 'pprof-url'
-        : 'probe';
   const data: ProfileAnalysisData = {
-    ...dataHeader(ctx, source, opts.measured),
+    ...dataHeader(ctx, profileSource(ctx), opts.measured),
     status,
     reason: opts.reason,
     cpu: null,

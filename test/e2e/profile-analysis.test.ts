@@ -3,6 +3,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStageData } from '../../src/data/store.js';
+import { goCpuProfile, type GoFrame } from '../helpers/pprof.js';
 import { cli, DEMO_DIR, FAST_CONFIG, tempDir } from './helpers.js';
 
 /** The 1-based line where `function name(` starts in the demo service. */
@@ -164,41 +165,17 @@ async function startPprofServer(): Promise<{
   asked: string[];
   close: () => Promise<void>;
 }> {
-  const {
-    Function: Fn,
-    Line,
-    Location,
-    Profile,
-    Sample,
-    StringTable,
-    ValueType,
-  } = await import('pprof-format');
   const { gzipSync } = await import('node:zlib');
   const http = await import('node:http');
-  const strings = new StringTable();
-  const names = ['main.main', 'main.handler', 'main.slowQueryBuilder'];
-  const profile = new Profile({
-    sampleType: [new ValueType({ type: strings.dedup('cpu'), unit: strings.dedup('nanoseconds') })],
-    function: names.map(
-      (n, i) =>
-        new Fn({
-          id: i + 1,
-          name: strings.dedup(n),
-          filename: strings.dedup('/src/main.go'),
-          startLine: 10 * (i + 1),
-        }),
-    ),
-    location: names.map(
-      (_, i) =>
-        new Location({ id: i + 1, line: [new Line({ functionId: i + 1, line: 10 * (i + 1) })] }),
-    ),
-    sample: [
-      new Sample({ locationId: [3, 2, 1], value: [800e6] }),
-      new Sample({ locationId: [2, 1], value: [200e6] }),
-    ],
-    stringTable: strings,
-  });
-  const body = gzipSync(profile.encode());
+  const file = '/src/main.go';
+  const [main, handler, slow] = ['main.main', 'main.handler', 'main.slowQueryBuilder'].map(
+    (name, i) => ({ name, file, line: 10 * (i + 1) }),
+  ) as [GoFrame, GoFrame, GoFrame];
+  const profile = goCpuProfile([
+    { stack: [main, handler, slow], ms: 800 },
+    { stack: [main, handler], ms: 200 },
+  ]);
+  const body = gzipSync(profile);
   const asked: string[] = [];
   const server = http.createServer((req, res) => {
     asked.push(req.url ?? '');
