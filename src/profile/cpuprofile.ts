@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RuntimeError } from '../errors.js';
+import { JsonCursor, JsonSyntaxError, keys } from './json-cursor.js';
 
 /** Where a function is; V8 numbers lines and columns from 0 and uses -1 for unknown. */
 export interface CallFrame {
@@ -25,9 +25,9 @@ export interface ParsedProfile {
   startTime: number;
   endTime: number;
   /** Node id of each sample, in time order; null when the profile only has hit counts. */
-  samples: number[] | null;
+  samples: ArrayLike<number> | null;
   /** Microseconds from the previous sample (from startTime for the first); null with samples. */
-  timeDeltas: number[] | null;
+  timeDeltas: ArrayLike<number> | null;
   /**
    * Date.now() when the profiler stopped (at endTime), which perf-flow's probe records next to
    * V8's fields; null in profiles from elsewhere. V8's clock is per machine and not the wall
@@ -37,129 +37,235 @@ export interface ParsedProfile {
 }
 
 /**
- * Parses and validates the text of a .cpuprofile; throws RuntimeError naming `source`.
+ * Parses and validates a .cpuprofile (its bytes, or its text); throws RuntimeError naming
+ * `source`.
  *
- * Validated by hand in one pass over the parsed JSON, filling defaults in place: a 100 MB
- * profile holds about a million nodes and millions of samples, and a schema library that
- * copies every node took several times as long as JSON.parse itself (bench:profile). Optional
- * fields get defaults: profiles written by other tools (or trimmed by hand) leave out
- * `children` on leaves and `hitCount` when they carry samples, and are still usable.
+ * Read straight from the bytes by a JsonCursor, checking each field's type on the way: a
+ * 100 MB profile holds about a million nodes and millions of samples, and JSON.parse's objects
+ * for it took three and a half times the file (bench:profile) before anything was checked.
+ * The samples and time deltas go into typed arrays. Optional fields get defaults: profiles
+ * written by other tools (or trimmed by hand) leave out `children` on leaves and `hitCount`
+ * when they carry samples, and are still usable.
  */
-export function parseCpuProfile(text: string | ProfileText, source: string): ParsedProfile {
+export function parseCpuProfile(input: string | Uint8Array, source: string): ParsedProfile {
   const invalid = (what: string) =>
     new RuntimeError(`CPU profile ${source} is not a valid V8 .cpuprofile: ${what}`);
-  let json: unknown;
+  let raw: RawProfile;
   try {
-    json = JSON.parse(typeof text === 'string' ? text : text.text);
+    raw = readRawProfile(new JsonCursor(typeof input === 'string' ? Buffer.from(input) : input));
   } catch (error) {
-    throw invalid(`not JSON (${(error as Error).message})`);
-  } finally {
-    // Parsed: the text (as large as the file) can go before the tree is built.
-    if (typeof text !== 'string') text.text = '';
+    if (error instanceof JsonSyntaxError) throw invalid(`not JSON (${error.message})`);
+    if (error instanceof ShapeError) throw invalid(error.message);
+    throw error;
   }
-  const problem = shapeProblem(json) ?? structuralProblem(json as RawProfile);
+  const problem = structuralProblem(raw);
   if (problem !== null) throw invalid(problem);
-  const profile = json as RawProfile;
-  const wallClock = profile.perfFlow?.wallClockEndMs;
-  return {
-    source,
-    nodes: profile.nodes,
-    startTime: profile.startTime,
-    endTime: profile.endTime,
-    samples: profile.samples ?? null,
-    timeDeltas: profile.timeDeltas ?? null,
-    // Auxiliary: a malformed one loses the wall clock, not the profile.
-    wallClockEndMs: typeof wallClock === 'number' && Number.isFinite(wallClock) ? wallClock : null,
-  };
-}
-
-/**
- * A profile's text in a holder the parser empties once it has parsed it: with no other
- * reference left, the string (as large as the file) is freed while the tree is built.
- */
-export interface ProfileText {
-  text: string;
+  return { source, ...raw };
 }
 
 interface RawProfile {
   nodes: CpuProfileNode[];
   startTime: number;
   endTime: number;
-  samples?: number[];
-  timeDeltas?: number[];
-  perfFlow?: { wallClockEndMs?: unknown };
+  samples: Int32Array | null;
+  timeDeltas: Float64Array | null;
+  wallClockEndMs: number | null;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isInt = (v: unknown): v is number => Number.isInteger(v);
+/** A field whose value does not have the type V8 writes, as "nodes[1].callFrame.url: ...". */
+class ShapeError extends Error {}
 
-/**
- * The first field that does not have the type V8 writes, as "nodes[1].callFrame.url: expected
- * a string"; null when the shape holds. Missing optional fields are filled in on the way.
- */
-function shapeProblem(json: unknown): string | null {
-  if (!isObject(json)) return '(top level): expected an object';
-  const { nodes } = json;
-  if (!Array.isArray(nodes) || nodes.length === 0) return 'nodes: expected a non-empty array';
-  for (let i = 0; i < nodes.length; i++) {
-    const problem = nodeProblem(nodes[i], i);
-    if (problem !== null) return problem;
-  }
-  if (!isNumber(json.startTime)) return 'startTime: expected a number';
-  if (!isNumber(json.endTime)) return 'endTime: expected a number';
-  for (const field of ['samples', 'timeDeltas'] as const) {
-    const values = json[field];
-    if (values === undefined) continue;
-    if (!Array.isArray(values)) return `${field}: expected an array`;
-    const ok = field === 'samples' ? isInt : isNumber;
-    for (let i = 0; i < values.length; i++) {
-      if (!ok(values[i]))
-        return `${field}[${i}]: expected ${field === 'samples' ? 'a node id' : 'a number'}`;
+const TOP_KEYS = keys('nodes', 'startTime', 'endTime', 'samples', 'timeDeltas', 'perfFlow');
+const NODE_KEYS = keys('id', 'callFrame', 'hitCount', 'children');
+const FRAME_FIELDS = ['functionName', 'url', 'lineNumber', 'columnNumber'];
+const FRAME_KEYS = keys(...FRAME_FIELDS);
+const PERF_FLOW_KEYS = keys('wallClockEndMs');
+
+function readRawProfile(cursor: JsonCursor): RawProfile {
+  if (cursor.kind() !== 'object') throw misfit('(top level)', 'an object');
+  let nodes: CpuProfileNode[] | undefined;
+  let startTime: number | undefined;
+  let endTime: number | undefined;
+  let samples: Int32Array | null = null;
+  let timeDeltas: Float64Array | null = null;
+  let wallClockEndMs: number | null = null;
+  cursor.enterObject();
+  for (
+    let first = true, key: number;
+    (key = cursor.nextKey(first, TOP_KEYS)) !== -2;
+    first = false
+  ) {
+    switch (key) {
+      case 0:
+        nodes = readNodes(cursor);
+        break;
+      case 1:
+        startTime = readFinite(cursor, 'startTime');
+        break;
+      case 2:
+        endTime = readFinite(cursor, 'endTime');
+        break;
+      case 3:
+        samples = readSampleIds(cursor);
+        break;
+      case 4:
+        timeDeltas = readTimeDeltas(cursor);
+        break;
+      case 5:
+        wallClockEndMs = readWallClock(cursor);
+        break;
+      default:
+        cursor.skipValue();
     }
   }
-  return null;
+  cursor.finish();
+  if (nodes === undefined || nodes.length === 0) {
+    throw misfit('nodes', 'a non-empty array');
+  }
+  if (startTime === undefined) throw misfit('startTime', 'a number');
+  if (endTime === undefined) throw misfit('endTime', 'a number');
+  return { nodes, startTime, endTime, samples, timeDeltas, wallClockEndMs };
 }
 
-function nodeProblem(node: unknown, i: number): string | null {
-  const at = `nodes[${i}]`;
-  if (!isObject(node)) return `${at}: expected an object`;
-  if (!isInt(node.id)) return `${at}.id: expected an integer`;
-  const frame = node.callFrame;
-  if (!isObject(frame)) return `${at}.callFrame: expected an object`;
-  if (frame.functionName === undefined) frame.functionName = '';
-  else if (typeof frame.functionName !== 'string')
-    return `${at}.callFrame.functionName: expected a string`;
-  if (frame.url === undefined) frame.url = '';
-  else if (typeof frame.url !== 'string') return `${at}.callFrame.url: expected a string`;
-  for (const field of ['lineNumber', 'columnNumber'] as const) {
-    if (frame[field] === undefined) frame[field] = -1;
-    else if (!isInt(frame[field])) return `${at}.callFrame.${field}: expected an integer`;
+function readNodes(cursor: JsonCursor): CpuProfileNode[] {
+  if (cursor.kind() !== 'array') throw misfit('nodes', 'a non-empty array');
+  const nodes: CpuProfileNode[] = [];
+  cursor.enterArray();
+  for (let first = true; cursor.nextItem(first); first = false) {
+    nodes.push(readNode(cursor, nodes.length));
   }
-  if (node.hitCount === undefined) node.hitCount = 0;
-  else if (!isInt(node.hitCount) || node.hitCount < 0) return `${at}.hitCount: expected a count`;
-  if (node.children === undefined) node.children = [];
-  else if (!Array.isArray(node.children)) return `${at}.children: expected an array`;
-  else {
-    const children = node.children as unknown[];
-    for (let c = 0; c < children.length; c++) {
-      if (!isInt(children[c])) return `${at}.children[${c}]: expected a node id`;
+  return nodes;
+}
+
+function readNode(cursor: JsonCursor, i: number): CpuProfileNode {
+  if (cursor.kind() !== 'object') throw misfit(`nodes[${i}]`, 'an object');
+  let id: number | undefined;
+  let callFrame: CallFrame | undefined;
+  let hitCount: number | undefined = 0;
+  let children: number[] | undefined;
+  cursor.enterObject();
+  for (
+    let first = true, key: number;
+    (key = cursor.nextKey(first, NODE_KEYS)) !== -2;
+    first = false
+  ) {
+    switch (key) {
+      case 0:
+        id = nextInteger(cursor);
+        if (id === undefined) throw misfit(`nodes[${i}].id`, 'an integer');
+        break;
+      case 1:
+        callFrame = readCallFrame(cursor, i);
+        break;
+      case 2:
+        hitCount = nextInteger(cursor);
+        if (hitCount === undefined || hitCount < 0) throw misfit(`nodes[${i}].hitCount`, 'a count');
+        break;
+      case 3:
+        children = readChildren(cursor, i);
+        break;
+      default:
+        cursor.skipValue();
     }
   }
-  return null;
+  if (id === undefined) throw misfit(`nodes[${i}].id`, 'an integer');
+  if (callFrame === undefined) throw misfit(`nodes[${i}].callFrame`, 'an object');
+  return { id, callFrame, hitCount, children: children ?? [] };
 }
 
-export async function readCpuProfile(file: string): Promise<ParsedProfile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new RuntimeError(`cannot read CPU profile ${file}: ${(error as Error).message}`, {
-      cause: error,
-    });
+function readCallFrame(cursor: JsonCursor, i: number): CallFrame {
+  if (cursor.kind() !== 'object') throw misfit(`nodes[${i}].callFrame`, 'an object');
+  const frame: CallFrame = { functionName: '', url: '', lineNumber: -1, columnNumber: -1 };
+  cursor.enterObject();
+  for (
+    let first = true, key: number;
+    (key = cursor.nextKey(first, FRAME_KEYS)) !== -2;
+    first = false
+  ) {
+    if (key === -1) {
+      cursor.skipValue();
+    } else if (key < 2) {
+      if (cursor.kind() !== 'string') {
+        throw misfit(`nodes[${i}].callFrame.${FRAME_FIELDS[key]!}`, 'a string');
+      }
+      if (key === 0) frame.functionName = cursor.readString();
+      else frame.url = cursor.readString();
+    } else {
+      const value = nextInteger(cursor);
+      if (value === undefined) {
+        throw misfit(`nodes[${i}].callFrame.${FRAME_FIELDS[key]!}`, 'an integer');
+      }
+      if (key === 2) frame.lineNumber = value;
+      else frame.columnNumber = value;
+    }
   }
-  return parseCpuProfile(text, file);
+  return frame;
+}
+
+function readChildren(cursor: JsonCursor, i: number): number[] {
+  if (cursor.kind() !== 'array') throw misfit(`nodes[${i}].children`, 'an array');
+  const children: number[] = [];
+  cursor.enterArray();
+  for (let first = true; cursor.nextItem(first); first = false) {
+    const child = nextInteger(cursor);
+    if (child === undefined) throw misfit(`nodes[${i}].children[${children.length}]`, 'a node id');
+    children.push(child);
+  }
+  return children;
+}
+
+/** Node ids: V8 numbers nodes 1..n, so 32 bits hold them (and half the memory of doubles). */
+function readSampleIds(cursor: JsonCursor): Int32Array {
+  if (cursor.kind() !== 'array') throw misfit('samples', 'an array');
+  const { values, misfit: at } = cursor.readNumberArray((length) => new Int32Array(length), true);
+  if (at !== -1) throw misfit(`samples[${at}]`, 'a node id');
+  return values;
+}
+
+function readTimeDeltas(cursor: JsonCursor): Float64Array {
+  if (cursor.kind() !== 'array') throw misfit('timeDeltas', 'an array');
+  const { values, misfit: at } = cursor.readNumberArray(
+    (length) => new Float64Array(length),
+    false,
+  );
+  if (at !== -1) throw misfit(`timeDeltas[${at}]`, 'a number');
+  return values;
+}
+
+/** Auxiliary: a malformed one loses the wall clock, not the profile. */
+function readWallClock(cursor: JsonCursor): number | null {
+  if (cursor.kind() !== 'object') {
+    cursor.skipValue();
+    return null;
+  }
+  let wallClock: number | null = null;
+  cursor.enterObject();
+  for (
+    let first = true, key: number;
+    (key = cursor.nextKey(first, PERF_FLOW_KEYS)) !== -2;
+    first = false
+  ) {
+    if (key === 0 && cursor.kind() === 'number') wallClock = cursor.readNumber();
+    else cursor.skipValue();
+  }
+  return wallClock;
+}
+
+function readFinite(cursor: JsonCursor, at: string): number {
+  if (cursor.kind() !== 'number') throw misfit(at, 'a number');
+  return cursor.readNumber();
+}
+
+/** The next value if it is an integer (read); undefined if not (a message names the field). */
+function nextInteger(cursor: JsonCursor): number | undefined {
+  if (cursor.kind() !== 'number') return undefined;
+  const value = cursor.readNumber();
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** Paths are built only for the message: a profile has a million nodes. */
+function misfit(path: string, expected: string): ShapeError {
+  return new ShapeError(`${path}: expected ${expected}`);
 }
 
 /** The first three problems zod found, each at its path: "nodes[0].id: expected number". */
@@ -178,7 +284,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
- * What the schema cannot see: references between nodes and samples. The aggregation walks
+ * What the types of the fields cannot show: references between nodes and samples. The aggregation walks
  * parents up to the root, so a cycle or a node with two parents would loop or double-count.
  */
 function structuralProblem(profile: RawProfile): string | null {
@@ -203,10 +309,10 @@ function structuralProblem(profile: RawProfile): string | null {
     return 'the nodes form a cycle instead of a tree';
   }
   const { samples, timeDeltas } = profile;
-  if ((samples === undefined) !== (timeDeltas === undefined)) {
-    return samples === undefined ? 'timeDeltas without samples' : 'samples without timeDeltas';
+  if ((samples === null) !== (timeDeltas === null)) {
+    return samples === null ? 'timeDeltas without samples' : 'samples without timeDeltas';
   }
-  if (samples !== undefined && timeDeltas !== undefined) {
+  if (samples !== null && timeDeltas !== null) {
     if (samples.length !== timeDeltas.length) {
       return `${samples.length} samples but ${timeDeltas.length} timeDeltas`;
     }

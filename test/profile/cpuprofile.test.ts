@@ -1,9 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RuntimeError } from '../../src/errors.js';
-import { parseCpuProfile, readCpuProfile } from '../../src/profile/cpuprofile.js';
+import { parseCpuProfile } from '../../src/profile/cpuprofile.js';
 
 const frame = (functionName: string) => ({
   functionName,
@@ -55,7 +52,7 @@ describe('parseCpuProfile', () => {
   ])('reads the wall clock at endTime of a profile %s', (_, extra, wallClockEndMs) => {
     const profile = parseCpuProfile(JSON.stringify({ ...valid(), ...extra }), 'a.cpuprofile');
     expect(profile.wallClockEndMs).toBe(wallClockEndMs);
-    expect(profile.samples).toEqual([2, 2]);
+    expect(Array.from(profile.samples!)).toEqual([2, 2]);
   });
 
   const malformed: Array<[string, string | ((p: Profile) => unknown), string]> = [
@@ -120,6 +117,24 @@ describe('parseCpuProfile', () => {
       '2 samples but 1 timeDeltas',
     ],
     [
+      'a sample that is not a node id',
+      (p) => ({ ...p, samples: [2, 2.5] }),
+      'samples[1]: expected a node id',
+    ],
+    [
+      'a time delta that is not a number',
+      (p) => ({ ...p, timeDeltas: [0, '1000'] }),
+      'timeDeltas[1]: expected a number',
+    ],
+    [
+      'a negative hit count',
+      (p) => {
+        p.nodes[1]!.hitCount = -1;
+        return p;
+      },
+      'nodes[1].hitCount: expected a count',
+    ],
+    [
       'samples without timeDeltas',
       (p) => ({ ...p, timeDeltas: undefined }),
       'samples without timeDeltas',
@@ -134,20 +149,118 @@ describe('parseCpuProfile', () => {
     );
     expect(parse).toThrow(fragment);
   });
-});
 
-describe('readCpuProfile', () => {
-  it('names the file it cannot read', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'perf-flow-cpuprofile-'));
-    await expect(readCpuProfile(path.join(dir, 'missing.cpuprofile'))).rejects.toThrow(
-      /cannot read CPU profile .*missing\.cpuprofile/,
-    );
+  it('reads what JSON.parse reads: any key order, unknown fields, escapes, whitespace', () => {
+    const profile = {
+      meta: { nested: [1, { deeper: [true, false, null, -0.5e-3, 'x\\"y'] }] },
+      endTime: 2.5e3,
+      timeDeltas: [0, 1e3, -5],
+      nodes: [
+        {
+          callFrame: { url: '', functionName: '(root)', scriptId: '0', columnNumber: -1 },
+          children: [2],
+          id: 1,
+        },
+        {
+          id: 2,
+          callFrame: {
+            functionName: 'caf\u00e9 "quoted" \\ \u{1F600}\ttab',
+            url: 'file:///srv/app/\u00fcber.js',
+            lineNumber: 41,
+            columnNumber: 7,
+          },
+          hitCount: 3,
+          positionTicks: [{ line: 42, ticks: 3 }],
+          deoptReason: '',
+        },
+      ],
+      samples: [2, 2, 1],
+      startTime: 0,
+      perfFlow: { other: [1, 2], wallClockEndMs: 1_700_000_000_500.25 },
+    };
+    const texts = [
+      JSON.stringify(profile),
+      JSON.stringify(profile, null, 2).replaceAll('\n', '\r\n'),
+      `\uFEFF\t${JSON.stringify(profile, null, '\t')}\n\n`,
+      // Escaped in the file, as some writers do: keys and values alike.
+      JSON.stringify(profile).replace('"nodes"', '"n\\u006fdes"'),
+      // Numbers in any of JSON's spellings.
+      JSON.stringify(profile).replace('[0,1000,-5]', '[0.0,1E+3,-5e0]'),
+    ];
+    expect(texts[3]).toContain('"n\\u006fdes"');
+    expect(texts[4]).toContain('1E+3');
+    for (const text of texts) {
+      const parsed = parseCpuProfile(text, 'a.cpuprofile');
+      expect(parsed.nodes).toEqual([
+        {
+          id: 1,
+          callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 },
+          hitCount: 0,
+          children: [2],
+        },
+        {
+          id: 2,
+          callFrame: {
+            functionName: profile.nodes[1]!.callFrame.functionName,
+            url: profile.nodes[1]!.callFrame.url,
+            lineNumber: 41,
+            columnNumber: 7,
+          },
+          hitCount: 3,
+          children: [],
+        },
+      ]);
+      expect(parsed.startTime).toBe(0);
+      expect(parsed.endTime).toBe(2500);
+      expect(Array.from(parsed.samples!)).toEqual([2, 2, 1]);
+      expect(Array.from(parsed.timeDeltas!)).toEqual([0, 1000, -5]);
+      expect(parsed.wallClockEndMs).toBe(1_700_000_000_500.25);
+    }
   });
 
-  it('names the file whose content is broken', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'perf-flow-cpuprofile-'));
-    const file = path.join(dir, 'broken.cpuprofile');
-    await writeFile(file, '{"nodes": "many"}');
-    await expect(readCpuProfile(file)).rejects.toThrow(`CPU profile ${file} is not a valid`);
+  it('reads long sample arrays whose numbers change length part way through', () => {
+    // The reader sizes its arrays from their first 64 KiB: long numbers first make it guess
+    // too few items (and grow), short ones first too many (and trim).
+    const count = 80_000;
+    const samples = new Array<number>(count).fill(2);
+    const longFirst = Array.from({ length: count }, (_, i) => (i < 8_000 ? 123_456_789 : 1));
+    const shortFirst = [...longFirst].reverse();
+    for (const timeDeltas of [longFirst, shortFirst]) {
+      const text = JSON.stringify({ ...valid(), endTime: 1e12, samples, timeDeltas });
+      const parsed = parseCpuProfile(text, 'long.cpuprofile');
+      expect(parsed.samples).toHaveLength(count);
+      expect(Array.from(parsed.timeDeltas!)).toEqual(timeDeltas);
+    }
+  });
+
+  it('refuses the file cut at any byte, as not JSON', () => {
+    const text = JSON.stringify({ ...valid(), perfFlow: { wallClockEndMs: 12.5e2 } });
+    for (let cut = 0; cut < text.length; cut++) {
+      const parse = () => parseCpuProfile(text.slice(0, cut), 'cut.cpuprofile');
+      expect(parse, `cut at ${cut}`).toThrow(RuntimeError);
+      expect(parse, `cut at ${cut}`).toThrow('not JSON (');
+    }
+  });
+
+  it.each([
+    ['a trailing comma', '{"x": [1,], "nodes": []}', "expected a value at byte 9, found ']'"],
+    ['single quotes', "{'nodes': []}", "expected a key at byte 1, found '''"],
+    ['a leading zero', '{"startTime": 01}', 'a number with a leading zero'],
+    ['a bare decimal point', '{"startTime": 1.}', "expected a digit at byte 16, found '}'"],
+    ['a control character in a string', '{"x": "a\u0001b"}', 'a control character'],
+    ['an unknown escape', '{"x": "\\q"}', 'a malformed escape'],
+    ['a short unicode escape', '{"x": "\\u12"}', 'a malformed escape'],
+    ['content after the profile', `${JSON.stringify(valid())} {}`, 'the end of the file'],
+    [
+      'values nested too deeply',
+      `{"x": ${'['.repeat(600)}${']'.repeat(600)}}`,
+      'nested over 512 deep',
+    ],
+    ['a literal misspelt', '{"x": nul}', 'expected a value at byte 6'],
+  ])('refuses %s, saying where', (_, text, fragment) => {
+    const parse = () => parseCpuProfile(text, 'bad.cpuprofile');
+    expect(parse).toThrow(RuntimeError);
+    expect(parse).toThrow('not JSON (');
+    expect(parse).toThrow(fragment);
   });
 });

@@ -6,28 +6,23 @@ import {
   type CallTree,
   type Timeline,
 } from '../call-tree.js';
-import {
-  NodeIndex,
-  parseCpuProfile,
-  type CallFrame,
-  type ParsedProfile,
-  type ProfileText,
-} from '../cpuprofile.js';
+import { NodeIndex, parseCpuProfile, type CallFrame, type ParsedProfile } from '../cpuprofile.js';
 
 const EXPECTED = 'a V8 .cpuprofile';
 
-/** Reads the text of a V8 .cpuprofile (validated by parseCpuProfile) into a call tree. */
-export function parseCpuProfileTree(text: string | ProfileText, source: string): CallTree {
+/** Reads a V8 .cpuprofile (validated by parseCpuProfile) into a call tree. */
+export function parseCpuProfileTree(input: string | Uint8Array, source: string): CallTree {
   let profile: ParsedProfile;
   try {
-    profile = parseCpuProfile(text, source);
+    profile = parseCpuProfile(input, source);
   } catch (error) {
     // parseCpuProfile reports a broken file as a runtime failure (its caller profiled the
     // service itself); a file the user handed in is the user's to fix.
     if (error instanceof RuntimeError) throw new ConfigError(error.message, PROFILE_FIELD);
     throw error;
   }
-  return nonEmpty(cpuProfileToTree(profile), EXPECTED);
+  // The profile was parsed for this tree alone: its sample arrays become the timeline's.
+  return nonEmpty(buildTree(profile, true), EXPECTED);
 }
 
 /**
@@ -42,6 +37,15 @@ export function parseCpuProfileTree(text: string | ProfileText, source: string):
  * nodes and millions of samples.
  */
 export function cpuProfileToTree(profile: ParsedProfile): CallTree {
+  return buildTree(profile, false);
+}
+
+/**
+ * `consume`: the timeline is written over the profile's own sample arrays when they are typed
+ * arrays (sample times over the deltas, tree nodes over the ids), which a 100 MB profile
+ * spares 60 MB of; the profile is of no use afterwards.
+ */
+function buildTree(profile: ParsedProfile, consume: boolean): CallTree {
   const builder = new CallTreeBuilder({
     format: 'cpuprofile',
     source: profile.source,
@@ -83,8 +87,13 @@ export function cpuProfileToTree(profile: ParsedProfile): CallTree {
     }
     for (const child of node.children) queue[tail++] = index.of(child);
   }
-  const nodeFor = (i: number): number =>
-    isRoot[i] ? builder.child(-1, frameOf(nodes[i]!.callFrame)) : treeNode[i]!;
+  // Time sampled on a (root) node goes on a root frame of that name, made when first needed.
+  const nodeFor = (i: number): number => {
+    if (isRoot[i] && treeNode[i] === -1) {
+      treeNode[i] = builder.child(-1, frameOf(nodes[i]!.callFrame));
+    }
+    return treeNode[i]!;
+  };
 
   const { samples, timeDeltas } = profile;
   const selfUs = new Float64Array(n);
@@ -93,19 +102,22 @@ export function cpuProfileToTree(profile: ParsedProfile): CallTree {
   // The sample count when the profile has hit counts only; the timeline's length otherwise.
   let hits: number | undefined;
   if (timed) {
-    const sampleNodes = new Int32Array(samples.length);
-    const sampleTimesUs = new Float64Array(samples.length);
+    const count = samples.length;
+    const inPlace = consume && samples instanceof Int32Array && timeDeltas instanceof Float64Array;
+    const sampleNodes = inPlace ? samples : new Int32Array(count);
+    const sampleTimesUs = inPlace ? timeDeltas : new Float64Array(count);
     let at = profile.startTime + timeDeltas[0]!;
-    for (let s = 0; s < samples.length; s++) {
+    for (let s = 0; s < count; s++) {
       const i = index.of(samples[s]!);
-      const next = s + 1 < samples.length ? at + timeDeltas[s + 1]! : profile.endTime;
+      // Read before sampleTimesUs[s + 1] (the same cell, in place) is written.
+      const next = s + 1 < count ? at + timeDeltas[s + 1]! : profile.endTime;
       // A sample out of order (a negative delta) stands for no time.
       selfUs[i]! += Math.max(0, next - at);
       sampleTimesUs[s] = at;
       sampleNodes[s] = i;
       at = next;
     }
-    for (let s = 0; s < sampleNodes.length; s++) sampleNodes[s] = nodeFor(sampleNodes[s]!);
+    for (let s = 0; s < count; s++) sampleNodes[s] = nodeFor(sampleNodes[s]!);
     timeline = {
       startUs: profile.startTime,
       endUs: profile.endTime,

@@ -2,7 +2,6 @@ import { open, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '../../errors.js';
 import { PROFILE_FIELD, profileError, type CallTree } from '../call-tree.js';
-import type { ProfileText } from '../cpuprofile.js';
 import { parseCpuProfileTree } from './cpuprofile.js';
 import { looksFolded, parseFolded } from './folded.js';
 import { heapProfileToTree } from './heapprofile.js';
@@ -16,11 +15,7 @@ const KNOWN =
 /** How much of a file tells its format. */
 const SNIFF_BYTES = 64 * 1024;
 
-/**
- * Reads a profile file of any supported format, told by its content, never its name. A text
- * profile is read straight into a string: a 100 MB .cpuprofile held as bytes and as text at
- * once, with JSON.parse's objects on top, would need over four times its size.
- */
+/** Reads a profile file of any supported format, told by its content, never its name. */
 export async function readProfile(file: string): Promise<CallTree> {
   const cannotRead = (error: unknown) =>
     new ConfigError(`cannot read profile ${file}: ${(error as Error).message}`, PROFILE_FIELD);
@@ -37,19 +32,19 @@ export async function readProfile(file: string): Promise<CallTree> {
   } catch (error) {
     throw cannotRead(error);
   }
-  if (isGzip(head) || looksBinary(head)) {
+  // A V8 .cpuprofile is read from its bytes, never as one string (see parseCpuProfile); other
+  // text profiles are small enough for JSON.parse or a line split.
+  const binary = isGzip(head) || looksBinary(head);
+  if (binary || isV8CpuProfile(head)) {
     const bytes = await readFile(file).catch((error: unknown) => {
       throw cannotRead(error);
     });
     return parseProfile(bytes, file);
   }
-  // In a holder only, so that the .cpuprofile parser can let the text go once parsed.
-  const holder: ProfileText = {
-    text: await readFile(file, 'utf8').catch((error: unknown) => {
-      throw cannotRead(error);
-    }),
-  };
-  return parseTextProfile(holder, file);
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw cannotRead(error);
+  });
+  return parseTextProfile(text, file);
 }
 
 /**
@@ -76,37 +71,40 @@ export function parseProfile(bytes: Uint8Array, source: string): CallTree {
     throw new ConfigError(`${source} is empty: expected ${KNOWN}`, PROFILE_FIELD);
   }
   if (looksBinary(bytes)) return parsePprof(bytes, source);
+  if (isV8CpuProfile(bytes)) return parseCpuProfileTree(bytes, source);
   return parseTextProfile(
-    { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') },
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
     source,
   );
 }
 
-/**
- * A text profile: JSON told by its fields, else folded stacks. The text stays in its holder
- * (no local keeps it): see ProfileText.
- */
-function parseTextProfile(holder: ProfileText, source: string): CallTree {
-  const start = holder.text.search(/[^\s\uFEFF]/);
+/** V8 writes `nodes` first: such a file goes straight to the .cpuprofile reader. */
+function isV8CpuProfile(bytes: Uint8Array): boolean {
+  const start = firstContentByte(bytes);
+  if (start === -1) return false;
+  const head = Buffer.from(
+    bytes.buffer,
+    bytes.byteOffset + start,
+    Math.min(64, bytes.length - start),
+  );
+  return /^\{\s*"nodes"\s*:/.test(head.toString('latin1'));
+}
+
+/** A text profile: JSON told by its fields, else folded stacks. */
+function parseTextProfile(text: string, source: string): CallTree {
+  const start = text.search(/[^\s\uFEFF]/);
   if (start === -1) throw new ConfigError(`${source} is empty: expected ${KNOWN}`, PROFILE_FIELD);
-  const first = holder.text[start];
-  if (first === '{' || first === '[') return parseJsonProfile(holder, source);
-  if (firstLines(holder.text, 20).some(looksFolded)) return parseFolded(holder.text, source);
+  const first = text[start];
+  if (first === '{' || first === '[') return parseJsonProfile(text.replace(/^\uFEFF/, ''), source);
+  if (firstLines(text, 20).some(looksFolded)) return parseFolded(text, source);
   throw new ConfigError(
     `${source} is not a profile perf-flow reads: expected ${KNOWN}`,
     PROFILE_FIELD,
   );
 }
 
-function parseJsonProfile(holder: ProfileText, source: string): CallTree {
-  if (holder.text.startsWith('\uFEFF')) holder.text = holder.text.slice(1);
-  // V8 writes `nodes` first: such a file goes straight to the .cpuprofile parser, which parses
-  // it once (a .cpuprofile can be hundreds of MB). Anything else is parsed here and told by
-  // its fields.
-  if (/^\s*\{\s*"nodes"\s*:/.test(holder.text.slice(0, 64))) {
-    return parseCpuProfileTree(holder, source);
-  }
-  const text = holder.text;
+/** JSON told by its fields. */
+function parseJsonProfile(text: string, source: string): CallTree {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -114,6 +112,7 @@ function parseJsonProfile(holder: ProfileText, source: string): CallTree {
     throw profileError(source, 'valid JSON', (error as Error).message);
   }
   if (isObject(json)) {
+    // Its fields in another order than V8's: read again, by the one .cpuprofile reader.
     if ('nodes' in json && 'startTime' in json) return parseCpuProfileTree(text, source);
     const head = json.head;
     if (isObject(head) && ('selfSize' in head || 'children' in head)) {
