@@ -1,10 +1,15 @@
 // One measurement of bench:profile in a fresh process (a clean heap): reads and analyses a
 // profile file one way and prints one report line. Started by bench/profile.ts as
 // `node --max-old-space-size=8192 profile-worker.mjs <mode> <file>`.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Profile } from 'pprof-format';
+import { blockingCalls } from '../src/profile/blocking.js';
+import { diagnose } from '../src/profile/diagnosis.js';
 import { readProfile } from '../src/profile/formats/detect.js';
 import { analyzeProfiles } from '../src/profile/hotspots.js';
+import { writeProfileViews } from '../src/profile/profile-views.js';
 import { WORKER_PREFIX, type ProfileMeasurement, type WorkerMode } from './protocol.js';
 
 /** VmRSS and VmHWM (peak) of this process, bytes. */
@@ -27,9 +32,20 @@ async function main(): Promise<void> {
     const profile = Profile.decode(readFileSync(file));
     checksum = profile.sample.length;
   } else {
+    // What the profile-analysis stage does with a profile, the load window aside: the
+    // analysis, the folded stacks and the SVG flame graph, the blocking calls, the diagnosis.
+    const repoRoot = '/app';
     const tree = await readProfile(file);
-    const cpu = analyzeProfiles([tree], { repoRoot: '/app', topN: 10 });
-    checksum = cpu.topSelf.length + tree.nodeFrame.length;
+    const cpu = analyzeProfiles([tree], { repoRoot, topN: 10 });
+    const views = mkdtempSync(join(tmpdir(), 'perf-flow-bench-views-'));
+    try {
+      await writeProfileViews([tree], views, repoRoot);
+    } finally {
+      rmSync(views, { recursive: true, force: true });
+    }
+    const blocking = blockingCalls([tree]);
+    const findings = diagnose({ cpu, runtime: null, blocking, repoRoot });
+    checksum = cpu.topSelf.length + tree.nodeFrame.length + findings.length;
   }
   const ms = performance.now() - started;
   const after = memory();

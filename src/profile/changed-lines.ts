@@ -7,12 +7,15 @@ const run = promisify(execFile);
 export type ChangedLines = Map<string, number[]>;
 
 /**
- * What the head changed against `base`, from `git diff --unified=0 <base>` run in `repoRoot`
- * (file names relative to it): the working tree against the base commit, uncommitted changes included, as the
- * profiles were taken of the working tree. Only the head's side of each hunk counts: a line
- * that was deleted is not in the head's profile to point at.
+ * What the head changed since it left `base`, as `git diff base...head` has it: the diff from
+ * their merge base, so that what the base branch did since (a PR branched a while ago) is not
+ * taken for the PR's. Run in `repoRoot` (file names relative to it) against the working tree,
+ * uncommitted changes included, as the profiles were taken of the working tree. Only the
+ * head's side of each hunk counts: a line that was deleted is not in the head's profile to
+ * point at.
  */
 export async function changedLines(repoRoot: string, base: string): Promise<ChangedLines> {
+  const from = await mergeBase(repoRoot, base);
   const { stdout } = await run(
     'git',
     // --relative: paths from repoRoot, as the profiles' files are named, also when it is a
@@ -27,12 +30,24 @@ export async function changedLines(repoRoot: string, base: string): Promise<Chan
       '--no-ext-diff',
       '--src-prefix=a/',
       '--dst-prefix=b/',
-      base,
+      from,
       '--',
     ],
     { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
   );
   return parseUnifiedDiff(stdout);
+}
+
+/** The commit head and base last shared; the base itself when they share none. */
+async function mergeBase(repoRoot: string, base: string): Promise<string> {
+  try {
+    const { stdout } = await run('git', ['-C', repoRoot, 'merge-base', base, 'HEAD'], {
+      timeout: 60_000,
+    });
+    return stdout.trim() || base;
+  } catch {
+    return base;
+  }
 }
 
 /** The head-side lines of every hunk of a unified diff (`+++ b/file`, `@@ -a,b +c,d @@`). */

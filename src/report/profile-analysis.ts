@@ -184,9 +184,14 @@ function diagnosisSection(findings: readonly Finding[]): string {
   );
 }
 
-/** A function counts as a bottleneck from this share of the CPU time up. */
+/**
+ * The write-ups: every function from this share of the CPU time up, at most BOTTLENECKS_MAX;
+ * at least BOTTLENECKS_MIN when the profile has that many with any time of their own, so that
+ * a profile dominated by one or two functions still shows what comes next.
+ */
 const BOTTLENECK_SHARE = 0.01;
-const BOTTLENECKS_SHOWN = 8;
+const BOTTLENECKS_MIN = 5;
+const BOTTLENECKS_MAX = 10;
 
 /**
  * The top functions as a performance engineer would write them up: what the work is, why it
@@ -195,9 +200,9 @@ const BOTTLENECKS_SHOWN = 8;
  */
 function bottlenecksSection(cpu: CpuAnalysis): string {
   const utilization = cpu.utilization ?? null;
-  const top = cpu.topSelf
-    .filter((h) => h.selfShare >= BOTTLENECK_SHARE)
-    .slice(0, BOTTLENECKS_SHOWN);
+  const ranked = cpu.topSelf.filter((h) => h.selfShare > 0);
+  const significant = ranked.filter((h) => h.selfShare >= BOTTLENECK_SHARE).length;
+  const top = ranked.slice(0, Math.min(BOTTLENECKS_MAX, Math.max(BOTTLENECKS_MIN, significant)));
   if (top.length === 0) return '';
   return blocks(
     '## Top bottlenecks',

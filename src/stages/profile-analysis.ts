@@ -197,13 +197,29 @@ async function probeProfile(ctx: StageContext, target: Target): Promise<Taken> {
     journeysAlone: true,
   });
   const files = await listProfiles(profiling.profileDir);
-  const trees = await readProbeProfiles(files);
-  const heapFiles = await listProfiles(profiling.heapDir, '.heapprofile');
-  const heapTrees = await readProbeProfiles(heapFiles, { optional: true });
   const runtime = summarizeRuntime(
     await readRuntimeSamples(runtimeProbe.outputDir),
     measured.loadWindow,
   );
+  let trees: CallTree[];
+  try {
+    trees = await readProbeProfiles(files);
+  } catch (error) {
+    if (!(error instanceof RuntimeError)) throw error;
+    // A profile the probe wrote and nothing can read (a service killed mid-write, a full
+    // disk): the rest of the flow goes on, the analysis marked incomplete, the run exit 3.
+    const { message } = error;
+    return {
+      ok: false,
+      status: 'incomplete',
+      reason: message,
+      measured,
+      runtime,
+      problem: { exitCode: ExitCode.runtime, message },
+    };
+  }
+  const heapFiles = await listProfiles(profiling.heapDir, '.heapprofile');
+  const heapTrees = await readProbeProfiles(heapFiles, { optional: true });
   if (trees.length > 0) {
     return { ok: true, trees, heapTrees, measured, runtime, files: [...files, ...heapFiles] };
   }

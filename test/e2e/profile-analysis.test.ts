@@ -203,6 +203,29 @@ async function demoConfigWith(profileLines: string[]): Promise<{ dir: string; co
   return { dir, config };
 }
 
+/**
+ * A whole run whose profile analysis cannot be had: it exits `code`, the analysis written as
+ * incomplete, and the rest of the flow still runs to the gate and the summary.
+ */
+async function incompleteRun(config: string, out: string, code: number) {
+  const run = await cli(['run', '-c', config, '-o', out]);
+  expect(run.code, run.stdout + run.stderr).toBe(code);
+  const profile = parseStageData(
+    'profile-analysis',
+    await readFile(path.join(out, 'data/profile-analysis.json'), 'utf8'),
+    'profile',
+  );
+  expect(profile).toMatchObject({ status: 'incomplete', cpu: null });
+  const gate = parseStageData(
+    'slo-gate',
+    await readFile(path.join(out, 'data/slo-gate.json'), 'utf8'),
+    'gate',
+  );
+  expect(gate.verdict).toBe('PASS');
+  const summary = await readFile(path.join(out, 'reports/optimization-summary.md'), 'utf8');
+  return { stderr: run.stderr, profile, summary };
+}
+
 describe('profile-analysis from a pprof endpoint (profile.pprof-url)', () => {
   it('fetches the profile for the length of the load and analyses it', async () => {
     const pprof = await startPprofServer();
@@ -235,27 +258,68 @@ describe('profile-analysis from a pprof endpoint (profile.pprof-url)', () => {
     const deadUrl = pprof.url;
     await pprof.close();
     const { dir, config } = await demoConfigWith([`pprof-url: ${deadUrl}`]);
-    const out = path.join(dir, 'out');
-    const run = await cli(['run', '-c', config, '-o', out]);
-    expect(run.code, run.stdout + run.stderr).toBe(3);
-    expect(run.stderr).toMatch(
+    const { stderr, summary } = await incompleteRun(config, path.join(dir, 'out'), 3);
+    expect(stderr).toMatch(
       /profile\.pprof-url: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/profile\?seconds=2 did not answer \(ECONNREFUSED\)/,
     );
-    const profile = parseStageData(
-      'profile-analysis',
-      await readFile(path.join(out, 'data/profile-analysis.json'), 'utf8'),
-      'profile',
+    expect(summary).toContain('did not answer');
+  }, 120_000);
+});
+
+describe('an analysis that cannot be had, in a whole run', () => {
+  it('exits 2 for a brought profile that is cut short, and the flow still runs to its summary', async () => {
+    const { dir, config } = await demoConfigWith(['files: [cut.cpuprofile]']);
+    await writeFile(path.join(dir, 'cut.cpuprofile'), '{"nodes": [{"id": 1, "callFrame"');
+    const { stderr, summary } = await incompleteRun(config, path.join(dir, 'out'), 2);
+    expect(stderr).toMatch(/profile\.files: .*cut\.cpuprofile is not a valid V8 \.cpuprofile/);
+    expect(summary).toMatch(/cut\.cpuprofile/);
+  }, 120_000);
+
+  it('exits 3 when the only CPU profile the probe left is unreadable, the analysis incomplete', async () => {
+    // A service that leaves a half-written profile where the probe writes (as one killed
+    // mid-write on a full disk would) and is killed before the probe can write its own.
+    const dir = await tempDir('unreadable-probe');
+    await writeFile(
+      path.join(dir, 'service.mjs'),
+      [
+        "import { createServer } from 'node:http';",
+        "import { mkdirSync, writeFileSync } from 'node:fs';",
+        "import { dirname, join } from 'node:path';",
+        "import { fileURLToPath } from 'node:url';",
+        "const probe = /--import=(\\S+)/.exec(process.env.NODE_OPTIONS ?? '')?.[1];",
+        '// Only where perf-flow profiles it (the other stages start it without the probe).',
+        'if (probe !== undefined) {',
+        "  const cpuDir = join(dirname(fileURLToPath(probe.replace(/^[\"']|[\"']$/g, ''))), 'cpu');",
+        '  mkdirSync(cpuDir, { recursive: true });',
+        '  writeFileSync(join(cpuDir, \'CPU.1.cpuprofile\'), \'{"nodes": [{"id": 1\');',
+        "  process.on('SIGTERM', () => process.kill(process.pid, 'SIGKILL'));",
+        '}',
+        "createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');",
+        '',
+      ].join('\n'),
     );
-    expect(profile).toMatchObject({ status: 'incomplete', cpu: null });
-    const gate = parseStageData(
-      'slo-gate',
-      await readFile(path.join(out, 'data/slo-gate.json'), 'utf8'),
-      'gate',
+    const config = path.join(dir, 'perf-flow.yml');
+    await writeFile(
+      config,
+      [
+        'service:',
+        '  start: node service.mjs',
+        '  url: http://127.0.0.1:${PORT}',
+        '  ready: /',
+        'journeys: [{name: home, path: /}]',
+        'slos: [{sli: error_rate, target: "<= 1%"}]',
+        'load: {duration: 1s, warm-up: 200ms, connections: 2}',
+        'load-test: {duration: 1s, warm-up: 200ms, connections: 2}',
+        'profile: {duration: 1s, connections: 2}',
+        '',
+      ].join('\n'),
     );
-    expect(gate.verdict).toBe('PASS');
-    await expect(
-      readFile(path.join(out, 'reports/optimization-summary.md'), 'utf8'),
-    ).resolves.toContain('did not answer');
+    const { stderr, profile, summary } = await incompleteRun(config, path.join(dir, 'out'), 3);
+    expect(stderr).toMatch(
+      /the CPU profile the probe wrote is unusable: .*not a valid V8 \.cpuprofile/,
+    );
+    expect(profile.reason).toMatch(/CPU\.1\.cpuprofile/);
+    expect(summary).toMatch(/unusable/);
   }, 120_000);
 });
 

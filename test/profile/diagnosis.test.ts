@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CpuAnalysis, Hotspot, RuntimeSummary } from '../../src/data/stages.js';
 import { diagnose } from '../../src/profile/diagnosis.js';
+import { analyzeMemoryLeak } from '../../src/scenarios/memory-leak.js';
 
 const hotspot = (functionName: string, selfShare: number): Hotspot => ({
   functionName,
@@ -127,5 +128,41 @@ describe('diagnose', () => {
     expect(findings).toEqual([
       expect.objectContaining({ kind: 'nothing-found', confidence: 'medium' }),
     ]);
+  });
+
+  /** The heap trend of 60 one-second samples after GC, growing by `mbPerSecond`, with jitter. */
+  const heapTrend = (mbPerSecond: number): RuntimeSummary['heapTrend'] => {
+    const samples = Array.from({ length: 60 }, (_, i) => ({
+      tMs: i * 1000,
+      bytes: 50e6 + i * mbPerSecond * 1e6 + ((i * 7919) % 13) * 20e3,
+      afterGc: true,
+    }));
+    const trend = analyzeMemoryLeak(samples, { kind: 'heap' });
+    return { verdict: trend.verdict, bytesPerMinute: trend.bytesPerMinute, reason: trend.reason };
+  };
+
+  it('reports a heap whose lows after GC keep growing as memory growth, with low confidence', () => {
+    const trend = heapTrend(1);
+    expect(trend!.verdict).toBe('leak');
+    const findings = diagnose({
+      cpu: cpu(),
+      runtime: runtime({ heapTrend: trend }),
+      blocking: [],
+      repoRoot: '/srv',
+    });
+    const growth = findings.find((f) => f.kind === 'memory-growth');
+    expect(growth).toMatchObject({ confidence: 'low', evidence: [trend!.reason] });
+    // 1 MB a second is 60 MB a minute.
+    expect(growth!.summary).toMatch(/grew by 5\d(\.\d+)? MiB a minute/);
+  });
+
+  it('finds no memory growth in a heap whose lows stay flat', () => {
+    const findings = diagnose({
+      cpu: cpu(),
+      runtime: runtime({ heapTrend: heapTrend(0) }),
+      blocking: [],
+      repoRoot: '/srv',
+    });
+    expect(findings.map((f) => f.kind)).not.toContain('memory-growth');
   });
 });

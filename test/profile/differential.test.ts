@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CallTreeBuilder } from '../../src/profile/call-tree.js';
-import { parseUnifiedDiff } from '../../src/profile/changed-lines.js';
+import { changedLines, parseUnifiedDiff } from '../../src/profile/changed-lines.js';
 import { profileDifferential } from '../../src/profile/differential.js';
 
 const ROOT = '/repo';
@@ -71,5 +75,36 @@ describe('profileDifferential', () => {
     const base = profile({ score: 300, render: 300, parse: 400 });
     const head = profile({ score: 305, render: 300, parse: 400 });
     expect(profileDifferential([base], [head], ROOT)).toEqual({ grew: [], shrank: [] });
+  });
+});
+
+describe('changedLines', () => {
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+      encoding: 'utf8',
+    }).trim();
+  const lines = (changed: Record<number, string>) =>
+    Array.from({ length: 10 }, (_, i) => changed[i + 1] ?? `line ${i + 1}`).join('\n') + '\n';
+
+  it("takes the head's changes since it left the base, not what the base did since", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'perf-flow-changed-'));
+    const file = path.join(root, 'shop.js');
+    git(root, 'init', '-q', '-b', 'main');
+    writeFileSync(file, lines({}));
+    git(root, 'add', '.');
+    git(root, 'commit', '-q', '-m', 'start');
+    git(root, 'checkout', '-q', '-b', 'pr');
+    writeFileSync(file, lines({ 3: 'the pr changed this' }));
+    git(root, 'commit', '-q', '-am', 'pr');
+    // The base branch moves on after the PR branched.
+    git(root, 'checkout', '-q', 'main');
+    writeFileSync(file, lines({ 8: 'main changed this later' }));
+    git(root, 'commit', '-q', '-am', 'main moves on');
+    const base = git(root, 'rev-parse', 'HEAD');
+    git(root, 'checkout', '-q', 'pr');
+    // Uncommitted work counts too: the profiles are of the working tree.
+    writeFileSync(file, lines({ 3: 'the pr changed this', 5: 'not committed yet' }));
+
+    expect(Object.fromEntries(await changedLines(root, base))).toEqual({ 'shop.js': [3, 5] });
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderProfileAnalysis } from '../../src/report/profile-analysis.js';
-import { expectWellFormedTables, noProfile, profile, rowStartingWith, tables } from './fixtures.js';
+import {
+  expectWellFormedTables,
+  hotspot,
+  noProfile,
+  profile,
+  rowStartingWith,
+  tables,
+} from './fixtures.js';
 
 describe('renderProfileAnalysis', () => {
   it('summarizes the profile: samples, duration, idle, GC and program shares', () => {
@@ -108,6 +115,30 @@ describe('renderProfileAnalysis', () => {
     }
     // The fixture's profiles were not told apart by journey.
     expect(bottlenecks).toContain('**Journeys:** not told apart');
+    // serializeUsers: 31.2% of the CPU time in itself, on a service busy all the time (no
+    // utilisation recorded). Its category ('program') has no rule of its own: code that
+    // cannot be placed is assumed to give up 10-30% of its cost, in a day: 3.1-9.4%.
+    const first = bottlenecks.slice(0, bottlenecks.indexOf('### 2.'));
+    expect(first).toContain('**Estimated improvement:** 3.1-9.4% of request latency');
+    expect(first).toContain('no change to it can save more than 44.1%');
+    expect(first).toContain('**Effort:** about 1 day.');
+  });
+
+  const bottleneckCount = (selfShares: number[]) => {
+    const data = profile();
+    data.cpu!.topSelf = selfShares.map((selfShare, i) =>
+      hotspot({ functionName: `fn${i + 1}`, line: i + 1, selfShare, totalShare: selfShare }),
+    );
+    const md = renderProfileAnalysis(data);
+    return md.slice(md.indexOf('## Top bottlenecks')).match(/^### \d+\. /gm)?.length ?? 0;
+  };
+
+  it('writes up at least five functions when the profile has them, and at most ten', () => {
+    // Two functions take nearly all the time: the next three are still worth a look.
+    expect(bottleneckCount([0.6, 0.35, 0.005, 0.004, 0.003, 0.002, 0.001])).toBe(5);
+    expect(bottleneckCount([0.7, 0.3])).toBe(2);
+    expect(bottleneckCount(Array.from({ length: 12 }, () => 0.05))).toBe(10);
+    expect(bottleneckCount([0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.05])).toBe(7);
   });
 
   it('says why an incomplete analysis is incomplete', () => {
