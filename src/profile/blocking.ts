@@ -36,7 +36,8 @@ export function blockingCalls(
   const runs: Run[] = [];
   for (const tree of trees) {
     if (tree.timeline === undefined || tree.unit !== 'microseconds') continue;
-    runs.push(...longRuns(tree, thresholdUs));
+    // Not push(...): a long busy profile has more runs than a call takes arguments.
+    for (const run of longRuns(tree, thresholdUs)) runs.push(run);
   }
   // One entry per function, across processes: frames are interned per tree only.
   const byFrame = new Map<string, BlockingCall>();
@@ -64,6 +65,8 @@ function longRuns(tree: CallTree, thresholdUs: number): Run[] {
   const outside = tree.frames.map(isOutsideJs);
   // When each node now on the stack got there; -1 when it is not on it.
   const since = new Float64Array(tree.nodeFrame.length).fill(-1);
+  // The nodes a sample puts on the stack, reused from sample to sample (millions of them).
+  const entered = new Int32Array(depth.reduce((deepest, d) => Math.max(deepest, d), 0) + 1);
   const runs: Run[] = [];
   let top = -1;
   const leave = (node: number, atUs: number) => {
@@ -80,17 +83,17 @@ function longRuns(tree: CallTree, thresholdUs: number): Run[] {
     // Leave the previous stack down to the common caller, then enter the new one's part.
     let a = top;
     let b = next;
-    const entered: number[] = [];
+    let count = 0;
     while (a !== b) {
       if (a >= 0 && (b < 0 || depth[a]! >= depth[b]!)) {
         leave(a, at);
         a = tree.nodeParent[a]!;
       } else {
-        entered.push(b);
+        entered[count++] = b;
         b = tree.nodeParent[b]!;
       }
     }
-    for (const n of entered) since[n] = at;
+    for (let k = 0; k < count; k++) since[entered[k]!] = at;
     top = next;
   }
   for (let a = top; a >= 0; a = tree.nodeParent[a]!) leave(a, endUs);
@@ -114,25 +117,46 @@ function blockers(runs: Run[]): Run[] {
     }
     return { run, depth, root };
   });
+  // Each root's stretches, in time order (a root's stretches never overlap).
   const stretches = new Map<CallTree, Map<number, Run[]>>();
   for (const { run, depth } of placed) {
     if (depth !== 0) continue;
-    const byRoot = stretches.get(run.tree) ?? new Map<number, Run[]>();
-    byRoot.set(run.node, [...(byRoot.get(run.node) ?? []), run]);
-    stretches.set(run.tree, byRoot);
+    let byRoot = stretches.get(run.tree);
+    if (byRoot === undefined) stretches.set(run.tree, (byRoot = new Map()));
+    let list = byRoot.get(run.node);
+    if (list === undefined) byRoot.set(run.node, (list = []));
+    list.push(run);
+  }
+  for (const byRoot of stretches.values()) {
+    for (const list of byRoot.values()) list.sort((a, b) => a.fromUs - b.fromUs);
   }
   const named = new Map<Run, { run: Run; depth: number }>();
   for (const { run, depth, root } of placed) {
-    const stretch = stretches
-      .get(run.tree)
-      ?.get(root)
-      ?.find((s) => s.fromUs <= run.fromUs && run.toUs <= s.toUs);
+    const stretch = containing(stretches.get(run.tree)?.get(root) ?? [], run);
     if (stretch === undefined) continue;
     if (run.toUs - run.fromUs < 0.8 * (stretch.toUs - stretch.fromUs)) continue;
     const current = named.get(stretch);
     if (current === undefined || depth > current.depth) named.set(stretch, { run, depth });
   }
   return [...named.values()].map(({ run }) => run);
+}
+
+/** The stretch (sorted by start, none overlapping) that holds `run`, by binary search. */
+function containing(stretches: readonly Run[], run: Run): Run | undefined {
+  let low = 0;
+  let high = stretches.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (stretches[mid]!.fromUs <= run.fromUs) {
+      found = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
+  }
+  const stretch = found === -1 ? undefined : stretches[found];
+  return stretch !== undefined && run.toUs <= stretch.toUs ? stretch : undefined;
 }
 
 function depths(tree: CallTree): Int32Array {

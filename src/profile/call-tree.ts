@@ -264,18 +264,31 @@ export function toFolded(
   tree: CallTree,
   opts: { withLocation?: boolean } = {},
 ): Map<string, number> {
-  const labels = tree.frames.map((frame) => frameLabel(frame, opts.withLocation ?? false));
+  const paths = foldedPaths(tree, opts.withLocation ?? false);
   const folded = new Map<string, number>();
-  const path: string[] = [];
   for (let node = 0; node < tree.nodeSelf.length; node++) {
     const value = tree.nodeSelf[node]!;
     if (value === 0) continue;
-    path.length = 0;
-    for (let at = node; at >= 0; at = tree.nodeParent[at]!) path.push(labels[tree.nodeFrame[at]!]!);
-    const stack = path.reverse().join(';');
+    const stack = paths[node]!;
     folded.set(stack, (folded.get(stack) ?? 0) + value);
   }
   return folded;
+}
+
+/**
+ * Every node's folded stack (`a;b;c`, root first), each built on its parent's: parents come
+ * before children, and the shared prefix is one string, not a copy per node.
+ */
+export function foldedPaths(tree: CallTree, withLocation: boolean): string[] {
+  const labels = tree.frames.map((frame) => frameLabel(frame, withLocation));
+  const n = tree.nodeFrame.length;
+  const paths = new Array<string>(n);
+  for (let node = 0; node < n; node++) {
+    const parent = tree.nodeParent[node]!;
+    const label = labels[tree.nodeFrame[node]!]!;
+    paths[node] = parent < 0 ? label : `${paths[parent]};${label}`;
+  }
+  return paths;
 }
 
 export interface FunctionValues {

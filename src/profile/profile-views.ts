@@ -1,6 +1,9 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { toFolded, type CallTree } from './call-tree.js';
+import { finished } from 'node:stream/promises';
+import { foldedPaths, type CallTree } from './call-tree.js';
 import { categorize } from './categorize.js';
 import { mergeTrees, renderFlameGraph } from './flame-graph.js';
 import { locateSource } from './source-location.js';
@@ -21,11 +24,6 @@ export async function writeProfileViews(
   if (trees.length === 0) return [];
   const merged = mergeTrees(trees);
   const timed = merged.unit === 'microseconds';
-  const lines = [...toFolded(merged, { withLocation: true })]
-    .map(([stack, value]) => [stack, Math.round(value)] as const)
-    .filter(([, value]) => value > 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([stack, value]) => `${stack} ${value}`);
   const svg = renderFlameGraph(merged, {
     title: `CPU flame graph (${timed ? 'time on CPU' : 'samples'}, ${trees.length} profile${trees.length === 1 ? '' : 's'})`,
     valueLabel: (value) =>
@@ -38,7 +36,41 @@ export async function writeProfileViews(
   await mkdir(dir, { recursive: true });
   const folded = path.join(dir, FOLDED_FILE);
   const flame = path.join(dir, FLAME_GRAPH_FILE);
-  await writeFile(folded, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  await writeFolded(merged, folded);
   await writeFile(flame, svg);
   return [folded, flame];
+}
+
+/**
+ * One line per call-tree node with time of its own, in tree order, streamed: a 100 MB
+ * .cpuprofile of 262,144 nodes makes 218 MB of folded stacks, which as lines in memory, sorted
+ * and joined, took longer than reading the profile. Two nodes that print alike (one name, no
+ * location) make two lines, which every folded reader adds up.
+ */
+async function writeFolded(tree: CallTree, file: string): Promise<void> {
+  const paths = foldedPaths(tree, true);
+  const out = createWriteStream(file);
+  const flushAt = 1 << 20;
+  let chunk: string[] = [];
+  let size = 0;
+  try {
+    for (let node = 0; node < tree.nodeSelf.length; node++) {
+      const value = Math.round(tree.nodeSelf[node]!);
+      if (value <= 0) continue;
+      const line = `${paths[node]!} ${value}\n`;
+      chunk.push(line);
+      size += line.length;
+      if (size >= flushAt) {
+        const more = out.write(chunk.join(''));
+        chunk = [];
+        size = 0;
+        if (!more) await once(out, 'drain');
+      }
+    }
+    out.end(chunk.join(''));
+    await finished(out);
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
 }
