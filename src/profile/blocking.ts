@@ -14,11 +14,32 @@ export interface BlockingCall {
   totalMs: number;
 }
 
-interface Run {
-  tree: CallTree;
-  node: number;
-  fromUs: number;
-  toUs: number;
+/**
+ * A tree's runs (a node's uninterrupted stretches on the stack), column by column: a long busy
+ * profile has hundreds of thousands, as objects over a hundred megabytes.
+ */
+class Runs {
+  count = 0;
+  node = new Int32Array(1024);
+  fromUs = new Float64Array(1024);
+  toUs = new Float64Array(1024);
+
+  add(node: number, fromUs: number, toUs: number): void {
+    if (this.count === this.node.length) {
+      const grown = <T extends Int32Array | Float64Array>(from: T, to: T): T => {
+        to.set(from);
+        return to;
+      };
+      const size = 2 * this.count;
+      this.node = grown(this.node, new Int32Array(size));
+      this.fromUs = grown(this.fromUs, new Float64Array(size));
+      this.toUs = grown(this.toUs, new Float64Array(size));
+    }
+    this.node[this.count] = node;
+    this.fromUs[this.count] = fromUs;
+    this.toUs[this.count] = toUs;
+    this.count++;
+  }
 }
 
 /**
@@ -33,32 +54,30 @@ export function blockingCalls(
   thresholdMs = BLOCKING_THRESHOLD_MS,
 ): BlockingCall[] {
   const thresholdUs = thresholdMs * 1000;
-  const runs: Run[] = [];
-  for (const tree of trees) {
-    if (tree.timeline === undefined || tree.unit !== 'microseconds') continue;
-    // Not push(...): a long busy profile has more runs than a call takes arguments.
-    for (const run of longRuns(tree, thresholdUs)) runs.push(run);
-  }
   // One entry per function, across processes: frames are interned per tree only.
   const byFrame = new Map<string, BlockingCall>();
-  for (const run of blockers(runs)) {
-    const frame = run.tree.frames[run.tree.nodeFrame[run.node]!]!;
-    const ms = (run.toUs - run.fromUs) / 1000;
-    const key = `${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}`;
-    const entry = byFrame.get(key) ?? { frame, longestMs: 0, count: 0, totalMs: 0 };
-    entry.longestMs = Math.max(entry.longestMs, ms);
-    entry.count += 1;
-    entry.totalMs += ms;
-    byFrame.set(key, entry);
+  for (const tree of trees) {
+    if (tree.timeline === undefined || tree.unit !== 'microseconds') continue;
+    const depth = depths(tree);
+    const runs = longRuns(tree, depth, thresholdUs);
+    for (const r of blockers(tree, depth, runs)) {
+      const frame = tree.frames[tree.nodeFrame[runs.node[r]!]!]!;
+      const ms = (runs.toUs[r]! - runs.fromUs[r]!) / 1000;
+      const key = `${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}`;
+      const entry = byFrame.get(key) ?? { frame, longestMs: 0, count: 0, totalMs: 0 };
+      entry.longestMs = Math.max(entry.longestMs, ms);
+      entry.count += 1;
+      entry.totalMs += ms;
+      byFrame.set(key, entry);
+    }
   }
   return [...byFrame.values()].sort((a, b) => b.totalMs - a.totalMs || b.longestMs - a.longestMs);
 }
 
 /** Every node's uninterrupted stretches on the stack of at least `thresholdUs`. */
-function longRuns(tree: CallTree, thresholdUs: number): Run[] {
+function longRuns(tree: CallTree, depth: Int32Array, thresholdUs: number): Runs {
   const timeline = tree.timeline!;
   const { sampleNodes, sampleTimesUs, endUs } = timeline;
-  const depth = depths(tree);
   // A GC pause inside a call continues its stretch (the call is still on the stack); a sample
   // with no JavaScript on the stack ends every stretch.
   const neutral = tree.frames.map(isGcFrame);
@@ -67,11 +86,11 @@ function longRuns(tree: CallTree, thresholdUs: number): Run[] {
   const since = new Float64Array(tree.nodeFrame.length).fill(-1);
   // The nodes a sample puts on the stack, reused from sample to sample (millions of them).
   const entered = new Int32Array(depth.reduce((deepest, d) => Math.max(deepest, d), 0) + 1);
-  const runs: Run[] = [];
+  const runs = new Runs();
   let top = -1;
   const leave = (node: number, atUs: number) => {
     if (since[node]! >= 0 && atUs - since[node]! >= thresholdUs) {
-      runs.push({ tree, node, fromUs: since[node]!, toUs: atUs });
+      runs.add(node, since[node]!, atUs);
     }
     since[node] = -1;
   };
@@ -107,56 +126,55 @@ function longRuns(tree: CallTree, thresholdUs: number): Run[] {
  * loop inside it block together: the loop is the one to fix; a callee that ran for part of
  * the stretch is only part of it). Linear in the runs, times the stack depth.
  */
-function blockers(runs: Run[]): Run[] {
-  const placed = runs.map((run) => {
-    let depth = 0;
-    let root = run.node;
-    for (let at = run.tree.nodeParent[run.node]!; at >= 0; at = run.tree.nodeParent[at]!) {
-      depth++;
-      root = at;
-    }
-    return { run, depth, root };
-  });
+function blockers(tree: CallTree, depth: Int32Array, runs: Runs): number[] {
+  const n = tree.nodeParent.length;
+  // Parents come before children.
+  const rootOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const parent = tree.nodeParent[i]!;
+    rootOf[i] = parent < 0 ? i : rootOf[parent]!;
+  }
   // Each root's stretches, in time order (a root's stretches never overlap).
-  const stretches = new Map<CallTree, Map<number, Run[]>>();
-  for (const { run, depth } of placed) {
-    if (depth !== 0) continue;
-    let byRoot = stretches.get(run.tree);
-    if (byRoot === undefined) stretches.set(run.tree, (byRoot = new Map()));
-    let list = byRoot.get(run.node);
-    if (list === undefined) byRoot.set(run.node, (list = []));
-    list.push(run);
+  const stretches = new Map<number, number[]>();
+  for (let r = 0; r < runs.count; r++) {
+    const node = runs.node[r]!;
+    if (depth[node] !== 0) continue;
+    let list = stretches.get(node);
+    if (list === undefined) stretches.set(node, (list = []));
+    list.push(r);
   }
-  for (const byRoot of stretches.values()) {
-    for (const list of byRoot.values()) list.sort((a, b) => a.fromUs - b.fromUs);
-  }
-  const named = new Map<Run, { run: Run; depth: number }>();
-  for (const { run, depth, root } of placed) {
-    const stretch = containing(stretches.get(run.tree)?.get(root) ?? [], run);
-    if (stretch === undefined) continue;
-    if (run.toUs - run.fromUs < 0.8 * (stretch.toUs - stretch.fromUs)) continue;
+  for (const list of stretches.values()) list.sort((a, b) => runs.fromUs[a]! - runs.fromUs[b]!);
+  // Stretch to the run named for it.
+  const named = new Map<number, number>();
+  for (let r = 0; r < runs.count; r++) {
+    const node = runs.node[r]!;
+    const stretch = containing(stretches.get(rootOf[node]!) ?? [], runs, r);
+    if (stretch === -1) continue;
+    const length = runs.toUs[stretch]! - runs.fromUs[stretch]!;
+    if (runs.toUs[r]! - runs.fromUs[r]! < 0.8 * length) continue;
     const current = named.get(stretch);
-    if (current === undefined || depth > current.depth) named.set(stretch, { run, depth });
+    if (current === undefined || depth[node]! > depth[runs.node[current]!]!) named.set(stretch, r);
   }
-  return [...named.values()].map(({ run }) => run);
+  return [...named.values()];
 }
 
-/** The stretch (sorted by start, none overlapping) that holds `run`, by binary search. */
-function containing(stretches: readonly Run[], run: Run): Run | undefined {
+/** The stretch (run indexes sorted by start, none overlapping) that holds run `r`; -1 if none. */
+function containing(stretches: readonly number[], runs: Runs, r: number): number {
   let low = 0;
   let high = stretches.length - 1;
   let found = -1;
   while (low <= high) {
     const mid = (low + high) >> 1;
-    if (stretches[mid]!.fromUs <= run.fromUs) {
+    if (runs.fromUs[stretches[mid]!]! <= runs.fromUs[r]!) {
       found = mid;
       low = mid + 1;
     } else {
       high = mid - 1;
     }
   }
-  const stretch = found === -1 ? undefined : stretches[found];
-  return stretch !== undefined && run.toUs <= stretch.toUs ? stretch : undefined;
+  if (found === -1) return -1;
+  const stretch = stretches[found]!;
+  return runs.toUs[r]! <= runs.toUs[stretch]! ? stretch : -1;
 }
 
 function depths(tree: CallTree): Int32Array {
