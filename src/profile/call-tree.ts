@@ -279,7 +279,7 @@ export function toFolded(
  * Every node's folded stack (`a;b;c`, root first), each built on its parent's: parents come
  * before children, and the shared prefix is one string, not a copy per node.
  */
-export function foldedPaths(tree: CallTree, withLocation: boolean): string[] {
+function foldedPaths(tree: CallTree, withLocation: boolean): string[] {
   const labels = tree.frames.map((frame) => frameLabel(frame, withLocation));
   const n = tree.nodeFrame.length;
   const paths = new Array<string>(n);

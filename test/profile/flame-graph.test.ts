@@ -1,6 +1,11 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CallTreeBuilder, toFolded } from '../../src/profile/call-tree.js';
 import { mergeTrees, renderFlameGraph } from '../../src/profile/flame-graph.js';
+import { parseFolded } from '../../src/profile/formats/folded.js';
+import { writeProfileViews } from '../../src/profile/profile-views.js';
 
 function tree(
   source: string,
@@ -73,5 +78,29 @@ describe('renderFlameGraph', () => {
     expect(svg).toContain('CPU &quot;flame&quot; &lt;graph&gt;');
     expect(svg).not.toContain('<json>');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  });
+});
+
+describe('writeProfileViews', () => {
+  it('writes every stack with time as folded text that reads back as the same tree', async () => {
+    // Deep and wide enough for several output chunks (1 MiB each): 40 roots, each 60 deep,
+    // with a long name per frame; one stack ends in (idle), which the views leave out.
+    const stacks: Array<[string[], number]> = [[['(idle)'], 999]];
+    for (let r = 0; r < 40; r++) {
+      const names = Array.from({ length: 60 }, (_, d) => `f${r}_${d}_${'x'.repeat(40)}`);
+      for (let d = 1; d <= names.length; d++) stacks.push([names.slice(0, d), 1000 + d]);
+    }
+    stacks.push([['main', 'café ünïcode'], 7]);
+    const profile = tree('a', stacks);
+    const dir = await mkdtemp(path.join(tmpdir(), 'perf-flow-views-'));
+    const [folded, svg] = await writeProfileViews([profile], dir, '/app');
+    const text = await readFile(folded!, 'utf8');
+    expect(text.length).toBeGreaterThan(3 * (1 << 20));
+    expect(text.endsWith('\n')).toBe(true);
+    const expected = toFolded(mergeTrees([profile]), { withLocation: true });
+    const readBack = toFolded(parseFolded(text, folded!), { withLocation: true });
+    expect(readBack).toEqual(expected);
+    expect([...readBack.keys()].some((stack) => stack.includes('(idle)'))).toBe(false);
+    await expect(readFile(svg!, 'utf8')).resolves.toMatch(/^<\?xml|^<svg/);
   });
 });
