@@ -90,11 +90,7 @@ function readRawProfile(cursor: JsonCursor): RawProfile {
   let timeDeltas: Float64Array | null = null;
   let wallClockEndMs: number | null = null;
   cursor.enterObject();
-  for (
-    let first = true, key: number;
-    (key = cursor.nextKey(first, TOP_KEYS)) !== -2;
-    first = false
-  ) {
+  for (let key: number; (key = cursor.nextKey(TOP_KEYS)) !== -2;) {
     switch (key) {
       case 0:
         nodes = readNodes(cursor);
@@ -131,7 +127,7 @@ function readNodes(cursor: JsonCursor): CpuProfileNode[] {
   if (cursor.kind() !== 'array') throw misfit('nodes', 'a non-empty array');
   const nodes: CpuProfileNode[] = [];
   cursor.enterArray();
-  for (let first = true; cursor.nextItem(first); first = false) {
+  while (cursor.nextItem()) {
     nodes.push(readNode(cursor, nodes.length));
   }
   return nodes;
@@ -144,11 +140,7 @@ function readNode(cursor: JsonCursor, i: number): CpuProfileNode {
   let hitCount: number | undefined = 0;
   let children: number[] | undefined;
   cursor.enterObject();
-  for (
-    let first = true, key: number;
-    (key = cursor.nextKey(first, NODE_KEYS)) !== -2;
-    first = false
-  ) {
+  for (let key: number; (key = cursor.nextKey(NODE_KEYS)) !== -2;) {
     switch (key) {
       case 0:
         id = nextInteger(cursor);
@@ -177,11 +169,7 @@ function readCallFrame(cursor: JsonCursor, i: number): CallFrame {
   if (cursor.kind() !== 'object') throw misfit(`nodes[${i}].callFrame`, 'an object');
   const frame: CallFrame = { functionName: '', url: '', lineNumber: -1, columnNumber: -1 };
   cursor.enterObject();
-  for (
-    let first = true, key: number;
-    (key = cursor.nextKey(first, FRAME_KEYS)) !== -2;
-    first = false
-  ) {
+  for (let key: number; (key = cursor.nextKey(FRAME_KEYS)) !== -2;) {
     if (key === -1) {
       cursor.skipValue();
     } else if (key < 2) {
@@ -206,7 +194,7 @@ function readChildren(cursor: JsonCursor, i: number): number[] {
   if (cursor.kind() !== 'array') throw misfit(`nodes[${i}].children`, 'an array');
   const children: number[] = [];
   cursor.enterArray();
-  for (let first = true; cursor.nextItem(first); first = false) {
+  while (cursor.nextItem()) {
     const child = nextInteger(cursor);
     if (child === undefined) throw misfit(`nodes[${i}].children[${children.length}]`, 'a node id');
     children.push(child);
@@ -240,11 +228,7 @@ function readWallClock(cursor: JsonCursor): number | null {
   }
   let wallClock: number | null = null;
   cursor.enterObject();
-  for (
-    let first = true, key: number;
-    (key = cursor.nextKey(first, PERF_FLOW_KEYS)) !== -2;
-    first = false
-  ) {
+  for (let key: number; (key = cursor.nextKey(PERF_FLOW_KEYS)) !== -2;) {
     if (key === 0 && cursor.kind() === 'number') wallClock = cursor.readNumber();
     else cursor.skipValue();
   }

@@ -70,17 +70,16 @@ export class JsonCursor {
 
   /**
    * The next member's key, as its position in `known` (-1 for any other key), with the
-   * cursor on its value; -2 after the object's closing brace. `first` says no member has been
-   * read yet. Known keys are matched on their bytes: a profile has millions of keys, and a
-   * string for each would be most of the garbage.
+   * cursor on its value; -2 after the object's closing brace. Known keys are matched on their
+   * bytes: a profile has millions of keys, and a string for each would be most of the garbage.
    */
-  nextKey(first: boolean, known: readonly Uint8Array[]): number {
+  nextKey(known: readonly Uint8Array[]): number {
     let c = this.peek();
     if (c === CLOSE_OBJECT) {
       this.pos++;
       return -2;
     }
-    if (!first) {
+    if (!this.justOpened(OPEN_OBJECT)) {
       if (c !== COMMA) throw this.unexpected("',' or '}'");
       this.pos++;
       c = this.peek();
@@ -92,8 +91,8 @@ export class JsonCursor {
     if (!this.escaped) {
       found = matchKey(this.bytes, start, end, known);
     } else {
-      const key = this.decodeString(start, end);
-      found = known.findIndex((k) => Buffer.from(k).toString('utf8') === key);
+      const key = Buffer.from(this.decodeString(start, end), 'utf8');
+      found = matchKey(key, 0, key.length, known);
     }
     this.pos = end + 1;
     this.consume(COLON, "':'");
@@ -106,17 +105,27 @@ export class JsonCursor {
   }
 
   /** True with the cursor on the next item; false after the array's closing bracket. */
-  nextItem(first: boolean): boolean {
+  nextItem(): boolean {
     const c = this.peek();
     if (c === CLOSE_ARRAY) {
       this.pos++;
       return false;
     }
-    if (!first) {
+    if (!this.justOpened(OPEN_ARRAY)) {
       if (c !== COMMA) throw this.unexpected("',' or ']'");
       this.pos++;
     }
     return true;
+  }
+
+  /**
+   * Whether the last byte before the cursor (whitespace aside) is `open`: no member or item of
+   * the object or array has been read yet, as no value ends with a brace or bracket that opens.
+   */
+  private justOpened(open: number): boolean {
+    let i = this.pos - 1;
+    while (i >= 0 && isSpace(this.bytes[i]!)) i--;
+    return this.bytes[i] === open;
   }
 
   /**
@@ -151,7 +160,7 @@ export class JsonCursor {
             misfit = count;
             break;
           }
-          value = this.readNumber();
+          value = this.readAnyNumber();
           i = this.pos;
         }
         if (integers && !(Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff)) {
@@ -271,13 +280,11 @@ export class JsonCursor {
     switch (this.kind()) {
       case 'object':
         this.enterObject();
-        for (let first = true; this.nextKey(first, NO_KEYS) !== -2; first = false) {
-          this.skipValue(depth + 1);
-        }
+        while (this.nextKey(NO_KEYS) !== -2) this.skipValue(depth + 1);
         return;
       case 'array':
         this.enterArray();
-        for (let first = true; this.nextItem(first); first = false) this.skipValue(depth + 1);
+        while (this.nextItem()) this.skipValue(depth + 1);
         return;
       case 'string':
         this.pos = this.stringEnd(this.pos) + 1;
@@ -336,15 +343,14 @@ export class JsonCursor {
     throw this.fail(`the file ends inside the string that starts at byte ${open}`);
   }
 
-  /** The string between `start` and `end`, which stringEnd has just stepped over. */
+  /**
+   * The string between `start` and `end`, which stringEnd has just stepped over (and checked:
+   * its escapes are well formed, so JSON.parse can undo them).
+   */
   private decodeString(start: number, end: number): string {
     const bytes = this.bytes;
     if (!this.escaped) return bytes.toString('utf8', start, end);
-    try {
-      return JSON.parse(bytes.toString('utf8', start - 1, end + 1)) as string;
-    } catch {
-      throw this.fail(`a malformed escape in the string that starts at byte ${start - 1}`);
-    }
+    return JSON.parse(bytes.toString('utf8', start - 1, end + 1)) as string;
   }
 
   private unexpected(expected: string, at = this.pos): JsonSyntaxError {
@@ -368,6 +374,7 @@ export function keys(...names: string[]): Uint8Array[] {
 }
 
 const NO_KEYS: Uint8Array[] = [];
+const LITERALS = keys('true', 'false', 'null');
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -389,7 +396,6 @@ function escapeLength(bytes: Buffer, at: number): number {
   }
   return 6;
 }
-const LITERALS = keys('true', 'false', 'null');
 
 function matchKey(bytes: Buffer, start: number, end: number, known: readonly Uint8Array[]): number {
   const length = end - start;

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { frameLabel, type CallTree } from './call-tree.js';
+import { childrenOf, frameLabel, type CallTree } from './call-tree.js';
 import { categorize } from './categorize.js';
 import { mergeTrees, renderFlameGraph } from './flame-graph.js';
 import { locateSource } from './source-location.js';
@@ -50,14 +50,7 @@ export async function writeProfileViews(
  */
 async function writeFolded(tree: CallTree, file: string): Promise<void> {
   const labels = tree.frames.map((frame) => Buffer.from(frameLabel(frame, true), 'utf8'));
-  const n = tree.nodeFrame.length;
-  // Children of each node in id order (parents come before children), roots under n.
-  const start = new Int32Array(n + 2);
-  for (let node = 0; node < n; node++) start[parentSlot(tree, node, n) + 1]!++;
-  for (let i = 1; i < start.length; i++) start[i]! += start[i - 1]!;
-  const children = new Int32Array(n);
-  const filled = start.slice();
-  for (let node = 0; node < n; node++) children[filled[parentSlot(tree, node, n)]!++] = node;
+  const { roots, offsets, children } = childrenOf(tree);
 
   const out = createWriteStream(file);
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -75,8 +68,8 @@ async function writeFolded(tree: CallTree, file: string): Promise<void> {
     if (!more) await once(out, 'drain');
   };
   try {
-    for (let i = start[n + 1]! - 1; i >= start[n]!; i--) {
-      pending.push(children[i]!);
+    for (let i = roots.length - 1; i >= 0; i--) {
+      pending.push(roots[i]!);
       depthOf.push(0);
     }
     while (pending.length > 0) {
@@ -104,7 +97,7 @@ async function writeFolded(tree: CallTree, file: string): Promise<void> {
         used += chunk.write(String(value), used, 'latin1');
         chunk[used++] = 0x0a;
       }
-      for (let i = start[node + 1]! - 1; i >= start[node]!; i--) {
+      for (let i = offsets[node + 1]! - 1; i >= offsets[node]!; i--) {
         pending.push(children[i]!);
         depthOf.push(depth + 1);
       }
@@ -119,9 +112,3 @@ async function writeFolded(tree: CallTree, file: string): Promise<void> {
 }
 
 const CHUNK_BYTES = 1 << 20;
-
-/** The slot of a node's parent in the children index: roots go under `n`. */
-function parentSlot(tree: CallTree, node: number, n: number): number {
-  const parent = tree.nodeParent[node]!;
-  return parent < 0 ? n : parent;
-}

@@ -244,6 +244,8 @@ describe('parseCpuProfile', () => {
 
   it.each([
     ['a trailing comma', '{"x": [1,], "nodes": []}', "expected a value at byte 9, found ']'"],
+    ['a missing comma between members', '{"x": 1 "nodes": []}', "expected ',' or '}' at byte 8"],
+    ['a missing comma between items', '{"x": [1 2]}', "expected ',' or ']' at byte 9"],
     ['single quotes', "{'nodes': []}", "expected a key at byte 1, found '''"],
     ['a leading zero', '{"startTime": 01}', 'a number with a leading zero'],
     ['a bare decimal point', '{"startTime": 1.}', "expected a digit at byte 16, found '}'"],
