@@ -28,6 +28,7 @@ import { mulberry32 } from '../src/load/arrivals.js';
 import type { BlockLoad } from '../src/compare/block-load.js';
 import { blockRunner, warmUpServices } from '../src/compare/block-load.js';
 import { decodeHistogram, latencyStats, mergeHistograms } from '../src/measure/histogram.js';
+import { median } from '../src/scenarios/spike-recovery.js';
 import { killAllGroups } from '../src/service/process-group.js';
 import { sampleProcessTree } from '../src/service/process-tree.js';
 import type { RunningService } from '../src/service/runner.js';
@@ -493,15 +494,6 @@ function shareText(s: Share, interval = true): string {
   if (s.n === 0) return '–';
   const [lo, hi] = wilson(s);
   return `${pct(s.k / s.n)} (${s.k}/${s.n})${interval ? ` [${pct(lo)}, ${pct(hi)}]` : ''}`;
-}
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1
-    ? (s[mid] as number)
-    : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 function mean(xs: number[]): number | null {

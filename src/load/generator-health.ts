@@ -68,7 +68,8 @@ export function startGeneratorMonitor(): GeneratorMonitor {
   const eluStart = performance.eventLoopUtilization();
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
-  let spinMs = 0;
+  // A field, not a closure variable, as it grows every spin turn: see SpinBudget.
+  const spin = { ms: 0 };
   let loop: LoopFigures | undefined;
 
   const stop = () => {
@@ -78,7 +79,7 @@ export function startGeneratorMonitor(): GeneratorMonitor {
     const wallMs = performance.now() - wallStart;
     const loopMs = elu.active + elu.idle;
     loop = {
-      eventLoopUtilization: loopMs > 0 ? clamp01(Math.max(0, elu.active - spinMs) / loopMs) : 0,
+      eventLoopUtilization: loopMs > 0 ? clamp01(Math.max(0, elu.active - spin.ms) / loopMs) : 0,
       cpuCores: wallMs > 0 ? (cpu.user + cpu.system) / 1000 / wallMs : 0,
     };
   };
@@ -86,7 +87,7 @@ export function startGeneratorMonitor(): GeneratorMonitor {
   return {
     stop,
     addSpinWait(ms) {
-      if (!loop) spinMs += ms;
+      if (!loop) spin.ms += ms;
     },
     finish(sends) {
       stop();
