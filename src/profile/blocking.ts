@@ -18,7 +18,7 @@ export interface BlockingCall {
  * A tree's runs (a node's uninterrupted stretches on the stack), column by column: a long busy
  * profile has hundreds of thousands, as objects over a hundred megabytes.
  */
-class Runs {
+export class Runs {
   count = 0;
   node = new Int32Array(1024);
   fromUs = new Float64Array(1024);
@@ -75,7 +75,7 @@ export function blockingCalls(
 }
 
 /** Every node's uninterrupted stretches on the stack of at least `thresholdUs`. */
-function longRuns(tree: CallTree, depth: Int32Array, thresholdUs: number): Runs {
+export function longRuns(tree: CallTree, depth: Int32Array, thresholdUs: number): Runs {
   const timeline = tree.timeline!;
   const { sampleNodes, sampleTimesUs, endUs } = timeline;
   // A GC pause inside a call continues its stretch (the call is still on the stack); a sample

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { blockingCalls } from '../../src/profile/blocking.js';
+import { blockingCalls, longRuns } from '../../src/profile/blocking.js';
+import type { CallTree } from '../../src/profile/call-tree.js';
 import { cpuProfileToTree } from '../../src/profile/formats/cpuprofile.js';
+import { isGcFrame, isOutsideJs } from '../../src/profile/v8-frames.js';
+import { mulberry32 } from '../../src/load/arrivals.js';
 import { buildProfile, type SampleSpec } from './synthetic-profile.js';
 
 const ms = 1000;
@@ -57,5 +60,79 @@ describe('blockingCalls', () => {
     const two = buildProfile([...repeat([...loop, at('rebuildIndex', 40)], 90)], { source: 'b' });
     const calls = blockingCalls([one, two].map(cpuProfileToTree), 50);
     expect(calls).toEqual([expect.objectContaining({ count: 2, longestMs: 90, totalMs: 160 })]);
+  });
+});
+
+function depthsOf(tree: CallTree): Int32Array {
+  const depth = new Int32Array(tree.nodeParent.length);
+  tree.nodeParent.forEach((p, i) => (depth[i] = p < 0 ? 0 : depth[p]! + 1));
+  return depth;
+}
+
+/**
+ * The runs by their definition, node by node over the whole timeline: node v is on the
+ * stack at a sample whose node is v or below it; a GC sample changes nothing; a sample
+ * outside JavaScript takes everything off.
+ */
+function naiveRuns(tree: CallTree, thresholdUs: number): string[] {
+  const { sampleNodes, sampleTimesUs, endUs } = tree.timeline!;
+  const holds = (v: number, node: number) => {
+    for (let a = node; a >= 0; a = tree.nodeParent[a]!) if (a === v) return true;
+    return false;
+  };
+  const out: string[] = [];
+  for (let v = 0; v < tree.nodeParent.length; v++) {
+    let since = -1;
+    const end = (at: number) => {
+      if (since >= 0 && at - since >= thresholdUs) out.push(`${v}:${since}-${at}`);
+      since = -1;
+    };
+    for (let i = 0; i < sampleNodes.length; i++) {
+      const frame = tree.frames[tree.nodeFrame[sampleNodes[i]!]!]!;
+      if (isGcFrame(frame)) continue;
+      const on = !isOutsideJs(frame) && holds(v, sampleNodes[i]!);
+      if (on && since < 0) since = sampleTimesUs[i]!;
+      if (!on) end(sampleTimesUs[i]!);
+    }
+    end(endUs);
+  }
+  return out.sort();
+}
+
+describe('longRuns', () => {
+  it('finds the same stretches as a frame-by-frame scan of the timeline', () => {
+    const random = mulberry32(42);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const names = ['a', 'b', 'c'];
+    for (let trial = 0; trial < 40; trial++) {
+      const samples: SampleSpec[] = [];
+      let stack: SampleSpec['stack'] = [];
+      for (let i = 0; i < 300; i++) {
+        const roll = random();
+        if (roll < 0.05) {
+          samples.push({ stack: ['(garbage collector)'], us: 1 + Math.floor(random() * 20) * ms });
+          continue;
+        }
+        if (roll < 0.1) {
+          stack = [pick(['(idle)', '(program)'])];
+        } else if (roll < 0.6 && stack.length > 0 && typeof stack[0] !== 'string') {
+          // Mostly the stack moves a little: a call returns, or makes another.
+          stack = random() < 0.5 ? stack.slice(0, -1) : [...stack, at(pick(names), 1)];
+          if (stack.length === 0) stack = [at(pick(names), 1)];
+        } else if (roll < 0.8) {
+          stack = Array.from({ length: 1 + Math.floor(random() * 6) }, () => at(pick(names), 1));
+        }
+        if (stack.length === 0) stack = [at('a', 1)];
+        samples.push({ stack, us: (1 + Math.floor(random() * 20)) * ms });
+      }
+      const tree = cpuProfileToTree(buildProfile(samples));
+      const runs = longRuns(tree, depthsOf(tree), 50 * ms);
+      const found = Array.from(
+        { length: runs.count },
+        (_, r) => `${runs.node[r]}:${runs.fromUs[r]}-${runs.toUs[r]}`,
+      ).sort();
+      expect(found).toEqual(naiveRuns(tree, 50 * ms));
+      expect(found.length).toBeGreaterThan(0);
+    }
   });
 });

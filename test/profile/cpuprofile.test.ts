@@ -233,6 +233,13 @@ describe('parseCpuProfile', () => {
     }
   });
 
+  it('refuses a sample id past 32 bits, naming the sample', () => {
+    for (const id of [4_294_967_298, 2_147_483_648, -2_147_483_649]) {
+      const text = JSON.stringify({ ...valid(), samples: [2, id] });
+      expect(() => parseCpuProfile(text, 'big.cpuprofile')).toThrow('samples[1]');
+    }
+  });
+
   it('refuses the file cut at any byte, as not JSON', () => {
     const text = JSON.stringify({ ...valid(), perfFlow: { wallClockEndMs: 12.5e2 } });
     for (let cut = 0; cut < text.length; cut++) {
@@ -248,6 +255,7 @@ describe('parseCpuProfile', () => {
     ['a missing comma between items', '{"x": [1 2]}', "expected ',' or ']' at byte 9"],
     ['single quotes', "{'nodes': []}", "expected a key at byte 1, found '''"],
     ['a leading zero', '{"startTime": 01}', 'a number with a leading zero'],
+    ['a leading zero in a number array', '{"samples": [2,02]}', 'a number with a leading zero'],
     ['a bare decimal point', '{"startTime": 1.}', "expected a digit at byte 16, found '}'"],
     ['a control character in a string', '{"x": "a\u0001b"}', 'a control character'],
     ['an unknown escape', '{"x": "\\q"}', 'a malformed escape'],
