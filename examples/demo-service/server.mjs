@@ -10,7 +10,8 @@
 // DEMO_BLOCK_EVERY (every Nth /api request first rebuilds a search index synchronously for
 // that long, blocking the event loop for every request in flight); DEMO_ALLOC_KB (KiB of
 // objects each /api request allocates for an audit trail that keeps the last few hundred,
-// so they live long enough to be promoted: garbage-collection pressure).
+// so they live long enough to be promoted: garbage-collection pressure). DEMO_DATABASE_URL (a
+// PostgreSQL filled by seed.mjs) adds the database-backed journeys of shop-database.mjs.
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -267,6 +268,16 @@ async function route(req, url) {
     const user = Number(raw);
     return [200, { user, items: scoreRecommendations(user, CATALOG, HOTSPOT_FACTOR) }];
   }
+  if (pathname.startsWith('/api/db/')) {
+    const answer = await shopDatabase?.route(method, pathname, url.searchParams);
+    if (answer !== undefined) return answer;
+    if (shopDatabase === undefined) {
+      return [
+        404,
+        { error: `${pathname} needs a database: start the demo with DEMO_DATABASE_URL` },
+      ];
+    }
+  }
   return [404, { error: `no route for ${method} ${pathname}` }];
 }
 
@@ -357,6 +368,18 @@ async function handle(req, res) {
   send(res, status, body, started);
 }
 
+// Imported only with a database, so that server.mjs alone still runs anywhere.
+const shopDatabase = process.env.DEMO_DATABASE_URL
+  ? await import('./shop-database.mjs')
+      .then(({ openShopDatabase }) => openShopDatabase(process.env.DEMO_DATABASE_URL))
+      .catch((error) => {
+        console.error(
+          `demo-service: the database in DEMO_DATABASE_URL cannot be used: ${error.message}`,
+        );
+        process.exit(3);
+      })
+  : undefined;
+
 const server = createServer((req, res) => {
   handle(req, res).catch((error) => {
     // A bug, or a client gone mid-body: answer if the socket still can, never crash.
@@ -409,6 +432,9 @@ server.listen(PORT, HOST, () => {
     console.log(
       `demo-service: DEMO_ALLOC_KB=${ALLOC_KB}: every /api request allocates ${ALLOC_KB} KiB kept for the next ${AUDIT_KEPT} requests (recordAudit)`,
     );
+  }
+  if (shopDatabase !== undefined) {
+    console.log('demo-service: DEMO_DATABASE_URL set: serving /api/db/orders and /api/db/products');
   }
   if (CRASH_AFTER_MS !== undefined) {
     console.log(

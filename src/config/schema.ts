@@ -5,6 +5,7 @@ import type { LoadChain, RawLoad } from './load-model.js';
 import { MAX_CONNECTIONS, checkModel, checkTimeouts, loadSettings } from './load-model.js';
 import { capacitySchema, scenariosSchema } from './scenarios.js';
 import { regressionSchema } from './regression.js';
+import { databaseSchema } from './database.js';
 import type {
   Config,
   JourneyConfig,
@@ -380,6 +381,7 @@ export function configSchema(source: { path: string; hash: string }) {
     regression: regressionSchema.prefault({}),
     'fail-on': z.array(oneOfUpperCase(VERDICTS)).default([...DEFAULTS.failOn]),
     'allowed-hosts': z.array(allowedHost).default([]),
+    database: databaseSchema.optional(),
   })
     .superRefine((raw, ctx) => {
       checkServiceUrl(raw.service, raw['allowed-hosts'], ctx);
@@ -428,6 +430,7 @@ export function configSchema(source: { path: string; hash: string }) {
         regression: raw.regression,
         failOn: [...new Set(raw['fail-on'])],
         allowedHosts: [...new Set(raw['allowed-hosts'])],
+        ...(raw.database !== undefined && { database: raw.database }),
       };
     });
 }

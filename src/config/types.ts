@@ -1,5 +1,7 @@
 /** The parsed, normalised perf-flow.yml. Durations are milliseconds; paths are absolute. */
 
+import type { DatabaseConfig } from './database.js';
+
 export type Comparator = '<' | '<=' | '>' | '>=';
 
 /**
@@ -225,6 +227,8 @@ export interface Config {
   failOn: Verdict[];
   /** Hosts besides loopback that load may go to. */
   allowedHosts: string[];
+  /** The service's PostgreSQL, watched during the profile's load when given. */
+  database?: DatabaseConfig;
 }
 
 export interface Guidance {

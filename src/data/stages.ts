@@ -239,6 +239,81 @@ export const FunctionChange = z.object({
 });
 export type FunctionChange = z.infer<typeof FunctionChange>;
 
+/** What the service's PostgreSQL did under the profile's load (database: in the config). */
+export const DatabaseAnalysisData = z.object({
+  /** incomplete: the database could not be watched; `missing` says why. */
+  status: z.enum(['complete', 'incomplete']),
+  /** Host, port, database and user: never the password. */
+  target: z.string(),
+  /** Why the analysis is incomplete, or what it lacked (pg_stat_statements, rights). */
+  missing: z.array(z.string()),
+  /** Statements by their share of the database's time, literals removed. */
+  top: z.array(
+    z.object({
+      text: z.string(),
+      /** Null without pg_stat_statements: the figures then come from the sampling alone. */
+      calls: z.number().nullable(),
+      totalMs: z.number().nullable(),
+      meanMs: z.number().nullable(),
+      rows: z.number().nullable(),
+      share: z.number().min(0).max(1),
+      samples: z.number().int().nonnegative(),
+      waits: z.record(z.string(), z.number()),
+    }),
+  ),
+  /** Per journey, run alone: statements per HTTP request. */
+  journeys: z.array(
+    z.object({
+      journey: z.string(),
+      requests: z.number().int().nonnegative(),
+      queriesPerRequest: z.number().nullable(),
+      statements: z.array(
+        z.object({
+          text: z.string(),
+          callsPerRequest: z.number(),
+          rowsPerRequest: z.number(),
+          meanMs: z.number(),
+        }),
+      ),
+    }),
+  ),
+  findings: z.array(
+    z.object({
+      kind: z.enum([
+        'n-plus-one',
+        'missing-index',
+        'lock-wait',
+        'io-wait',
+        'pool-saturated',
+        'connections-near-limit',
+      ]),
+      summary: z.string(),
+      evidence: z.array(z.string()),
+      statement: z.string().optional(),
+      journey: z.string().optional(),
+      table: z.string().optional(),
+      suggestedIndex: z.string().optional(),
+    }),
+  ),
+  /** The sampling of pg_stat_activity over the load; null when it could not run. */
+  activity: z
+    .object({
+      intervalMs: z.number().positive(),
+      samples: z.number().int().nonnegative(),
+      sessions: z.object({
+        maxTotal: z.number(),
+        meanTotal: z.number(),
+        maxActive: z.number(),
+        meanActive: z.number(),
+        maxIdleInTransaction: z.number(),
+      }),
+      waitsByType: z.record(z.string(), z.number()),
+      hiddenSamples: z.number().int().nonnegative(),
+    })
+    .nullable(),
+});
+export type DatabaseAnalysisData = z.infer<typeof DatabaseAnalysisData>;
+
 export const ProfileAnalysisData = z.object({
   ...header('profile-analysis'),
   /** incomplete: the profile could not be had (a bad file, an endpoint that did not answer). */
@@ -273,6 +348,8 @@ export const ProfileAnalysisData = z.object({
     .optional(),
   /** The profiles merged, as folded stacks and an SVG flame graph (paths from the report dir). */
   views: z.object({ folded: z.string(), flameGraph: z.string() }).optional(),
+  /** The service's PostgreSQL under the same load, when the config names it. */
+  database: DatabaseAnalysisData.optional(),
 });
 export type ProfileAnalysisData = z.infer<typeof ProfileAnalysisData>;
 

@@ -152,11 +152,11 @@ export function nPlusOne(journeys: readonly JourneyDatabaseUse[]): DatabaseFindi
             ? `${use.journey}: one statement runs ${calls} times per request`
             : `${use.journey}: N+1 queries, one statement per row of another (${calls} calls per request)`,
         evidence: [
-          `\`${s.text}\`: ${calls} calls per request, ${round(s.meanMs)} ms each`,
+          `${s.text}: ${calls} calls per request, ${Number(s.meanMs.toPrecision(2))} ms each`,
           ...(driver === undefined
             ? []
             : [
-                `\`${driver.text}\`: ${round(driver.callsPerRequest)} calls and ${round(driver.rowsPerRequest)} rows per request`,
+                `${driver.text}: ${round(driver.callsPerRequest)} calls and ${round(driver.rowsPerRequest)} rows per request`,
               ]),
           `measured over ${use.requests} requests of ${use.journey} run alone`,
         ],
@@ -192,7 +192,7 @@ export function missingIndexes(scanned: readonly ScannedTable[]): DatabaseFindin
           : `${t.table}: sequential scans of ${t.liveRows} rows`,
       evidence: [
         `${t.seqScans} sequential scans read ${t.rowsRead} rows under the load (${round(t.rowsRead / t.seqScans)} a scan)`,
-        ...(t.statement === undefined ? [] : [`statement: \`${t.statement}\``]),
+        ...(t.statement === undefined ? [] : [`statement: ${t.statement}`]),
         ...(t.plan?.filter != null
           ? [`plan: Seq Scan on ${t.table}, Filter: ${t.plan.filter}`]
           : []),
@@ -229,7 +229,7 @@ export function waitsAndConnections(
       kind,
       ...(top[0] !== undefined && { statement: top[0].text }),
       summary: `statements waited on ${type === 'Lock' ? 'locks' : 'I/O'} in ${percent(samples / running)} of the samples that found them running`,
-      evidence: top.slice(0, 3).map((s) => `\`${s.text}\`: ${s.samples} samples waiting`),
+      evidence: top.slice(0, 3).map((s) => `${s.text}: ${s.samples} samples waiting`),
     });
   }
   const { sessions } = activity;

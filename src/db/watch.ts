@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { DatabaseAnalysisData } from '../data/stages.js';
 import type { ActivityProfile } from './activity.js';
 import { startActivitySampler } from './activity.js';
 import {
@@ -8,7 +9,6 @@ import {
   openDatabase,
   parseDatabaseUrl,
 } from './connection.js';
-import type { DatabaseFinding, JourneyDatabaseUse, TopStatement } from './findings.js';
 import {
   journeyUse,
   missingIndexes,
@@ -34,22 +34,6 @@ export interface DatabaseWatchOptions {
 export interface DatabaseWindow {
   delta: DatabaseDelta;
   activity: ActivityProfile;
-}
-
-/** The database analysis as the report and the plan read it. */
-export interface DatabaseAnalysis {
-  status: 'complete' | 'incomplete';
-  /** Where it looked: host, port, database and user, never the password. */
-  target: string;
-  /** Why the analysis is incomplete, or what it lacked (pg_stat_statements, rights). */
-  missing: string[];
-  top: TopStatement[];
-  journeys: JourneyDatabaseUse[];
-  findings: DatabaseFinding[];
-  activity: Pick<
-    ActivityProfile,
-    'intervalMs' | 'samples' | 'sessions' | 'waitsByType' | 'hiddenSamples'
-  > | null;
 }
 
 // At most this many statements in the report's ranking.
@@ -92,7 +76,7 @@ export class DatabaseWatch {
   async analyze(
     load: DatabaseWindow,
     journeys: readonly { journey: string; requests: number; window: DatabaseWindow }[],
-  ): Promise<DatabaseAnalysis> {
+  ): Promise<DatabaseAnalysisData> {
     const missing: string[] = [];
     if (load.delta.statementsMissing !== undefined) missing.push(load.delta.statementsMissing);
     if (!load.delta.readsAllStats) {
@@ -137,7 +121,7 @@ export class DatabaseWatch {
 }
 
 /** The analysis when the database could not be watched: incomplete, and why. */
-export function incompleteAnalysis(url: string, problem: unknown): DatabaseAnalysis {
+export function incompleteAnalysis(url: string, problem: unknown): DatabaseAnalysisData {
   let target = 'PostgreSQL';
   try {
     target = describeTarget(parseDatabaseUrl(url));

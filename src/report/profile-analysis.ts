@@ -14,6 +14,7 @@ import { ruleFor } from '../plan/hotspot-rules.js';
 import { whereIs } from '../plan/text.js';
 import { formatBytes, formatCount, formatMs, formatPct } from '../measure/format.js';
 import { runtimeChart } from './charts.js';
+import { databaseSection } from './database.js';
 import { blocks, escapeMarkdown, table } from './format.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
 import { loadSummary, overallTable } from './sli.js';
@@ -348,6 +349,7 @@ export function renderProfileAnalysis(d: ProfileAnalysisData): string {
       `**Status:** ${STATUS_LABELS[d.status]}`,
       diagnosisSection(d.diagnosis),
       body,
+      databaseSection(d.database),
       differentialSection(d.differential),
       allocationsSection(d.allocations),
       runtimeSection(d.runtime),

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CpuAnalysis, ProfileAnalysisData, RuntimeSummary } from '../data/stages.js';
 import { ConfigError, ExitCode, RuntimeError, ServiceError } from '../errors.js';
 import { asBase, checkoutBase, type BaseCheckout } from '../compare/base-checkout.js';
-import type { ServiceConfig } from '../config/types.js';
+import type { JourneyConfig, ServiceConfig } from '../config/types.js';
+import type { DatabaseWindow } from '../db/watch.js';
 import { runClosedLoop } from '../load/closed-loop.js';
 import type { LoadRunResult } from '../load/types.js';
 import { formatPct } from '../measure/format.js';
@@ -34,6 +35,7 @@ import {
 } from './context.js';
 import { loadProgressPrinter } from './progress.js';
 import { withServiceUnderLoad } from './service-session.js';
+import { DatabaseSession, type DatabaseOutcome } from './database-session.js';
 
 export interface ProfileAnalysisInputs extends CommonInputs {
   /** Also profile this git ref under the same load and compare (--base-ref). */
@@ -103,6 +105,8 @@ interface UnderLoad<T> {
   journeyWindows: JourneyWindow[];
   commands: string[];
   during: T;
+  /** The service's PostgreSQL over the same windows, when the config names it. */
+  database?: DatabaseOutcome;
 }
 
 /** How long each journey runs alone after the mixed load, for attributing functions. */
@@ -135,7 +139,7 @@ async function underLoad<T>(
   target: Target,
   extraEnv: Record<string, string>,
   during: (serviceUrl: string, signal: AbortSignal) => Promise<T>,
-  opts: { journeysAlone?: boolean } = {},
+  opts: { journeysAlone?: boolean; watchDatabase?: boolean } = {},
 ): Promise<UnderLoad<T>> {
   const settings = profilingSettings(ctx);
   ctx.progress(
@@ -145,38 +149,75 @@ async function underLoad<T>(
     ctx,
     { name: target.name, extraEnv, ...(target.service ? { service: target.service } : {}) },
     async (service, signal) => {
+      const { database } = ctx.config;
+      const db =
+        opts.watchDatabase && database !== undefined
+          ? await DatabaseSession.open(database, process.env)
+          : undefined;
       // Processes that were idle while the load ran (npm, a wrapper) are left out by this window.
       const startMs = Date.now();
       const alongside = during(service.url, signal);
       // Awaited after the load; until then a rejection must not count as unhandled.
       alongside.catch(() => undefined);
-      const run = await runClosedLoop(service.url, ctx.config.journeys, settings, {
-        allowedHosts: ctx.config.allowedHosts,
-        signal,
-        onProgress: loadProgressPrinter(ctx.progress, 'profiling'),
-      });
-      const endMs = Date.now();
-      const journeyWindows: JourneyWindow[] = [];
-      const { journeys } = ctx.config;
-      if (opts.journeysAlone && journeys.length > 1) {
-        ctx.progress(
-          `each journey alone for ${JOURNEY_ALONE_MS / 1000}s, to see which work is whose`,
-        );
-        for (const journey of journeys) {
-          const alone = {
-            ...settings,
-            durationMs: JOURNEY_ALONE_MS,
-            warmupMs: JOURNEY_ALONE_WARMUP_MS,
-          };
-          const from = Date.now() + JOURNEY_ALONE_WARMUP_MS;
-          await runClosedLoop(service.url, [journey], alone, {
-            allowedHosts: ctx.config.allowedHosts,
-            signal,
+      // The database's windows open after the warm-up, as the load's measured requests do.
+      const loadDb = db?.window(settings.warmupMs);
+      try {
+        const run = await runClosedLoop(service.url, ctx.config.journeys, settings, {
+          allowedHosts: ctx.config.allowedHosts,
+          signal,
+          onProgress: loadProgressPrinter(ctx.progress, 'profiling'),
+        });
+        const endMs = Date.now();
+        const loadDbWindow = await db?.close(loadDb);
+        const journeysDb: { journey: string; requests: number; window: DatabaseWindow }[] = [];
+        const journeyWindows: JourneyWindow[] = [];
+        const { journeys } = ctx.config;
+        if (opts.journeysAlone && journeys.length > 1) {
+          ctx.progress(
+            `each journey alone for ${JOURNEY_ALONE_MS / 1000}s, to see which work is whose`,
+          );
+          for (const journey of journeys) {
+            const alone = {
+              ...settings,
+              durationMs: JOURNEY_ALONE_MS,
+              warmupMs: JOURNEY_ALONE_WARMUP_MS,
+            };
+            const from = Date.now() + JOURNEY_ALONE_WARMUP_MS;
+            const pending = db?.window(JOURNEY_ALONE_WARMUP_MS);
+            const aloneRun = await runClosedLoop(service.url, [journey], alone, {
+              allowedHosts: ctx.config.allowedHosts,
+              signal,
+            });
+            journeyWindows.push({ journey: journey.name, startMs: from, endMs: Date.now() });
+            const window = await db?.close(pending);
+            if (window !== undefined) {
+              journeysDb.push({
+                journey: journey.name,
+                requests: aloneRun.overall.requests,
+                window,
+              });
+            }
+          }
+        } else if (journeys.length === 1 && loadDbWindow !== undefined) {
+          // One journey: the load is that journey alone.
+          const [only] = journeys as [JourneyConfig];
+          journeysDb.push({
+            journey: only.name,
+            requests: run.overall.requests,
+            window: loadDbWindow,
           });
-          journeyWindows.push({ journey: journey.name, startMs: from, endMs: Date.now() });
         }
+        return {
+          run,
+          loadWindow: { startMs, endMs },
+          journeyWindows,
+          during: await alongside,
+          ...(db !== undefined && { database: await db.finish(loadDbWindow, journeysDb) }),
+        };
+      } finally {
+        // A load that failed leaves no connection open (finish has closed it otherwise).
+        await db?.abandon();
       }
-      return { run, loadWindow: { startMs, endMs }, journeyWindows, during: await alongside };
     },
   );
   return { ...result, commands };
@@ -195,6 +236,7 @@ async function probeProfile(ctx: StageContext, target: Target): Promise<Taken> {
   );
   const measured = await underLoad(ctx, target, profiling.env, async () => undefined, {
     journeysAlone: true,
+    watchDatabase: target.service === undefined,
   });
   const files = await listProfiles(profiling.profileDir);
   const runtime = summarizeRuntime(
@@ -242,15 +284,21 @@ async function pprofProfile(ctx: StageContext, target: Target, pprofUrl: string)
   const settings = profilingSettings(ctx);
   const seconds = Math.max(1, Math.round(settings.durationMs / 1000));
   let url = pprofUrl;
-  const measured = await underLoad(ctx, target, {}, async (serviceUrl, signal) => {
-    url = pprofRequestUrl(pprofUrl, serviceUrl, seconds, ctx.config.allowedHosts);
-    // Asked once the warm-up is over, so the profile covers the measured load.
-    await sleep(settings.warmupMs, undefined, { signal }).catch(() => undefined);
-    return fetchPprof(url, seconds, signal).then(
-      (bytes) => ({ bytes }),
-      (error: unknown) => ({ error: error as Error }),
-    );
-  });
+  const measured = await underLoad(
+    ctx,
+    target,
+    {},
+    async (serviceUrl, signal) => {
+      url = pprofRequestUrl(pprofUrl, serviceUrl, seconds, ctx.config.allowedHosts);
+      // Asked once the warm-up is over, so the profile covers the measured load.
+      await sleep(settings.warmupMs, undefined, { signal }).catch(() => undefined);
+      return fetchPprof(url, seconds, signal).then(
+        (bytes) => ({ bytes }),
+        (error: unknown) => ({ error: error as Error }),
+      );
+    },
+    { watchDatabase: target.service === undefined },
+  );
   const fetched = measured.during;
   const failed = (message: string): Taken => ({
     ok: false,
@@ -446,14 +494,16 @@ async function finishAnalyzed(
       ...(measured ? { concurrency: measured.run.load.connections } : {}),
     }),
     views,
+    ...databaseData(measured),
   };
+  const problem = compared.problem ?? measured?.database?.problem;
   return finish(ctx, data, {
     extraFiles: [
       ...(opts.probeFiles ?? []).map((f) => path.relative(ctx.reportDir, f)),
       views.folded,
       views.flameGraph,
     ],
-    ...(compared.problem ? { problem: compared.problem } : {}),
+    ...(problem ? { problem } : {}),
   });
 }
 
@@ -475,8 +525,15 @@ function finishIncomplete(
     cpu: null,
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
     diagnosis: [],
+    ...databaseData(opts.measured),
   };
-  return finish(ctx, data, opts.problem ? { problem: opts.problem } : {});
+  const problem = opts.problem ?? opts.measured?.database?.problem;
+  return finish(ctx, data, problem ? { problem } : {});
+}
+
+/** The database analysis of the run, when the config named a database. */
+function databaseData(measured: UnderLoad<unknown> | undefined) {
+  return measured?.database ? { database: measured.database.analysis } : {};
 }
 
 function dataHeader(

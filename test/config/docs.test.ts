@@ -57,6 +57,7 @@ describe('docs/config.md', () => {
     ['scenarios.spike', { ...MINIMAL, scenarios: { spike: { zzz: 1 } } }],
     ['scenarios.soak', { ...MINIMAL, scenarios: { soak: { zzz: 1 } } }],
     ['capacity', { ...MINIMAL, capacity: { zzz: 1 } }],
+    ['database', { ...MINIMAL, database: { kind: 'postgres', url: '${DATABASE_URL}', zzz: 1 } }],
   ])('documents every %s key', (_level, config) => {
     const keys = knownKeys(config);
     expect(keys.length).toBeGreaterThan(1);

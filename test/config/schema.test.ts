@@ -423,7 +423,7 @@ describe('errors name the field and what was expected', () => {
     [
       'an unknown top-level key',
       withConfig({ slo: [] }),
-      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, scenarios, capacity, regression, fail-on, allowed-hosts)',
+      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, scenarios, capacity, regression, fail-on, allowed-hosts, database)',
     ],
     [
       'too many connections',

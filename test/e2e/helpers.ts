@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseStageData } from '../../src/data/store.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DEMO_DIR = path.join(ROOT, 'examples/demo-service');
@@ -62,4 +63,17 @@ export async function readGithubOutputs(file: string): Promise<Record<string, st
     outputs[name!] = value.join('\n');
   }
   return outputs;
+}
+
+/** `perf-flow profile-analysis` with `config`: the run, its data and its report. */
+export async function profileAnalysisRun(config: string, env: Record<string, string>) {
+  const out = await tempDir('profile');
+  const run = await cli(['profile-analysis', '-c', config, '-o', out], { env });
+  const data = parseStageData(
+    'profile-analysis',
+    await readFile(path.join(out, 'data/profile-analysis.json'), 'utf8'),
+    'profile',
+  );
+  const report = await readFile(path.join(out, 'reports/bottleneck-analysis.md'), 'utf8');
+  return { out, run, data, report };
 }

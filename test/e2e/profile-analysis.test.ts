@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStageData } from '../../src/data/store.js';
 import { goCpuProfile, type GoFrame } from '../helpers/pprof.js';
-import { cli, DEMO_DIR, FAST_CONFIG, tempDir } from './helpers.js';
+import { cli, DEMO_DIR, FAST_CONFIG, profileAnalysisRun, tempDir } from './helpers.js';
 
 /** The 1-based line where `function name(` starts in the demo service. */
 async function demoLine(name: string): Promise<number> {
@@ -15,16 +15,9 @@ async function demoLine(name: string): Promise<number> {
 }
 
 async function profileDemo(knobs: Record<string, string>, config = FAST_CONFIG) {
-  const out = await tempDir('profile');
-  const run = await cli(['profile-analysis', '-c', config, '-o', out], { env: knobs });
+  const { run, ...rest } = await profileAnalysisRun(config, knobs);
   expect(run.code, run.stdout + run.stderr).toBe(0);
-  const data = parseStageData(
-    'profile-analysis',
-    await readFile(path.join(out, 'data/profile-analysis.json'), 'utf8'),
-    'profile',
-  );
-  const report = await readFile(path.join(out, 'reports/bottleneck-analysis.md'), 'utf8');
-  return { out, data, report };
+  return rest;
 }
 
 describe('profile-analysis on the demo service', () => {

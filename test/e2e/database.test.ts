@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres-cluster.js';
+import { DEMO_DIR, profileAnalysisRun, ROOT } from './helpers.js';
+
+const DB_CONFIG = path.join(ROOT, 'test/fixtures/configs/demo-db.yml');
+const N_PLUS_ONE = 'SELECT sku, quantity, price_cents FROM order_lines WHERE order_id = $1';
+const BY_CATEGORY =
+  'SELECT id, name, price_cents FROM products WHERE category = $1 ORDER BY price_cents DESC LIMIT $2';
+
+let cluster: PostgresCluster;
+let url: string;
+
+beforeAll(async () => {
+  cluster = await startPostgres({ statements: true });
+  await cluster.sql('CREATE DATABASE shop');
+  await cluster.sql('CREATE EXTENSION pg_stat_statements', 'shop');
+  url = cluster.urlFor('shop');
+  await promisify(execFile)(process.execPath, ['seed.mjs'], {
+    cwd: DEMO_DIR,
+    env: { ...process.env, DEMO_DATABASE_URL: url },
+    timeout: 60_000,
+  });
+}, 90_000);
+
+afterAll(async () => cluster?.stop());
+
+const profile = (env: Record<string, string>) => profileAnalysisRun(DB_CONFIG, env);
+
+describe("the demo's database journeys", () => {
+  it('names the N+1 statement with its calls per request, and the unindexed filter with its index; with the index, not', async () => {
+    const { run, data, report } = await profile({
+      DEMO_DATABASE_URL: url,
+      WATCH_DATABASE_URL: url,
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const db = data.database!;
+    expect(db.status).toBe('complete');
+    expect(db.missing).toEqual([]);
+    const nPlusOne = db.findings.find((f) => f.kind === 'n-plus-one');
+    expect(nPlusOne, JSON.stringify(db.findings)).toMatchObject({
+      journey: 'order-history',
+      statement: N_PLUS_ONE,
+    });
+    expect(nPlusOne!.summary).toContain('8 calls per request');
+    const history = db.journeys.find((j) => j.journey === 'order-history')!;
+    expect(history.statements[0]).toMatchObject({ text: N_PLUS_ONE });
+    expect(history.statements[0]!.callsPerRequest).toBeCloseTo(8, 0);
+
+    const index = db.findings.find((f) => f.kind === 'missing-index');
+    expect(index, JSON.stringify(db.findings)).toMatchObject({
+      table: 'public.products',
+      statement: BY_CATEGORY,
+      suggestedIndex: 'CREATE INDEX CONCURRENTLY ON public.products (category);',
+    });
+    expect(report).toContain('## Database');
+    expect(report).toContain('**N+1 queries.**');
+    expect(report).toContain('CREATE INDEX CONCURRENTLY ON public.products (category);');
+    // The URL's password is in the environment only: never in the data or the report.
+    const written = JSON.stringify(data) + report + run.stdout + run.stderr;
+    expect(written).not.toContain(new URL(url).password);
+
+    await cluster.sql('CREATE INDEX ON products (category)', 'shop');
+    const after = await profile({ DEMO_DATABASE_URL: url, WATCH_DATABASE_URL: url });
+    expect(after.run.code, after.run.stdout + after.run.stderr).toBe(0);
+    expect(after.data.database!.findings.filter((f) => f.kind === 'missing-index')).toEqual([]);
+    expect(after.data.database!.findings.some((f) => f.kind === 'n-plus-one')).toBe(true);
+  }, 120_000);
+
+  it('goes on without the database when it refuses the connection, saying why', async () => {
+    const refused = url.replace(/:(\d+)\//, ':1/');
+    const { run, data, report } = await profile({
+      DEMO_DATABASE_URL: url,
+      WATCH_DATABASE_URL: refused,
+    });
+    // The service still reaches its own database: only perf-flow's watch is refused.
+    expect(data.status).toBe('analyzed');
+    expect(data.database).toMatchObject({ status: 'incomplete' });
+    expect(data.database!.missing.join(' ')).toContain('127.0.0.1:1');
+    expect(data.database!.missing.join(' ')).toContain('refused the connection');
+    expect(report).toContain('**Incomplete.**');
+    expect(run.code).toBe(3);
+  }, 120_000);
+});
