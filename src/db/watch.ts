@@ -79,10 +79,13 @@ export class DatabaseWatch {
   ): Promise<DatabaseAnalysisData> {
     const missing: string[] = [];
     if (load.delta.statementsMissing !== undefined) missing.push(load.delta.statementsMissing);
-    if (!load.delta.readsAllStats) {
+    // Without the right to read other roles' activity, what the service runs is hidden:
+    // the analysis says so and is incomplete, keeping what it could see (tables, its own).
+    const rightsMissing = !load.delta.readsAllStats;
+    if (rightsMissing) {
       missing.push(
-        "the role cannot read other sessions' statements (it needs pg_read_all_stats): " +
-          `${load.activity.hiddenSamples} running statements were seen without their text`,
+        "the role may not read other roles' sessions and statements (grant it pg_read_all_stats): " +
+          `${load.activity.hiddenSamples} session samples were seen without what they ran`,
       );
     }
     if (load.activity.stoppedBy !== undefined)
@@ -93,7 +96,7 @@ export class DatabaseWatch {
     const scanned = await scannedTables(this.client, load.delta, load.activity);
     const { intervalMs, samples, sessions, waitsByType, hiddenSamples } = load.activity;
     return {
-      status: 'complete',
+      status: rightsMissing ? 'incomplete' : 'complete',
       target: this.target,
       missing,
       top: topStatements(load.delta, load.activity).slice(0, TOP_STATEMENTS),

@@ -18,17 +18,20 @@ const figure = (value: number | null, format: (v: number) => string) =>
 export function databaseSection(d: DatabaseAnalysisData | undefined): string {
   if (d === undefined) return '';
   const header = `Watched: ${escapeMarkdown(d.target)}.`;
-  if (d.status === 'incomplete') {
+  if (d.status === 'incomplete' && d.activity === null) {
     return blocks(
       '## Database',
       header,
       `> **Incomplete.** ${d.missing.map(escapeMarkdown).join(' ')} The rest of the analysis stands without it.`,
     );
   }
+  const notes = d.missing.map((m) => escapeMarkdown(m));
   return blocks(
     '## Database',
     header,
-    d.missing.length > 0 ? d.missing.map((m) => `> ${escapeMarkdown(m)}`).join('\n>\n') : '',
+    d.status === 'incomplete'
+      ? `> **Incomplete**, what could be seen follows. ${notes.join(' ')}`
+      : notes.map((m) => `> ${m}`).join('\n>\n'),
     findings(d.findings),
     topTable(d.top),
     journeysTable(d.journeys),

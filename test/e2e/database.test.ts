@@ -17,12 +17,16 @@ beforeAll(async () => {
   cluster = await startPostgres({ statements: true });
   await cluster.sql('CREATE DATABASE shop');
   await cluster.sql('CREATE EXTENSION pg_stat_statements', 'shop');
+  await cluster.sql('CREATE DATABASE plain');
   url = cluster.urlFor('shop');
-  await promisify(execFile)(process.execPath, ['seed.mjs'], {
-    cwd: DEMO_DIR,
-    env: { ...process.env, DEMO_DATABASE_URL: url },
-    timeout: 60_000,
-  });
+  for (const database of [url, cluster.urlFor('plain')]) {
+    await promisify(execFile)(process.execPath, ['seed.mjs'], {
+      cwd: DEMO_DIR,
+      env: { ...process.env, DEMO_DATABASE_URL: database },
+      timeout: 60_000,
+    });
+  }
+  await cluster.sql("CREATE ROLE watcher LOGIN PASSWORD 'watch-pw'");
 }, 90_000);
 
 afterAll(async () => cluster?.stop());
@@ -68,6 +72,50 @@ describe("the demo's database journeys", () => {
     expect(after.data.database!.findings.filter((f) => f.kind === 'missing-index')).toEqual([]);
     expect(after.data.database!.findings.some((f) => f.kind === 'n-plus-one')).toBe(true);
   }, 120_000);
+
+  it('without pg_stat_statements, ranks the statements by sampling and says what is missing', async () => {
+    const plain = cluster.urlFor('plain');
+    const { run, data, report } = await profile({
+      DEMO_DATABASE_URL: plain,
+      WATCH_DATABASE_URL: plain,
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const db = data.database!;
+    expect(db.status).toBe('complete');
+    expect(db.missing.join(' ')).toContain('pg_stat_statements is not installed');
+    // The products scan takes most of the database's time: first in the samples too.
+    expect(db.top[0]).toMatchObject({ calls: null, totalMs: null });
+    expect(db.top[0]!.text).toContain('FROM products WHERE category = $1');
+    expect(db.top[0]!.samples).toBeGreaterThan(5);
+    expect(report).toContain('pg\\_stat\\_statements is not installed');
+  }, 120_000);
+
+  it.each([
+    [
+      'a role without pg_read_all_stats',
+      'watcher',
+      'watch-pw',
+      0,
+      'grant it pg\\_read\\_all\\_stats',
+    ],
+    ['a wrong password', 'postgres', 'not-the-password', 3, 'rejected the credentials'],
+  ])(
+    'marks the analysis incomplete for %s, and the rest stands',
+    async (_, user, password, code, says) => {
+      const watch = cluster.urlFor('shop', user, password);
+      const { run, data, report } = await profile({
+        DEMO_DATABASE_URL: url,
+        WATCH_DATABASE_URL: watch,
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(code);
+      expect(data.status).toBe('analyzed');
+      expect(data.database!.status).toBe('incomplete');
+      expect(report).toContain('**Incomplete');
+      expect(report).toContain(says);
+      expect(JSON.stringify(data) + report + run.stdout + run.stderr).not.toContain(password);
+    },
+    120_000,
+  );
 
   it('goes on without the database when it refuses the connection, saying why', async () => {
     const refused = url.replace(/:(\d+)\//, ':1/');
