@@ -1,5 +1,12 @@
 import type { GuidanceData } from '../data/common.js';
-import type { BaselineData, CpuAnalysis, PlanItem, SloEvaluation } from '../data/stages.js';
+import type {
+  BaselineData,
+  CpuAnalysis,
+  DatabaseAnalysisData,
+  PlanItem,
+  SloEvaluation,
+} from '../data/stages.js';
+import { databaseItems } from './database-items.js';
 import type { DraftItem } from './draft.js';
 import { applyFocus, applyTargets, knownFocus } from './focus.js';
 import { GC_RULE } from './hotspot-rules.js';
@@ -13,6 +20,8 @@ export interface PlanInput {
   baseline: BaselineData | null;
   sloEvaluations: SloEvaluation[];
   guidance: GuidanceData;
+  /** The database analysis under the profile's load, when there was one. */
+  database?: DatabaseAnalysisData | null;
 }
 
 export interface Plan {
@@ -38,10 +47,11 @@ export function buildPlan(input: PlanInput): Plan {
     const gc = gcItem(ctx, ids);
     if (gc !== null) cpuItems.push(gc);
   }
-  // CPU items cite the missed latency and throughput SLOs; only without them does a miss
-  // need an item of its own.
+  const dbItems = databaseItems(input.database ?? null, baseline, ids);
+  // CPU and database items cite or explain the missed latency and throughput SLOs; only
+  // without them does a miss need an item of its own.
   const investigations =
-    cpuItems.length > 0
+    cpuItems.length + dbItems.length > 0
       ? []
       : perfMisses.map((slo) => investigationItem(slo, { cpu, baseline }, ids));
   const errors = groupByJourney(missed.filter((slo) => concernOf(slo.sli) === 'errors')).map(
@@ -49,7 +59,7 @@ export function buildPlan(input: PlanInput): Plan {
   );
 
   const drafts = applyTargets(
-    applyFocus([...cpuItems, ...investigations, ...errors], guidance.focus),
+    applyFocus([...cpuItems, ...dbItems, ...investigations, ...errors], guidance.focus),
     guidance.targets,
   );
   return { items: rank(drafts), inputs: describeInputs(input, cpuItems.length) };
@@ -122,6 +132,15 @@ function describeInputs(input: PlanInput, cpuItemCount: number): string[] {
         `missed latency/throughput SLOs are cited by the ${cpuItemCount} CPU item(s) rather than planned separately`,
       );
     }
+  }
+  const db = input.database ?? null;
+  if (db === null || db === undefined) {
+    lines.push('no database analysis: database rules not applied');
+  } else {
+    lines.push(
+      `database analysis (${db.status}) of ${db.target}: ${db.findings.length} finding(s)` +
+        (db.missing.length > 0 ? `; lacking: ${db.missing.join('; ')}` : ''),
+    );
   }
   const focus = knownFocus(guidance.focus);
   lines.push(

@@ -24,6 +24,7 @@ export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: 
     baseline: baseline ?? null,
     sloEvaluations,
     guidance: ctx.guidance,
+    database: profile?.database ?? null,
   });
   const inputsNoted = [
     baseline

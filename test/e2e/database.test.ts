@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseStageData } from '../../src/data/store.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres-cluster.js';
-import { DEMO_DIR, profileAnalysisRun, ROOT } from './helpers.js';
+import { cli, DEMO_DIR, profileAnalysisRun, ROOT } from './helpers.js';
 
 const DB_CONFIG = path.join(ROOT, 'test/fixtures/configs/demo-db.yml');
 const N_PLUS_ONE = 'SELECT sku, quantity, price_cents FROM order_lines WHERE order_id = $1';
@@ -35,7 +37,7 @@ const profile = (env: Record<string, string>) => profileAnalysisRun(DB_CONFIG, e
 
 describe("the demo's database journeys", () => {
   it('names the N+1 statement with its calls per request, and the unindexed filter with its index; with the index, not', async () => {
-    const { run, data, report } = await profile({
+    const { out, run, data, report } = await profile({
       DEMO_DATABASE_URL: url,
       WATCH_DATABASE_URL: url,
     });
@@ -65,6 +67,21 @@ describe("the demo's database journeys", () => {
     // The URL's password is in the environment only: never in the data or the report.
     const written = JSON.stringify(data) + report + run.stdout + run.stderr;
     expect(written).not.toContain(new URL(url).password);
+
+    // The plan turns both into items, the index's CREATE INDEX among its steps.
+    const planned = await cli(['optimization-plan', '-c', DB_CONFIG, '-o', out]);
+    expect(planned.code, planned.stdout + planned.stderr).toBe(0);
+    const plan = parseStageData(
+      'optimization-plan',
+      await readFile(path.join(out, 'data/optimization-plan.json'), 'utf8'),
+      'plan',
+    );
+    const ids = plan.items.map((item) => item.id);
+    expect(ids).toContain('n-plus-one-order-history');
+    expect(ids).toContain('index-public-products');
+    expect(plan.items.find((i) => i.id === 'index-public-products')!.steps[0]).toContain(
+      'CREATE INDEX CONCURRENTLY ON public.products (category);',
+    );
 
     await cluster.sql('CREATE INDEX ON products (category)', 'shop');
     const after = await profile({ DEMO_DATABASE_URL: url, WATCH_DATABASE_URL: url });

@@ -362,6 +362,7 @@ describe('buildPlan: the plan as a whole', () => {
       'no CPU profile: hotspot rules not applied',
       'no baseline: success criteria state relative changes only, and error items lack status codes',
       'no SLO evaluations: SLO rules not applied',
+      'no database analysis: database rules not applied',
       'no guidance focus: items ranked by ROI alone',
     ]);
   });
