@@ -14,6 +14,7 @@ const BENCHES = {
   loadgen: ['loadgen', 'runner'],
   gate: ['gate'],
   profile: ['profile', 'profile-worker'],
+  database: ['database'],
 };
 
 const name = process.argv[2] ?? '';

@@ -111,12 +111,19 @@ http {
   };
 }
 
-/** The demo service on a free port; /api/items/7 is its cheap journey. */
-export async function startDemo(root: string, pin: string[]): Promise<Target> {
+/**
+ * The demo service on a free port; /api/items/7 is its cheap journey. `env` adds to its
+ * environment (DEMO_DATABASE_URL for its database journeys); no other DEMO_ knob passes.
+ */
+export async function startDemo(
+  root: string,
+  pin: string[],
+  env: Record<string, string> = {},
+): Promise<Target> {
   const port = await freePort();
   const server = join(root, 'examples', 'demo-service', 'server.mjs');
   const command = [...pin, process.execPath, server];
-  const daemon = startDemo0(command, port, root);
+  const daemon = startDemo0(command, port, root, env);
   const url = `http://127.0.0.1:${port}/api/items/7`;
   try {
     await waitReady(`http://127.0.0.1:${port}/health`, daemon, 'demo service');
@@ -134,10 +141,15 @@ export async function startDemo(root: string, pin: string[]): Promise<Target> {
   };
 }
 
-function startDemo0(command: string[], port: number, root: string): Daemon {
+function startDemo0(
+  command: string[],
+  port: number,
+  root: string,
+  extra: Record<string, string>,
+): Daemon {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   for (const key of Object.keys(env)) {
     if (key.startsWith('DEMO_')) delete env[key];
   }
-  return startDaemon(command, { env, cwd: root });
+  return startDaemon(command, { env: { ...env, ...extra }, cwd: root });
 }
