@@ -7,7 +7,7 @@
 // compared with the p50 without in the same round (paired), and the median of those
 // differences is the overhead, as a share of the p50 without.
 //
-// Options: --rounds N (default 7), --no-write.
+// Options: --rounds N (default 9), --no-write.
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,10 +30,10 @@ import { startDemo } from './targets.js';
 
 const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
-const ROUNDS = Number(args[args.indexOf('--rounds') + 1] ?? 0) || 7;
+const ROUNDS = Number(args[args.indexOf('--rounds') + 1] ?? 0) || 9;
 const WRITE = !args.includes('--no-write');
 const RATE_RPS = 100;
-const RUN_MS = 6000;
+const RUN_MS = 8000;
 const WARMUP_MS = 1000;
 const GOAL_OVERHEAD = 0.05;
 const MODES = [

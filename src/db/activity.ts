@@ -66,6 +66,9 @@ interface ActivityRow {
 }
 
 const HIDDEN = '<insufficient privilege>';
+// Distinct statement texts remembered for normalisation: a service that inlines its values
+// makes a new text per request, and memory must stay bounded.
+const MAX_TEXTS = 10_000;
 
 /**
  * Samples pg_stat_activity for the client's database every `intervalMs` until stopped,
@@ -87,15 +90,20 @@ export function startActivitySampler(client: pg.Client, options: SamplerOptions)
   let wake: (() => void) | undefined;
   const startedAt = performance.now();
 
+  // The same texts come back tick after tick: each is normalised once.
+  const normalized = new Map<string, string>();
   const tick = async (queryIdColumn: string) => {
-    const { rows } = await client.query<ActivityRow>(
-      own(`SELECT state, wait_event_type, wait_event, ${queryIdColumn} AS query_id, query
+    const { rows } = await client.query<ActivityRow>({
+      // Prepared once per connection (named): the tick is then planned once, not every time,
+      // which is most of what it costs the database.
+      name: `perf_flow_activity_${queryIdColumn === 'NULL::text' ? 'old' : 'v14'}`,
+      text: own(`SELECT state, wait_event_type, wait_event, ${queryIdColumn} AS query_id, query
          FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid()
           -- A role without pg_read_all_stats sees no backend_type for other roles' sessions.
           AND (backend_type = 'client backend' OR backend_type IS NULL)
           AND application_name IS DISTINCT FROM 'perf-flow'`),
-    );
+    });
     samples++;
     let active = 0;
     let idleInTransaction = 0;
@@ -113,7 +121,11 @@ export function startActivitySampler(client: pg.Client, options: SamplerOptions)
       if (row.wait_event_type !== null) {
         waitsByType[row.wait_event_type] = (waitsByType[row.wait_event_type] ?? 0) + 1;
       }
-      const text = normalizeSql(row.query);
+      let text = normalized.get(row.query);
+      if (text === undefined) {
+        text = normalizeSql(row.query);
+        if (normalized.size < MAX_TEXTS) normalized.set(row.query, text);
+      }
       const key = row.query_id ?? text;
       let entry = statements.get(key);
       if (entry === undefined) {
