@@ -18,6 +18,10 @@ export const SEED = {
 export async function openShopDatabase(url) {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 8, application_name: 'demo-service' });
+  // An idle connection the server drops must not end the service: the pool opens another.
+  pool.on('error', (error) =>
+    console.error(`demo-service: database connection lost: ${error.message}`),
+  );
   // A database that is down or unseeded stops the service at start, with the reason.
   await pool.query('SELECT 1 FROM orders LIMIT 1');
   return {

@@ -38,7 +38,9 @@ export const databaseSchema = strictObject({
     } catch {
       ctx.addIssue({
         code: 'custom',
-        message: `expected \${DATABASE_URL} (an environment variable holding the URL) or a postgres:// URL, got ${describeValue(url)}`,
+        // Not echoed: a URL that fails to parse may still hold a password.
+        message:
+          'expected ${DATABASE_URL} (an environment variable holding the URL) or a postgres:// URL, got text that is neither',
       });
       return;
     }

@@ -55,14 +55,18 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     );
   }
   const socketHost = parsed.searchParams.get('host');
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new DatabaseProblem('bad-url', 'database.url has a malformed %-escape');
+    }
+  };
   return {
     host: socketHost ?? (parsed.hostname || 'localhost'),
     port: parsed.port === '' ? 5432 : Number(parsed.port),
-    database:
-      decodeURIComponent(parsed.pathname.replace(/^\//, '')) ||
-      decodeURIComponent(parsed.username) ||
-      'postgres',
-    user: decodeURIComponent(parsed.username) || 'postgres',
+    database: decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username) || 'postgres',
+    user: decode(parsed.username) || 'postgres',
   };
 }
 
@@ -94,23 +98,46 @@ export interface OpenOptions {
  */
 export async function openDatabase(url: string, options: OpenOptions): Promise<pg.Client> {
   const target = parseDatabaseUrl(url);
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: 'perf-flow',
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    statement_timeout: options.statementTimeoutMs,
-    query_timeout: options.statementTimeoutMs + 1000,
-  });
-  // A connection lost later surfaces on the next query; unhandled, it would end the process.
-  client.on('error', () => undefined);
+  let client: pg.Client | undefined;
   try {
+    // Inside the try: the driver's own URL parsing throws too (a missing sslrootcert file).
+    client = new pg.Client({
+      connectionString: url,
+      application_name: 'perf-flow',
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      statement_timeout: options.statementTimeoutMs,
+      query_timeout: options.statementTimeoutMs + 1000,
+    });
+    // A connection lost later surfaces on the next query; unhandled, it would end the process.
+    client.on('error', () => undefined);
     await client.connect();
     await client.query(own('SET default_transaction_read_only = on'));
   } catch (error) {
-    await client.end().catch(() => undefined);
+    if (client !== undefined) await closeClient(client);
     throw classify(error, target);
   }
   return client;
+}
+
+// How long closing may wait for the server before the socket is cut.
+const CLOSE_TIMEOUT_MS = 2000;
+
+/**
+ * Ends the connection: politely, or by cutting the socket when the server does not answer
+ * (a network gone silent would otherwise hold the close for TCP's retransmission timeout).
+ */
+export async function closeClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      (
+        client as unknown as { connection?: { stream?: { destroy(): void } } }
+      ).connection?.stream?.destroy();
+      resolve();
+    }, CLOSE_TIMEOUT_MS);
+  });
+  await Promise.race([client.end().catch(() => undefined), cut]);
+  clearTimeout(timer);
 }
 
 /** The problem behind a failed connect or query, in the user's terms. */

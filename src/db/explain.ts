@@ -46,11 +46,24 @@ export async function explainStatement(
     0,
   );
   const args = params === 0 ? '' : `(${Array.from({ length: params }, () => 'NULL').join(', ')})`;
+  // One statement only: the text comes from the database (pg_stat_activity may show several
+  // separated by ';'), and whatever followed the first would run. The extended protocol
+  // refuses several commands in one message as well.
+  if (statement.replace(/[\s;]+$/, '').includes(';')) {
+    throw new Error('several statements in one text: not explained');
+  }
   await client.query(own('BEGIN READ ONLY'));
   try {
     await client.query(own('SET LOCAL plan_cache_mode = force_generic_plan'));
-    await client.query(own(`PREPARE perf_flow_explain AS ${statement}`));
-    const json = await client.query(own(`EXPLAIN (FORMAT JSON) EXECUTE perf_flow_explain${args}`));
+    // queryMode is the driver's (pg 8.23), not yet in its types.
+    await client.query({
+      text: own(`PREPARE perf_flow_explain AS ${statement}`),
+      queryMode: 'extended',
+    } as pg.QueryConfig);
+    // VERBOSE: the plan then names each table's schema.
+    const json = await client.query(
+      own(`EXPLAIN (FORMAT JSON, VERBOSE) EXECUTE perf_flow_explain${args}`),
+    );
     const text = await client.query(own(`EXPLAIN EXECUTE perf_flow_explain${args}`));
     const plan = (json.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
     return {
@@ -87,17 +100,22 @@ function seqScans(node: PlanNode): SeqScanPlan[] {
   return found;
 }
 
-// A column compared with a value: `owner = $1`, `(items.price > 10)`, `(lower(email) = …)` is
-// not (an expression index would be), `name ~~ 'abc%'::text` (LIKE) is.
-const COMPARISON =
-  /(?:^|[\s(])((?:"[^"]+"|[A-Za-z_][A-Za-z0-9_]*)(?:\.(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_]*))?)\s*(?:=|<>|<=|>=|<|>|~~\*?|= ANY)\s*(?=[$'(\d-]|ANY|NULL)/g;
+// A column compared with a value: `owner = $1`, `(items.price > 10)`, `((name)::text = $1)`
+// (a varchar column, as plans print it), `name ~~ 'abc%'::text` (LIKE); `(lower(email) = …)`
+// is not (an expression index would be).
+const NAME = '(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_]*)';
+const COMPARISON = new RegExp(
+  `(?:^|[\\s(])(?:\\((${NAME}(?:\\.${NAME})?)\\)::[A-Za-z_ ]+?|(${NAME}(?:\\.${NAME})?))` +
+    `\\s*(= ANY|<>|<=|>=|=|<|>|~~\\*?)\\s*(?=[$'(\\d-]|ANY|NULL)`,
+  'g',
+);
 
 /** The columns a Seq Scan's filter compares with values, equality first. */
 export function filterColumns(filter: string, alias: string): string[] {
   const equal: string[] = [];
   const other: string[] = [];
   for (const match of filter.matchAll(COMPARISON)) {
-    let column = match[1]!;
+    let column = (match[1] ?? match[2])!;
     const dot = column.lastIndexOf('.');
     if (dot !== -1) {
       const qualifier = unquote(column.slice(0, dot));
@@ -105,11 +123,7 @@ export function filterColumns(filter: string, alias: string): string[] {
       column = column.slice(dot + 1);
     }
     column = unquote(column);
-    const operator = filter.slice(
-      match.index! + match[0].length - 8,
-      match.index! + match[0].length,
-    );
-    const list = /=\s*$|= ANY\s*$/.test(operator) ? equal : other;
+    const list = match[3] === '=' || match[3] === '= ANY' ? equal : other;
     if (!equal.includes(column) && !other.includes(column)) list.push(column);
   }
   // An index serves equality on its leading columns best, then one range.

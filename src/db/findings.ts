@@ -101,19 +101,25 @@ export function journeyUse(window: JourneyWindow): JourneyDatabaseUse {
 
 /** The statements ranked by database time: pg_stat_statements' when present, else samples. */
 export function topStatements(delta: DatabaseDelta, activity: ActivityProfile): TopStatement[] {
-  const sampled = new Map(activity.statements.map((s) => [s.text, s]));
+  // By query id where PostgreSQL gives one (14+): pg_stat_statements writes a statement's
+  // constants as $1, the sampler's text has them as ?, so the texts differ.
+  const byId = new Map(activity.statements.map((s) => [s.queryId, s]));
+  const byText = new Map(activity.statements.map((s) => [s.text, s]));
   if (delta.statements !== null) {
     const total = delta.statements.reduce((sum, s) => sum + s.totalMs, 0);
-    return delta.statements.map((s) => ({
-      text: s.text,
-      calls: s.calls,
-      totalMs: s.totalMs,
-      meanMs: s.calls === 0 ? 0 : s.totalMs / s.calls,
-      rows: s.rows,
-      share: total > 0 ? s.totalMs / total : 0,
-      samples: sampled.get(s.text)?.samples ?? 0,
-      waits: sampled.get(s.text)?.waits ?? {},
-    }));
+    return delta.statements.map((s) => {
+      const sampled = byId.get(s.queryId) ?? byText.get(s.text);
+      return {
+        text: s.text,
+        calls: s.calls,
+        totalMs: s.totalMs,
+        meanMs: s.calls === 0 ? 0 : s.totalMs / s.calls,
+        rows: s.rows,
+        share: total > 0 ? s.totalMs / total : 0,
+        samples: sampled?.samples ?? 0,
+        waits: sampled?.waits ?? {},
+      };
+    });
   }
   const total = activity.statements.reduce((sum, s) => sum + s.samples, 0);
   return activity.statements.map((s) => ({

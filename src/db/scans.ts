@@ -31,8 +31,10 @@ export async function scannedTables(
       liveRows: table.liveRows,
     };
     const relname = table.name.slice(table.name.indexOf('.') + 1);
+    // The table's name as a word of its own, qualified (public.products, "public"."products")
+    // or not.
     const naming = new RegExp(
-      `(^|[^A-Za-z0-9_."])"?${escapeRegExp(relname)}"?($|[^A-Za-z0-9_"])`,
+      `(^|[^A-Za-z0-9_"])"?${escapeRegExp(relname)}"?($|[^A-Za-z0-9_"])`,
       'i',
     );
     for (const statement of statements

@@ -100,7 +100,11 @@ function replaceLiterals(text: string, placeholder: () => string): string {
     }
     if (isDigit(c) || (c === '.' && isDigit(next))) {
       if (!isIdentChar(text[i - 1])) {
-        const number = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64))!;
+        // PostgreSQL 16 also reads 0x1F, 0o17, 0b101 and 1_000_000.
+        const number =
+          /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[\d_]+\.?[\d_]*|\.[\d_]+)(?:[eE][+-]?\d+)?/.exec(
+            text.slice(i, i + 128),
+          )!;
         i += number[0].length;
         out += placeholder();
         continue;

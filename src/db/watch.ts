@@ -5,6 +5,7 @@ import { startActivitySampler } from './activity.js';
 import {
   DatabaseProblem,
   classify,
+  closeClient,
   describeTarget,
   openDatabase,
   parseDatabaseUrl,
@@ -81,7 +82,7 @@ export class DatabaseWatch {
     if (load.delta.statementsMissing !== undefined) missing.push(load.delta.statementsMissing);
     // Without the right to read other roles' activity, what the service runs is hidden:
     // the analysis says so and is incomplete, keeping what it could see (tables, its own).
-    const rightsMissing = !load.delta.readsAllStats;
+    const rightsMissing = !load.delta.readsAllStats && load.activity.hiddenSamples > 0;
     if (rightsMissing) {
       missing.push(
         "the role may not read other roles' sessions and statements (grant it pg_read_all_stats): " +
@@ -96,7 +97,7 @@ export class DatabaseWatch {
     const scanned = await scannedTables(this.client, load.delta, load.activity);
     const { intervalMs, samples, sessions, waitsByType, hiddenSamples } = load.activity;
     return {
-      status: rightsMissing ? 'incomplete' : 'complete',
+      status: rightsMissing || load.activity.stoppedBy !== undefined ? 'incomplete' : 'complete',
       target: this.target,
       missing,
       top: topStatements(load.delta, load.activity).slice(0, TOP_STATEMENTS),
@@ -111,7 +112,7 @@ export class DatabaseWatch {
   }
 
   async close(): Promise<void> {
-    await this.client.end().catch(() => undefined);
+    await closeClient(this.client);
   }
 
   private async guard<T>(work: Promise<T>): Promise<T> {

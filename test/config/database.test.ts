@@ -48,6 +48,10 @@ describe('database config', () => {
     expect(error.message).toContain('${DATABASE_URL}');
     expect(error.message).not.toContain('hunter2');
     expect(error.exitCode).toBe(2);
+    // Nor when the URL does not even parse.
+    const unparsable = refusal({ kind: 'postgres', url: 'postgres://app:hunter2@db:99999/shop' });
+    expect(unparsable.message).toContain('database.url');
+    expect(unparsable.message).not.toContain('hunter2');
   });
 
   it.each([

@@ -45,7 +45,7 @@ describe('explainStatement', () => {
     expect(plan.seqScans).toEqual([
       expect.objectContaining({
         table: 'public.orders',
-        filter: '(customer = $1)',
+        filter: '(orders.customer = $1)',
         columns: ['customer'],
         suggestedIndex: 'CREATE INDEX CONCURRENTLY ON public.orders (customer);',
       }),
@@ -66,6 +66,26 @@ describe('explainStatement', () => {
   });
 });
 
+describe('explainStatement, carefully', () => {
+  it('names the schema of a table outside public', async () => {
+    await cluster.sql(
+      `CREATE SCHEMA IF NOT EXISTS archive;
+       CREATE TABLE IF NOT EXISTS archive.orders (id int, customer text);`,
+    );
+    const plan = await explainStatement(watch, 'SELECT * FROM archive.orders WHERE customer = $1');
+    expect(plan.seqScans.map((s) => [s.table, s.suggestedIndex])).toEqual([
+      ['archive.orders', 'CREATE INDEX CONCURRENTLY ON archive.orders (customer);'],
+    ]);
+  });
+
+  it('refuses a text that holds more than one statement, running none of it', async () => {
+    await expect(explainStatement(watch, 'SELECT 1; COMMIT; DROP TABLE orders')).rejects.toThrow(
+      'several statements',
+    );
+    expect((await cluster.sql('SELECT count(*)::int AS n FROM orders')).rows[0].n).toBe(ROWS);
+  });
+});
+
 describe('filterColumns', () => {
   it.each([
     ['(customer = $1)', 'orders', ['customer']],
@@ -75,6 +95,9 @@ describe('filterColumns', () => {
     ['(o.customer = $1)', 'o', ['customer']],
     ["(customer ~~ 'abc%'::text)", 'orders', ['customer']],
     ['("Customer Name" = $1)', 'orders', ['Customer Name']],
+    ['((customer)::text = $1)', 'orders', ['customer']],
+    ['((orders.customer)::character varying = $1)', 'orders', ['customer']],
+    ['((total >= 10) AND (id <= 5) AND (customer = $1))', 'orders', ['customer', 'total']],
   ])('%s', (filter, alias, columns) => {
     expect(filterColumns(filter, alias)).toEqual(columns);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSql } from '../../src/db/sql-text.js';
+import { normalizeSql, parameterizeSql } from '../../src/db/sql-text.js';
 
 describe('normalizeSql', () => {
   it.each([
@@ -18,6 +18,7 @@ describe('normalizeSql', () => {
     ['SELECT "Weird 1" FROM "T9"', 'SELECT "Weird 1" FROM "T9"'],
     ['  SELECT\n\tcount(*)  FROM   orders  ', 'SELECT count(*) FROM orders'],
     ["INSERT INTO t (a, b) VALUES ( 7 , 'x' )", 'INSERT INTO t (a, b) VALUES (?, ...)'],
+    ['SELECT 0x1F, 0o17, 0b101, 4111_1111_1111_1111', 'SELECT ?, ?, ?, ?'],
   ])('%s', (text, expected) => {
     expect(normalizeSql(text)).toBe(expected);
   });
@@ -27,6 +28,15 @@ describe('normalizeSql', () => {
     const b = normalizeSql("SELECT * FROM items WHERE owner = 'alice' AND id = 12345");
     expect(a).toBe(b);
     expect(a).not.toMatch(/bob|alice|7|12345/);
+  });
+
+  it('makes literals parameters numbered after those the text has, for EXPLAIN', () => {
+    expect(parameterizeSql("SELECT * FROM t WHERE a = $1 AND b = 'x' AND c > 2.5 LIMIT 10")).toBe(
+      'SELECT * FROM t WHERE a = $1 AND b = $2 AND c > $3 LIMIT $4',
+    );
+    expect(parameterizeSql('SELECT * FROM t WHERE id IN (1, 2)')).toBe(
+      'SELECT * FROM t WHERE id IN ($1, $2)',
+    );
   });
 
   it('leaves no part of an unterminated literal', () => {
