@@ -20,7 +20,7 @@ import { startPostgres } from '../test/helpers/postgres-cluster.js';
 import { stopAll } from './procs.js';
 import {
   findRoot,
-  machineFacts,
+  sectionOpening,
   packageVersion,
   perfFlowRevision,
   table,
@@ -166,14 +166,7 @@ async function report(runs: Run[][], port: number, started: number): Promise<num
   const defaultOverhead = rows[1]!.overhead;
   const verdict = defaultOverhead < GOAL_OVERHEAD ? '**PASS**' : '**MISS**';
   const section = [
-    '## bench:database',
-    '',
-    `Measured ${new Date().toISOString()} with \`npm run bench:database\` (bench/database.ts, ${((Date.now() - started) / 60_000).toFixed(1)} min). Everything below, down to the next section, is written by the bench and replaced on each run.`,
-    '',
-    '### Machine',
-    '',
-    ...(await machineFacts()).map((f) => `- ${f}`),
-    '',
+    ...(await sectionOpening('database', started)),
     '### Versions',
     '',
     `- perf-flow ${await perfFlowRevision(ROOT, ['src/db'])}`,

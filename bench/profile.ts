@@ -24,7 +24,7 @@ import { mulberry32 } from '../src/load/arrivals.js';
 import { runBounded, shellLine } from './procs.js';
 import {
   findRoot,
-  machineFacts,
+  sectionOpening,
   packageVersion,
   perfFlowRevision,
   table,
@@ -262,14 +262,7 @@ async function main(): Promise<number> {
       ],
     ];
     const section = [
-      '## bench:profile',
-      '',
-      `Measured ${new Date().toISOString()} with \`npm run bench:profile\` (bench/profile.ts, ${((Date.now() - started) / 60_000).toFixed(1)} min). Everything below, down to the next section, is written by the bench and replaced on each run.`,
-      '',
-      '### Machine',
-      '',
-      ...(await machineFacts()).map((f) => `- ${f}`),
-      '',
+      ...(await sectionOpening('profile', started)),
       '### Versions',
       '',
       `- perf-flow ${await perfFlowRevision(ROOT, ['src/profile', 'src/profile/formats'])}`,

@@ -137,3 +137,21 @@ export async function writeSection(
   await writeFile(path, next.replace(/\n*$/, '\n'));
   return path;
 }
+
+/**
+ * The opening of a bench's section of BENCHMARKS.md: its heading, when and with which command
+ * it was measured (`bench` names both the npm script and bench/<bench>.ts), and the machine.
+ */
+export async function sectionOpening(bench: string, startedMs: number): Promise<string[]> {
+  const minutes = ((Date.now() - startedMs) / 60_000).toFixed(1);
+  return [
+    `## bench:${bench}`,
+    '',
+    `Measured ${new Date().toISOString()} with \`npm run bench:${bench}\` (bench/${bench}.ts, ${minutes} min). Everything below, down to the next section, is written by the bench and replaced on each run.`,
+    '',
+    '### Machine',
+    '',
+    ...(await machineFacts()).map((f) => `- ${f}`),
+    '',
+  ];
+}

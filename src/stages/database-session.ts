@@ -78,7 +78,7 @@ export class DatabaseSession {
    * Ends `pending` and returns its figures; a database failure is recorded (the analysis is
    * then incomplete) and yields undefined.
    */
-  async close(pending: PendingWindow | undefined): Promise<DatabaseWindow | undefined> {
+  async endWindow(pending: PendingWindow | undefined): Promise<DatabaseWindow | undefined> {
     if (pending === undefined) return undefined;
     try {
       return await pending.end();
@@ -88,7 +88,7 @@ export class DatabaseSession {
     }
   }
 
-  /** The analysis of the load's window and each journey's; closes the connection. */
+  /** The analysis of the load's window and each journey's. */
   async finish(
     load: DatabaseWindow | undefined,
     journeys: { journey: string; requests: number; window: DatabaseWindow }[],
@@ -99,14 +99,12 @@ export class DatabaseSession {
       }
     } catch (error) {
       this.fail(error);
-    } finally {
-      await this.watch?.close();
     }
     return this.outcome ?? this.failure('the load ended before the database could be watched');
   }
 
-  /** Closes the connection whatever happened; finish has done it when it ran. */
-  async abandon(): Promise<void> {
+  /** Closes the connection, whatever happened; call it once the session is done with. */
+  async close(): Promise<void> {
     await this.watch?.close();
   }
 

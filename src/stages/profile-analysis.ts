@@ -168,7 +168,7 @@ async function underLoad<T>(
           onProgress: loadProgressPrinter(ctx.progress, 'profiling'),
         });
         const endMs = Date.now();
-        const loadDbWindow = await db?.close(loadDb);
+        const loadDbWindow = await db?.endWindow(loadDb);
         const journeysDb: { journey: string; requests: number; window: DatabaseWindow }[] = [];
         const journeyWindows: JourneyWindow[] = [];
         const { journeys } = ctx.config;
@@ -189,7 +189,7 @@ async function underLoad<T>(
               signal,
             });
             journeyWindows.push({ journey: journey.name, startMs: from, endMs: Date.now() });
-            const window = await db?.close(pending);
+            const window = await db?.endWindow(pending);
             if (window !== undefined) {
               journeysDb.push({
                 journey: journey.name,
@@ -215,8 +215,8 @@ async function underLoad<T>(
           ...(db !== undefined && { database: await db.finish(loadDbWindow, journeysDb) }),
         };
       } finally {
-        // A load that failed leaves no connection open (finish has closed it otherwise).
-        await db?.abandon();
+        // Whether the load succeeded or failed, no connection is left open.
+        await db?.close();
       }
     },
   );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { resolveDatabaseUrl } from '../../src/config/database.js';
 import { parseConfigText } from '../../src/config/load.js';
-import { ConfigError } from '../../src/errors.js';
+import { configErrorOf } from '../helpers/config-error.js';
 
 const MINIMAL = {
   service: { url: 'http://127.0.0.1:3000' },
@@ -12,15 +12,8 @@ const MINIMAL = {
 const parse = (database: unknown) =>
   parseConfigText(stringify({ ...MINIMAL, database }), '/repo/perf-flow.yml');
 
-function refusal(database: unknown): ConfigError {
-  try {
-    parse(database);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const refusal = (database: unknown) =>
+  configErrorOf(stringify({ ...MINIMAL, database }), '/repo/perf-flow.yml');
 
 describe('database config', () => {
   it('reads an environment variable reference, with the defaults', () => {

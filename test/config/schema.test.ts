@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { configErrorOf } from '../helpers/config-error.js';
 import { parseConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { PORT_PLACEHOLDER } from '../../src/config/types.js';
-import { ConfigError } from '../../src/errors.js';
+import type { ConfigError } from '../../src/errors.js';
 
 const FILE = '/repo/perf/perf-flow.yml';
 
@@ -33,13 +34,7 @@ function parse(text: string): Config {
 }
 
 function errorOf(text: string): ConfigError {
-  try {
-    parse(text);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, the config was accepted');
+  return configErrorOf(text, FILE);
 }
 
 describe('defaults', () => {

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStageData } from '../../src/data/store.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres-cluster.js';
-import { cli, DEMO_DIR, profileAnalysisRun, ROOT } from './helpers.js';
+import { cli, DEMO_DIR, profileAnalysisRun, readStageData, ROOT } from './helpers.js';
 
 const DB_CONFIG = path.join(ROOT, 'test/fixtures/configs/demo-db.yml');
 const N_PLUS_ONE = 'SELECT sku, quantity, price_cents FROM order_lines WHERE order_id = $1';
@@ -71,11 +69,7 @@ describe("the demo's database journeys", () => {
     // The plan turns both into items, the index's CREATE INDEX among its steps.
     const planned = await cli(['optimization-plan', '-c', DB_CONFIG, '-o', out]);
     expect(planned.code, planned.stdout + planned.stderr).toBe(0);
-    const plan = parseStageData(
-      'optimization-plan',
-      await readFile(path.join(out, 'data/optimization-plan.json'), 'utf8'),
-      'plan',
-    );
+    const plan = await readStageData(out, 'optimization-plan');
     const ids = plan.items.map((item) => item.id);
     expect(ids).toContain('n-plus-one-order-history');
     expect(ids).toContain('index-public-products');

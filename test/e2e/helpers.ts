@@ -3,6 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseStageData } from '../../src/data/store.js';
+import type { Stage } from '../../src/data/stages.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const DEMO_DIR = path.join(ROOT, 'examples/demo-service');
@@ -65,15 +66,17 @@ export async function readGithubOutputs(file: string): Promise<Record<string, st
   return outputs;
 }
 
+/** A stage's data file in the report directory `out`, validated. */
+export async function readStageData<S extends Stage>(out: string, stage: S) {
+  const file = path.join(out, `data/${stage}.json`);
+  return parseStageData(stage, await readFile(file, 'utf8'), file);
+}
+
 /** `perf-flow profile-analysis` with `config`: the run, its data and its report. */
 export async function profileAnalysisRun(config: string, env: Record<string, string>) {
   const out = await tempDir('profile');
   const run = await cli(['profile-analysis', '-c', config, '-o', out], { env });
-  const data = parseStageData(
-    'profile-analysis',
-    await readFile(path.join(out, 'data/profile-analysis.json'), 'utf8'),
-    'profile',
-  );
+  const data = await readStageData(out, 'profile-analysis');
   const report = await readFile(path.join(out, 'reports/bottleneck-analysis.md'), 'utf8');
   return { out, run, data, report };
 }
