@@ -4,6 +4,9 @@ import { isGcFrame, isOutsideJs } from './v8-frames.js';
 /** A call that held the thread this long without a break blocked every request meanwhile. */
 export const BLOCKING_THRESHOLD_MS = 50;
 
+/** The share of a stretch a call must have held the thread without a break to be named for it. */
+const NAMED_SHARE = 0.8;
+
 export interface BlockingCall {
   frame: Frame;
   /** The longest single stretch, ms. */
@@ -14,55 +17,29 @@ export interface BlockingCall {
   totalMs: number;
 }
 
-/**
- * A tree's runs (a node's uninterrupted stretches on the stack), column by column: a long busy
- * profile has hundreds of thousands, as objects over a hundred megabytes.
- */
-export class Runs {
-  count = 0;
-  node = new Int32Array(1024);
-  fromUs = new Float64Array(1024);
-  toUs = new Float64Array(1024);
-
-  add(node: number, fromUs: number, toUs: number): void {
-    if (this.count === this.node.length) {
-      const grown = <T extends Int32Array | Float64Array>(from: T, to: T): T => {
-        to.set(from);
-        return to;
-      };
-      const size = 2 * this.count;
-      this.node = grown(this.node, new Int32Array(size));
-      this.fromUs = grown(this.fromUs, new Float64Array(size));
-      this.toUs = grown(this.toUs, new Float64Array(size));
-    }
-    this.node[this.count] = node;
-    this.fromUs[this.count] = fromUs;
-    this.toUs[this.count] = toUs;
-    this.count++;
-  }
+/** One blocking stretch: the call named for it, and that call's own run, microseconds. */
+export interface BlockingRun {
+  node: number;
+  fromUs: number;
+  toUs: number;
 }
 
 /**
  * The calls that kept the thread busy for `thresholdMs` or more at a stretch, from the
- * profiles' sample timelines (profiles without one say nothing here). A call's stretch is the
- * run of consecutive samples with the same call-tree node on the stack: between two calls the
- * stack returns to the event loop (idle, or another callback), which ends the run. Each
- * stretch names one call (see blockers). Sorted by total blocking time.
+ * profiles' sample timelines (profiles without one say nothing here). Sorted by total
+ * blocking time.
  */
 export function blockingCalls(
   trees: readonly CallTree[],
   thresholdMs = BLOCKING_THRESHOLD_MS,
 ): BlockingCall[] {
-  const thresholdUs = thresholdMs * 1000;
   // One entry per function, across processes: frames are interned per tree only.
   const byFrame = new Map<string, BlockingCall>();
   for (const tree of trees) {
     if (tree.timeline === undefined || tree.unit !== 'microseconds') continue;
-    const depth = depths(tree);
-    const runs = longRuns(tree, depth, thresholdUs);
-    for (const r of blockers(tree, depth, runs)) {
-      const frame = tree.frames[tree.nodeFrame[runs.node[r]!]!]!;
-      const ms = (runs.toUs[r]! - runs.fromUs[r]!) / 1000;
+    for (const run of blockingRuns(tree, thresholdMs * 1000)) {
+      const frame = tree.frames[tree.nodeFrame[run.node]!]!;
+      const ms = (run.toUs - run.fromUs) / 1000;
       const key = `${frame.name}\u0000${frame.file}\u0000${frame.line}\u0000${frame.column}`;
       const entry = byFrame.get(key) ?? { frame, longestMs: 0, count: 0, totalMs: 0 };
       entry.longestMs = Math.max(entry.longestMs, ms);
@@ -74,115 +51,125 @@ export function blockingCalls(
   return [...byFrame.values()].sort((a, b) => b.totalMs - a.totalMs || b.longestMs - a.longestMs);
 }
 
-/** Every node's uninterrupted stretches on the stack of at least `thresholdUs`. */
-export function longRuns(tree: CallTree, depth: Int32Array, thresholdUs: number): Runs {
-  const timeline = tree.timeline!;
-  const { sampleNodes, sampleTimesUs, endUs } = timeline;
-  // A GC pause inside a call continues its stretch (the call is still on the stack); a sample
-  // with no JavaScript on the stack ends every stretch.
-  const neutral = tree.frames.map(isGcFrame);
-  const outside = tree.frames.map(isOutsideJs);
-  // When each node now on the stack got there; -1 when it is not on it.
-  const since = new Float64Array(tree.nodeFrame.length).fill(-1);
-  // The nodes a sample puts on the stack, reused from sample to sample (millions of them).
-  const entered = new Int32Array(depth.reduce((deepest, d) => Math.max(deepest, d), 0) + 1);
-  const runs = new Runs();
-  let top = -1;
-  const leave = (node: number, atUs: number) => {
-    if (since[node]! >= 0 && atUs - since[node]! >= thresholdUs) {
-      runs.add(node, since[node]!, atUs);
-    }
-    since[node] = -1;
-  };
-  for (let i = 0; i < sampleNodes.length; i++) {
-    const node = sampleNodes[i]!;
-    const at = sampleTimesUs[i]!;
-    if (neutral[tree.nodeFrame[node]!]!) continue;
-    const next = outside[tree.nodeFrame[node]!]! ? -1 : node;
-    // Leave the previous stack down to the common caller, then enter the new one's part.
-    let a = top;
-    let b = next;
-    let count = 0;
-    while (a !== b) {
-      if (a >= 0 && (b < 0 || depth[a]! >= depth[b]!)) {
-        leave(a, at);
-        a = tree.nodeParent[a]!;
-      } else {
-        entered[count++] = b;
-        b = tree.nodeParent[b]!;
+/**
+ * A node's run is an uninterrupted stretch of it on the stack: it is on the stack at a sample
+ * whose node is it or lies below it; a GC sample changes nothing (the call is still there); a
+ * sample with no JavaScript on the stack takes everything off. A blocking stretch is a root's
+ * run of at least `thresholdUs`: every deeper run lies inside its root's. The call named for a
+ * stretch is the deepest whose own run covers at least 80% of it, and the threshold (a handler
+ * and the loop inside it block together: the loop is the one to fix; a callee that ran for
+ * part of the stretch is only part of it).
+ *
+ * Such a run holds the stretch's middle, so the named call is on the stack of the sample
+ * there: its callers are searched from the deepest up, each run grown from its callee's (a
+ * caller's run holds its callee's). A subtree is a range of preorder positions, so a sample's
+ * membership is two comparisons. The cost is one pass over the samples and at most one more
+ * over each stretch, where walking every sample's stack cost its depth, sample by sample.
+ */
+export function blockingRuns(tree: CallTree, thresholdUs: number): BlockingRun[] {
+  const { sampleNodes, sampleTimesUs, endUs } = tree.timeline!;
+  const m = sampleNodes.length;
+  const { first, after, root } = preorder(tree);
+  // What a sample at each node means: a preorder position, no change, or an empty stack.
+  const position = Int32Array.from(first, (p, v) => {
+    const frame = tree.frames[tree.nodeFrame[v]!]!;
+    return isGcFrame(frame) ? NEUTRAL : isOutsideJs(frame) ? OUTSIDE : p;
+  });
+  const at = (i: number) => (i < m ? sampleTimesUs[i]! : endUs);
+  const found: BlockingRun[] = [];
+
+  /** Names the stretch of non-GC samples s..e-1 (GC ones between count as inside). */
+  const name = (s: number, e: number) => {
+    const lengthUs = at(e) - sampleTimesUs[s]!;
+    const neededUs = Math.max(thresholdUs, NAMED_SHARE * lengthUs);
+    let middle = lastAtOrBefore(sampleTimesUs, s, e, sampleTimesUs[s]! + lengthUs / 2);
+    while (position[sampleNodes[middle]!] === NEUTRAL) middle--;
+    let start = middle;
+    let from = middle;
+    let to = middle + 1;
+    for (let x = sampleNodes[middle]!; x >= 0; x = tree.nodeParent[x]!) {
+      const low = first[x]!;
+      const high = after[x]!;
+      for (; to < e; to++) {
+        const p = position[sampleNodes[to]!]!;
+        if (p !== NEUTRAL && (p < low || p >= high)) break;
+      }
+      for (; from > s; from--) {
+        const p = position[sampleNodes[from - 1]!]!;
+        if (p === NEUTRAL) continue;
+        if (p < low || p >= high) break;
+        start = from - 1;
+      }
+      if (at(to) - sampleTimesUs[start]! >= neededUs) {
+        found.push({ node: x, fromUs: sampleTimesUs[start]!, toUs: at(to) });
+        return;
       }
     }
-    for (let k = 0; k < count; k++) since[entered[k]!] = at;
-    top = next;
+  };
+
+  // The roots' runs: where the root of the stack changes, or the stack empties.
+  let current = OUTSIDE;
+  let since = -1;
+  for (let i = 0; i < m; i++) {
+    const p = position[sampleNodes[i]!]!;
+    if (p === NEUTRAL) continue;
+    const r = p === OUTSIDE ? OUTSIDE : root[sampleNodes[i]!]!;
+    if (r === current) continue;
+    if (current !== OUTSIDE && at(i) - sampleTimesUs[since]! >= thresholdUs) name(since, i);
+    current = r;
+    since = i;
   }
-  for (let a = top; a >= 0; a = tree.nodeParent[a]!) leave(a, endUs);
-  return runs;
+  if (current !== OUTSIDE && endUs - sampleTimesUs[since]! >= thresholdUs) name(since, m);
+  return found;
+}
+
+const NEUTRAL = -2;
+const OUTSIDE = -1;
+
+/**
+ * The last index in s..e-1 whose time is at most `us` (s when none): a binary search, as the
+ * samples are in time order (a rare one out of order only moves which sample is the middle).
+ */
+function lastAtOrBefore(times: Float64Array, s: number, e: number, us: number): number {
+  let low = s;
+  let high = e - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (times[mid]! <= us) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 /**
- * One run per blocking stretch. A root frame is on the stack whenever anything deeper is, so
- * every stretch is a root's run and every other run lies inside its root's. The call named
- * for a stretch is the deepest whose own run covers at least 80% of it (a handler and the
- * loop inside it block together: the loop is the one to fix; a callee that ran for part of
- * the stretch is only part of it). Linear in the runs, times the stack depth.
+ * Each node's position in a depth-first order of the tree, the position after its subtree
+ * (node v's subtree is the positions first[v] to after[v]), and its root.
  */
-function blockers(tree: CallTree, depth: Int32Array, runs: Runs): number[] {
+function preorder(tree: CallTree): { first: Int32Array; after: Int32Array; root: Int32Array } {
   const n = tree.nodeParent.length;
+  const size = new Int32Array(n).fill(1);
   // Parents come before children.
-  const rootOf = new Int32Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const parent = tree.nodeParent[i]!;
+    if (parent >= 0) size[parent]! += size[i]!;
+  }
+  const first = new Int32Array(n);
+  const nextFree = new Int32Array(n);
+  const root = new Int32Array(n);
+  let nextRoot = 0;
   for (let i = 0; i < n; i++) {
     const parent = tree.nodeParent[i]!;
-    rootOf[i] = parent < 0 ? i : rootOf[parent]!;
-  }
-  // Each root's stretches, in time order (a root's stretches never overlap).
-  const stretches = new Map<number, number[]>();
-  for (let r = 0; r < runs.count; r++) {
-    const node = runs.node[r]!;
-    if (depth[node] !== 0) continue;
-    let list = stretches.get(node);
-    if (list === undefined) stretches.set(node, (list = []));
-    list.push(r);
-  }
-  for (const list of stretches.values()) list.sort((a, b) => runs.fromUs[a]! - runs.fromUs[b]!);
-  // Stretch to the run named for it.
-  const named = new Map<number, number>();
-  for (let r = 0; r < runs.count; r++) {
-    const node = runs.node[r]!;
-    const stretch = containing(stretches.get(rootOf[node]!) ?? [], runs, r);
-    if (stretch === -1) continue;
-    const length = runs.toUs[stretch]! - runs.fromUs[stretch]!;
-    if (runs.toUs[r]! - runs.fromUs[r]! < 0.8 * length) continue;
-    const current = named.get(stretch);
-    if (current === undefined || depth[node]! > depth[runs.node[current]!]!) named.set(stretch, r);
-  }
-  return [...named.values()];
-}
-
-/** The stretch (run indexes sorted by start, none overlapping) that holds run `r`; -1 if none. */
-function containing(stretches: readonly number[], runs: Runs, r: number): number {
-  let low = 0;
-  let high = stretches.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (runs.fromUs[stretches[mid]!]! <= runs.fromUs[r]!) {
-      found = mid;
-      low = mid + 1;
+    if (parent < 0) {
+      first[i] = nextRoot;
+      nextRoot += size[i]!;
+      root[i] = i;
     } else {
-      high = mid - 1;
+      first[i] = nextFree[parent]!;
+      nextFree[parent]! += size[i]!;
+      root[i] = root[parent]!;
     }
+    nextFree[i] = first[i]! + 1;
   }
-  if (found === -1) return -1;
-  const stretch = stretches[found]!;
-  return runs.toUs[r]! <= runs.toUs[stretch]! ? stretch : -1;
-}
-
-function depths(tree: CallTree): Int32Array {
-  const depth = new Int32Array(tree.nodeParent.length);
-  // Parents come before children.
-  for (let i = 0; i < depth.length; i++) {
-    const parent = tree.nodeParent[i]!;
-    depth[i] = parent < 0 ? 0 : depth[parent]! + 1;
-  }
-  return depth;
+  const after = Int32Array.from(first, (p, i) => p + size[i]!);
+  return { first, after, root };
 }

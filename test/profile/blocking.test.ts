@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockingCalls, longRuns } from '../../src/profile/blocking.js';
+import { blockingCalls, blockingRuns } from '../../src/profile/blocking.js';
 import type { CallTree } from '../../src/profile/call-tree.js';
 import { cpuProfileToTree } from '../../src/profile/formats/cpuprofile.js';
 import { isGcFrame, isOutsideJs } from '../../src/profile/v8-frames.js';
@@ -69,22 +69,28 @@ function depthsOf(tree: CallTree): Int32Array {
   return depth;
 }
 
+interface Run {
+  node: number;
+  fromUs: number;
+  toUs: number;
+}
+
 /**
  * The runs by their definition, node by node over the whole timeline: node v is on the
  * stack at a sample whose node is v or below it; a GC sample changes nothing; a sample
  * outside JavaScript takes everything off.
  */
-function naiveRuns(tree: CallTree, thresholdUs: number): string[] {
+function naiveRuns(tree: CallTree, thresholdUs: number): Run[] {
   const { sampleNodes, sampleTimesUs, endUs } = tree.timeline!;
   const holds = (v: number, node: number) => {
     for (let a = node; a >= 0; a = tree.nodeParent[a]!) if (a === v) return true;
     return false;
   };
-  const out: string[] = [];
+  const out: Run[] = [];
   for (let v = 0; v < tree.nodeParent.length; v++) {
     let since = -1;
     const end = (at: number) => {
-      if (since >= 0 && at - since >= thresholdUs) out.push(`${v}:${since}-${at}`);
+      if (since >= 0 && at - since >= thresholdUs) out.push({ node: v, fromUs: since, toUs: at });
       since = -1;
     };
     for (let i = 0; i < sampleNodes.length; i++) {
@@ -96,14 +102,37 @@ function naiveRuns(tree: CallTree, thresholdUs: number): string[] {
     }
     end(endUs);
   }
-  return out.sort();
+  return out;
 }
 
-describe('longRuns', () => {
-  it('finds the same stretches as a frame-by-frame scan of the timeline', () => {
+/**
+ * The blocking stretches by their definition: each root's run of the threshold or more, named
+ * for the deepest run inside it of the threshold and 80% of it.
+ */
+function naiveBlockingRuns(tree: CallTree, thresholdUs: number): Run[] {
+  const depth = depthsOf(tree);
+  const runs = naiveRuns(tree, thresholdUs);
+  return runs
+    .filter((stretch) => depth[stretch.node] === 0)
+    .map((stretch) => {
+      const length = stretch.toUs - stretch.fromUs;
+      const inside = runs.filter(
+        (r) =>
+          r.fromUs >= stretch.fromUs && r.toUs <= stretch.toUs && r.toUs - r.fromUs >= 0.8 * length,
+      );
+      return inside.reduce((deepest, r) => (depth[r.node]! > depth[deepest.node]! ? r : deepest));
+    });
+}
+
+const byStart = (a: Run, b: Run) => a.fromUs - b.fromUs;
+
+describe('blockingRuns', () => {
+  it('finds the stretches and the calls named for them as a frame-by-frame scan does', () => {
     const random = mulberry32(42);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const names = ['a', 'b', 'c'];
+    // Stretches named for a call below the root: the search up the stack is exercised.
+    let named = 0;
     for (let trial = 0; trial < 40; trial++) {
       const samples: SampleSpec[] = [];
       let stack: SampleSpec['stack'] = [];
@@ -123,16 +152,19 @@ describe('longRuns', () => {
           stack = Array.from({ length: 1 + Math.floor(random() * 6) }, () => at(pick(names), 1));
         }
         if (stack.length === 0) stack = [at('a', 1)];
-        samples.push({ stack, us: (1 + Math.floor(random() * 20)) * ms });
+        // Now and then a long gap: one sample stands for a stretch of half the threshold or more.
+        const gap =
+          random() < 0.05 ? 25 + Math.floor(random() * 100) : 1 + Math.floor(random() * 20);
+        samples.push({ stack, us: gap * ms });
       }
       const tree = cpuProfileToTree(buildProfile(samples));
-      const runs = longRuns(tree, depthsOf(tree), 50 * ms);
-      const found = Array.from(
-        { length: runs.count },
-        (_, r) => `${runs.node[r]}:${runs.fromUs[r]}-${runs.toUs[r]}`,
-      ).sort();
-      expect(found).toEqual(naiveRuns(tree, 50 * ms));
-      expect(found.length).toBeGreaterThan(0);
+      for (const threshold of [50 * ms, 17 * ms]) {
+        const found = blockingRuns(tree, threshold).sort(byStart);
+        expect(found).toEqual(naiveBlockingRuns(tree, threshold).sort(byStart));
+        expect(found.length).toBeGreaterThan(0);
+        named += found.filter((run) => tree.nodeParent[run.node]! >= 0).length;
+      }
     }
+    expect(named).toBeGreaterThan(0);
   });
 });
