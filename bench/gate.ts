@@ -103,8 +103,9 @@ const REQUEST_TIMEOUT_MS = 2000;
 const THRESHOLD = numberArg('--threshold') ?? 0.025;
 const CONFIDENCE = 0.95;
 /**
- * Short blocks, many pairs: the signed-rank interval shrugs off a few pairs a stall of the
- * shared machine spoiled, and 1 s at 300 req/s still gives each block's p95 300 latencies.
+ * Short blocks, many pairs: the sign-test interval shrugs off the pairs a stall of the shared
+ * machine spoiled (up to nearly half of them), and 1 s at 300 req/s still gives each block's
+ * p95 300 latencies.
  */
 const BLOCK_MS = numberArg('--block-ms') ?? 1000;
 /**
@@ -691,7 +692,7 @@ function renderSection(opts: {
   parts.push('', '### Results', '');
   parts.push(
     'Shares of the trials, with a 95% Wilson interval in brackets (how much this many trials can tell). "regressed" is the detection rate, or the false-alarm rate for A/A. ' +
-      '"perf-flow\'s estimate" is the comparison\'s own (Hodges-Lehmann) estimate of the p95 change, from the pairs. "decided early": a look before the last decided (decidedAfterPairs below the most pairs). "load" is what the comparison sent, block warm-ups included, the services\' warm-ups not.',
+      '"perf-flow\'s estimate" is the comparison\'s own estimate of the p95 change (the median over the pairs). "decided early": a look before the last decided (decidedAfterPairs below the most pairs). "load" is what the comparison sent, block warm-ups included, the services\' warm-ups not.',
     '',
   );
   parts.push(

@@ -34,7 +34,7 @@ export interface BlockPlan {
   alphas: number[];
 }
 
-/** Fewest pairs the signed-rank interval needs to bound a shift at 95% (1 - 2/2^6). */
+/** Fewest pairs the sign-test interval needs to bound a shift at 95% (1 - 2/2^6). */
 export const MIN_PAIRS = 6;
 const BLOCK_WARMUP_MS = 500;
 const LOOK_SHARES = [0.3, 0.45, 0.6, 0.8, 1];

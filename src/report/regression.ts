@@ -86,7 +86,7 @@ export function regressionSection(result: RegressionResult): string {
     `${regressionHeadline(result)} Each block is ${formatMs(result.blockMs)} (after ${formatMs(result.blockWarmupMs)} of warm-up), the order within each pair drawn at random (seed ${result.seed}).`,
     regressionTable(result),
     decisionLine(result),
-    `Each change is the Hodges-Lehmann estimate over the pairs (the head's block against the base's block next to it), with the signed-rank interval; the interval holds at ${Math.round(result.confidence * 100)}% over all the looks taken (after ${result.looks.join(', ')} pairs), so stopping early does not weaken it.`,
+    `Each change is the median over the pairs of the head's block against the base's block next to it, with the sign-test interval (a stall of the runner that wrecks a block moves it no more than any other pair); the interval holds at ${Math.round(result.confidence * 100)}% over all the looks taken (after ${result.looks.join(', ')} pairs), so stopping early does not weaken it.`,
     undecidedSection(result),
     noiseSection(result),
     result.saturatedBlocks > 0 &&

@@ -74,8 +74,8 @@ export function pairDifferences(
 const RATIO_FLOOR = 1e-9;
 
 /**
- * The verdict on one SLI at one look, from the signed-rank interval of its paired
- * differences, turned so that "up" is worse and θ is the threshold in that direction:
+ * The verdict on one SLI at one look, from the sign-test interval of its paired
+ * differences' median, turned so that "up" is worse and θ is the threshold in that direction:
  *
  * - regressed: the whole interval is past θ (worse by more than the threshold), or, at the
  *   last look, the SLI is worse (the interval is above 0) and θ is not ruled out;
@@ -198,8 +198,8 @@ export function pairSpread(differences: readonly number[]): number {
   return Math.sqrt(differences.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1));
 }
 
-// The Hodges-Lehmann estimate's spread relative to the mean's for normal data: √(π/3).
-const HL_SPREAD = Math.sqrt(Math.PI / 3);
+// The median's spread relative to the mean's for normal data: √(π/2).
+const MEDIAN_SPREAD = Math.sqrt(Math.PI / 2);
 const POWER = 0.8;
 
 /**
@@ -210,7 +210,7 @@ const POWER = 0.8;
 export function detectableShift(spread: number, pairs: number, alpha: number): number {
   if (!(pairs > 0) || !Number.isFinite(spread)) return Infinity;
   const z = normalQuantile(1 - alpha / 2, 0, 1) + normalQuantile(POWER, 0, 1);
-  return (z * HL_SPREAD * spread) / Math.sqrt(pairs);
+  return (z * MEDIAN_SPREAD * spread) / Math.sqrt(pairs);
 }
 
 /** detectableShift as the change the user reads (relative for a ratio criterion). */
@@ -230,7 +230,7 @@ export function detectableChange(
  * as 1/√n, so the side of it that must clear 0 (to show it worse) or θ (to show it not worse
  * by the threshold) does so after n × (that side's width / its distance from the estimate)²
  * pairs; the sooner of the two decides. Taken from the interval itself, not from a normal
- * approximation: with heavy-tailed blocks (a shared runner's pauses) the signed-rank interval
+ * approximation: with heavy-tailed blocks (a shared runner's pauses) the sign interval
  * is wider than the spread alone suggests. Infinity when the interval is unbounded or the
  * estimate sits on 0 and θ alike; never fewer pairs than there already are plus one.
  */

@@ -113,10 +113,40 @@ describe('judgeRegression', () => {
     const aa = Array.from({ length: trials }, (_, i) => run(1, 0.15, 1000 + i));
     const falseAlarms = aa.filter((r) => r.verdict === 'regressed').length / trials;
     expect(falseAlarms).toBeLessThanOrEqual(0.025);
-    expect(aa.filter((r) => r.early).length / trials).toBeGreaterThan(0.5);
+    // Noise well inside θ: most comparisons stop at an early look.
+    const quiet = Array.from({ length: trials }, (_, i) => run(1, 0.05, 3000 + i));
+    expect(quiet.filter((r) => r.early).length / trials).toBeGreaterThan(0.5);
     // Noise the 20 pairs can resolve: a regression of exactly θ is caught nearly always.
     const atTheta = Array.from({ length: trials }, (_, i) => run(1.1, 0.08, 5000 + i));
     expect(atTheta.filter((r) => r.verdict === 'regressed').length / trials).toBeGreaterThan(0.9);
+  });
+
+  it('holds its error rates when stalls of the machine wreck a third of the blocks', () => {
+    // 40 pairs, looks after 12, 18, 24, 32 and 40; in each block, a 1 in 6 chance that a stall
+    // multiplies its p95 by 1.5 to 4, whichever side it is.
+    const looks = [12, 18, 24, 32, 40];
+    const alphas = lookAlphas(0.05, looks, 40);
+    const run = (factor: number, seed: number) => {
+      const random = mulberry32(seed);
+      const block = (value: number) =>
+        value * (1 + 0.01 * (2 * random() - 1)) * (random() < 1 / 6 ? 1.5 + 2.5 * random() : 1);
+      const all = Array.from({ length: 40 }, () => ({ base: block(10), head: block(10 * factor) }));
+      for (const [k, n] of looks.entries()) {
+        const j = judgeRegression(p95, all.slice(0, n), {
+          alpha: alphas[k] as number,
+          final: k === looks.length - 1,
+        });
+        if (j) return j.verdict;
+      }
+      throw new Error('the last look always decides');
+    };
+    const trials = 500;
+    const share = (factor: number, verdict: string, seed: number) =>
+      Array.from({ length: trials }, (_, i) => run(factor, seed + i)).filter((v) => v === verdict)
+        .length / trials;
+    expect(share(1, 'regressed', 100)).toBeLessThanOrEqual(0.025);
+    expect(share(1, 'unchanged', 100)).toBeGreaterThan(0.9);
+    expect(share(1.15, 'regressed', 9000)).toBeGreaterThan(0.9);
   });
 });
 
