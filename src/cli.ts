@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readClaudeInputs } from './actions/claude-inputs.js';
 import { describeFailure } from './actions/failure.js';
 import {
   readCompareWith,
@@ -10,6 +11,7 @@ import {
   readShard,
 } from './actions/inputs.js';
 import { ConfigError, ExitCode } from './errors.js';
+import { checkInitOptions, initCommand, INIT_ONLY_OPTIONS } from './init/command.js';
 import { packageRoot } from './package-root.js';
 import { detectPlatform } from './platform/index.js';
 import { stopAllServices } from './service/runner.js';
@@ -31,6 +33,10 @@ and gate changes on SLOs.
 Usage: perf-flow <command> [options]
 
 Commands:
+  init                write a commented perf-flow.yml from the seven intake questions
+                      (the issue, baseline, target, suspected bottlenecks, monitoring,
+                      investment, timeline) and four about the service; answers are
+                      typed, or piped one per line (a blank line takes the default)
   run                 the whole flow: baseline, profile-analysis, optimization-plan,
                       load-test, slo-gate, summary
   demo                the whole flow on the bundled demo service (what \`npm start\` runs)
@@ -65,6 +71,16 @@ Options:
       --compare-with WHAT       summary, run, demo: the before/after's "before": previous
                                 (the earlier run in --out, the default), none, or a report
                                 directory or data file (e.g. the main branch's report)
+      --model ID                optimization-plan, run, demo: the Claude model that refines
+                                the plan when ANTHROPIC_API_KEY is set (ANTHROPIC_BASE_URL
+                                overrides the API's address)
+      --anthropic-timeout D     how long the call to Claude may take, retries included, e.g. 3m
+  -y, --yes                     init: take every default, ask nothing
+      --force                   init: replace an existing perf-flow.yml
+      --start CMD               init: the command that starts the service ("none": it runs)
+      --port N                  init: the port it listens on (default: perf-flow picks one)
+      --ready PATH              init: the path that answers 2xx once it is ready
+      --journey "METHOD PATH"   init: the request to measure, e.g. "GET /api/items"
   -h, --help                    this help
   -v, --version                 perf-flow's version
 
@@ -91,6 +107,14 @@ const OPTIONS = {
   shards: { type: 'string' },
   'compare-with': { type: 'string' },
   'base-ref': { type: 'string' },
+  model: { type: 'string' },
+  'anthropic-timeout': { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  force: { type: 'boolean' },
+  start: { type: 'string' },
+  port: { type: 'string' },
+  ready: { type: 'string' },
+  journey: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -117,7 +141,14 @@ function checkOptionsFit(command: Command, values: Values) {
     shards: ['load-test'],
     'compare-with': ['run', 'demo', 'summary'],
     'base-ref': ['load-test', 'profile-analysis', 'run'],
+    model: ['optimization-plan', 'run', 'demo'],
+    'anthropic-timeout': ['optimization-plan', 'run', 'demo'],
   };
+  for (const option of INIT_ONLY_OPTIONS) {
+    if (values[option] !== undefined) {
+      throw new ConfigError(`--${option} applies to init, not ${command}`, `--${option}`);
+    }
+  }
   for (const [option, commands] of Object.entries(only)) {
     if (values[option as keyof Values] !== undefined && !commands.includes(command)) {
       throw new ConfigError(
@@ -153,6 +184,11 @@ function readBaseRef(values: Values): { baseRef?: string } {
 async function dispatch(command: Command, values: Values, deps: StageDeps) {
   const inputs = commonInputs(command, values);
   const read = (name: string) => String(values[name as keyof Values] ?? '');
+  // The key comes from the environment only: a flag would show in `ps` and in shell history.
+  const claude = () =>
+    readClaudeInputs((name) =>
+      name === 'anthropic-api-key' ? (process.env.ANTHROPIC_API_KEY ?? '') : read(name),
+    );
   switch (command) {
     case 'run':
     case 'demo': {
@@ -165,6 +201,7 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
           compareWith: readCompareWith(read),
           ...(scenarios ? { scenarios } : {}),
           ...readBaseRef(values),
+          ...claude(),
         },
         deps,
       );
@@ -174,7 +211,7 @@ async function dispatch(command: Command, values: Values, deps: StageDeps) {
     case 'profile-analysis':
       return runProfileAnalysis({ ...inputs, ...readBaseRef(values) }, deps);
     case 'optimization-plan':
-      return runOptimizationPlan(inputs, deps);
+      return runOptimizationPlan({ ...inputs, ...claude() }, deps);
     case 'load-test': {
       const shard = readShard(read);
       const scenarios = readScenarios(read);
@@ -214,13 +251,18 @@ export async function main(argv: string[]): Promise<number> {
       return positionals.length === 0 && !values.help ? ExitCode.usage : ExitCode.pass;
     }
     const [name, ...extra] = positionals;
-    if (!(COMMANDS as readonly string[]).includes(name!)) {
+    if (name !== 'init' && !(COMMANDS as readonly string[]).includes(name!)) {
       throw new ConfigError(
-        `unknown command "${name}" (expected one of ${COMMANDS.join(', ')})`,
+        `unknown command "${name}" (expected one of init, ${COMMANDS.join(', ')})`,
         'command',
       );
     }
     if (extra.length > 0) throw new ConfigError(`unexpected argument "${extra[0]}"`, 'arguments');
+    if (name === 'init') {
+      checkInitOptions(values);
+      await initCommand(values);
+      return ExitCode.pass;
+    }
     const command = name as Command;
     checkOptionsFit(command, values);
     const platform = detectPlatform(

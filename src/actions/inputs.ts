@@ -1,3 +1,5 @@
+import type { IntakeInputs } from '../config/intake.js';
+import { INVESTMENTS, matchChoice, MONITORING_LEVELS, TIMELINES } from '../config/intake.js';
 import type { ScenarioName, Verdict } from '../config/types.js';
 import { SCENARIO_NAMES, VERDICTS } from '../config/types.js';
 import { parseDuration, parseRate } from '../config/units.js';
@@ -26,6 +28,18 @@ export const COMMON_INPUTS = {
   trigger: {
     description:
       'Why this run happens: slo-breach, capacity-planning, cost-reduction, user-complaint, proactive or new-feature.',
+  },
+  'current-baseline': {
+    description:
+      'Intake question 2, the current baseline in your words, e.g. "p95 about 800ms at 150 rps": quoted in every report, it sets nothing. Replaces guidance.current-baseline of perf-flow.yml.',
+  },
+  target: {
+    description:
+      'Intake question 3, the target, e.g. "p95 under 100ms": read as guidance, a target it states becomes a key SLO. Replaces guidance.target of perf-flow.yml.',
+  },
+  'suspected-bottlenecks': {
+    description:
+      'Intake question 4, where you suspect the bottleneck, e.g. "database queries": read for focus areas, which reorder the plan. Replaces guidance.suspected-bottlenecks of perf-flow.yml.',
   },
   'report-dir': {
     description: 'Where reports and data files go, relative to working-directory.',
@@ -112,6 +126,61 @@ export function readScenarios(read: InputReader): ScenarioName[] | undefined {
   return [...new Set(names as ScenarioName[])];
 }
 
+export const INTAKE_CHOICE_INPUTS = {
+  monitoring: {
+    description:
+      'Intake question 5, monitoring maturity: none, basic or mature. With timeline, sets the risk tolerance and the scenarios in place of plan.risk-tolerance and scenarios.run (the one not given counts as basic, or normal).',
+  },
+  investment: {
+    description:
+      'Intake question 6, acceptable investment: quick-wins, moderate or comprehensive. Sets the plan depth in place of plan.depth: quick wins only, no major refactoring, or every item.',
+  },
+  timeline: {
+    description:
+      'Intake question 7, timeline pressure: urgent, normal or relaxed. With monitoring, sets the scenarios (urgent: load only; relaxed: all four) and the risk tolerance.',
+  },
+} satisfies Record<string, InputSpec>;
+
+function readChoice<const T extends readonly string[]>(
+  read: InputReader,
+  name: string,
+  values: T,
+): T[number] | undefined {
+  const value = optional(read, name);
+  if (value === undefined) return undefined;
+  const found = matchChoice(values, value);
+  if (found === undefined) {
+    throw new ConfigError(`expected one of ${values.join(', ')}, got "${value}"`, name);
+  }
+  return found;
+}
+
+/** The common inputs with the closed intake answers, for the stages they change. */
+export function withIntakeChoices<I extends CommonInputs>(inputs: I, read: InputReader): I {
+  const monitoring = readChoice(read, 'monitoring', MONITORING_LEVELS);
+  const investment = readChoice(read, 'investment', INVESTMENTS);
+  const timeline = readChoice(read, 'timeline', TIMELINES);
+  const choices: IntakeInputs = {
+    ...(monitoring !== undefined && { monitoring }),
+    ...(investment !== undefined && { investment }),
+    ...(timeline !== undefined && { timeline }),
+  };
+  if (Object.keys(choices).length === 0) return inputs;
+  return { ...inputs, intake: { ...inputs.intake, ...choices } };
+}
+
+function readIntakeText(read: InputReader): { intake?: IntakeInputs } {
+  const currentBaseline = optional(read, 'current-baseline');
+  const target = optional(read, 'target');
+  const suspectedBottlenecks = optional(read, 'suspected-bottlenecks');
+  const intake: IntakeInputs = {
+    ...(currentBaseline !== undefined && { currentBaseline }),
+    ...(target !== undefined && { target }),
+    ...(suspectedBottlenecks !== undefined && { suspectedBottlenecks }),
+  };
+  return Object.keys(intake).length === 0 ? {} : { intake };
+}
+
 function optional(read: InputReader, name: string): string | undefined {
   const value = read(name).trim();
   return value === '' ? undefined : value;
@@ -130,6 +199,7 @@ export function readCommonInputs(read: InputReader): CommonInputs {
     workingDirectory: withDefault(read, 'working-directory'),
     ...(guidance ? { guidance } : {}),
     ...(trigger ? { trigger } : {}),
+    ...readIntakeText(read),
   };
 }
 

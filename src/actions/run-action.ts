@@ -23,6 +23,9 @@ export async function runAction(
 ): Promise<void> {
   const token = core.getInput('token');
   if (token) core.setSecret(token);
+  // Masked before anything reads it: the runner then blanks it in every log line.
+  const anthropicKey = core.getInput('anthropic-api-key');
+  if (anthropicKey) core.setSecret(anthropicKey);
   // A cancelled job sends SIGINT, then SIGTERM: the service under test must not outlive it.
   installStopOnSignals((message) => core.warning(message));
   const platform = detectPlatform(token ? { token } : {});

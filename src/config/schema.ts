@@ -6,6 +6,7 @@ import { MAX_CONNECTIONS, checkModel, checkTimeouts, loadSettings } from './load
 import { capacitySchema, scenariosSchema } from './scenarios.js';
 import { regressionSchema } from './regression.js';
 import { databaseSchema } from './database.js';
+import { guidanceSchema, planSchema } from './intake-sections.js';
 import type {
   Config,
   JourneyConfig,
@@ -382,6 +383,8 @@ export function configSchema(source: { path: string; hash: string }) {
     'fail-on': z.array(oneOfUpperCase(VERDICTS)).default([...DEFAULTS.failOn]),
     'allowed-hosts': z.array(allowedHost).default([]),
     database: databaseSchema.optional(),
+    guidance: guidanceSchema.optional(),
+    plan: planSchema.prefault({}),
   })
     .superRefine((raw, ctx) => {
       checkServiceUrl(raw.service, raw['allowed-hosts'], ctx);
@@ -431,6 +434,8 @@ export function configSchema(source: { path: string; hash: string }) {
         failOn: [...new Set(raw['fail-on'])],
         allowedHosts: [...new Set(raw['allowed-hosts'])],
         ...(raw.database !== undefined && { database: raw.database }),
+        ...(raw.guidance !== undefined && { guidance: raw.guidance }),
+        plan: raw.plan,
       };
     });
 }

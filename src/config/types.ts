@@ -190,6 +190,37 @@ export interface CapacityConfig {
   currency: string;
 }
 
+export const PLAN_DEPTHS = ['quick-wins', 'moderate', 'comprehensive'] as const;
+/** quick-wins: items under a day only; moderate: no major refactoring; comprehensive: all. */
+export type PlanDepth = (typeof PLAN_DEPTHS)[number];
+
+export const RISK_TOLERANCES = ['low', 'medium', 'high'] as const;
+/** low: high-risk items are left out; medium: they rank lower; high: ranked by ROI alone. */
+export type RiskTolerance = (typeof RISK_TOLERANCES)[number];
+
+/** How much of the plan to keep: set from the intake's investment, monitoring and timeline. */
+export interface PlanConfig {
+  depth: PlanDepth;
+  riskTolerance: RiskTolerance;
+}
+
+/**
+ * The guidance written in perf-flow.yml (by `perf-flow init`, or by hand). The inputs of the
+ * same names (guidance, trigger, current-baseline, target, suspected-bottlenecks) replace a
+ * field for one run.
+ */
+export interface GuidanceConfig {
+  /** Free text, as the guidance input takes it. */
+  text?: string;
+  trigger?: Trigger;
+  /** How the service does today, in the user's words: quoted in the reports, it sets nothing. */
+  currentBaseline?: string;
+  /** Read for targets ("p95 under 100ms" becomes a key SLO) and focus areas. */
+  target?: string;
+  /** Read for focus areas ("database queries": database). */
+  suspectedBottlenecks?: string;
+}
+
 export interface ScoringConfig {
   /** Weighted score (0..1) at or above which the verdict is PASS. */
   pass: number;
@@ -229,6 +260,9 @@ export interface Config {
   allowedHosts: string[];
   /** The service's PostgreSQL, watched during the profile's load when given. */
   database?: DatabaseConfig;
+  /** The guidance section; absent when the file has none. */
+  guidance?: GuidanceConfig;
+  plan: PlanConfig;
 }
 
 export interface Guidance {

@@ -361,6 +361,8 @@ export const PlanItem = z.object({
   bucket: z.enum(['quick-win', 'strategic', 'major']),
   hypothesis: z.string(),
   evidence: z.array(z.string()),
+  /** Ids of the findings the item rests on (the plan's `findings`); absent in older plans. */
+  findings: z.array(z.string()).optional(),
   steps: z.array(z.string()),
   expectedGain: z.object({
     /** Expected cut in the affected latency, percent, as a range. */
@@ -375,14 +377,46 @@ export const PlanItem = z.object({
   rollback: z.string(),
   /** Why the guidance moved this item, if it did. */
   guidanceNote: z.string().optional(),
+  /** The model that wrote the item, when Claude refined or added it. */
+  refinedBy: z.string().optional(),
 });
 export type PlanItem = z.infer<typeof PlanItem>;
+
+/** Something the measurements showed, with the id plan items cite it by. */
+export const PlanFinding = z.object({
+  id: z.string(),
+  kind: z.enum(['hotspot', 'gc', 'database', 'statement', 'slo-miss', 'diagnosis']),
+  summary: z.string(),
+  /**
+   * The most an item citing this finding may promise, percent of latency: Amdahl's bound for
+   * a share of CPU time, the rule's own estimate for a database finding; null when the finding
+   * says where to look but bounds no gain (an SLO miss, a diagnosis).
+   */
+  gainBoundPct: z.number().min(0).max(100).nullable(),
+});
+export type PlanFinding = z.infer<typeof PlanFinding>;
+
+/** Which plan the data holds, and why that one. */
+export const PlanSource = z.object({
+  plan: z.enum(['rule-based', 'refined']),
+  /** The Claude model asked, when one was. */
+  model: z.string().optional(),
+  /** Why this plan is the one shown, e.g. "Claude's answer was not valid JSON". */
+  reason: z.string(),
+  /** What was left out of Claude's answer, and why. */
+  notes: z.array(z.string()),
+});
+export type PlanSource = z.infer<typeof PlanSource>;
 
 export const OptimizationPlanData = z.object({
   ...header('optimization-plan'),
   items: z.array(PlanItem),
   /** What the plan rests on and what it could not use. */
   inputs: z.array(z.string()),
+  /** The findings items cite; absent in older plans. */
+  findings: z.array(PlanFinding).optional(),
+  /** Absent in older plans, which were all rule-based. */
+  source: PlanSource.optional(),
 });
 export type OptimizationPlanData = z.infer<typeof OptimizationPlanData>;
 
@@ -525,6 +559,36 @@ export const Comparison = z.object({
 });
 export type Comparison = z.infer<typeof Comparison>;
 
+/** An earlier run's plan against this run: which items were implemented and what they gave. */
+export const PlanOutcome = z.object({
+  planCommit: z.string().nullable(),
+  planCreatedAt: z.string(),
+  /** Where the plan came from: "the previous run in this report directory", a default-branch run. */
+  source: z.string(),
+  /** Overall p95 in the plan's run and in this one, ms; null without a baseline on a side. */
+  p95BeforeMs: z.number().nullable(),
+  p95AfterMs: z.number().nullable(),
+  /** The measured cut of the overall p95, percent (negative: it rose). */
+  measuredCutPct: z.number().nullable(),
+  /** What the implemented items predicted together, percent: their ranges added, at most 100. */
+  predictedCutPct: z.object({ low: z.number(), high: z.number() }).nullable(),
+  /** The measured cut below, within or above the predicted range; null when not both known. */
+  verdict: z.enum(['below', 'within', 'above']).nullable(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      predictedPct: z.object({ low: z.number(), high: z.number() }),
+      /** implemented: a finding it cites was dealt with (a share halved, a finding gone). */
+      status: z.enum(['implemented', 'not-implemented', 'unknown']),
+      /** Its findings then and now, in words. */
+      evidence: z.array(z.string()),
+    }),
+  ),
+  notes: z.array(z.string()),
+});
+export type PlanOutcome = z.infer<typeof PlanOutcome>;
+
 export const SummaryData = z.object({
   ...header('summary'),
   verdict: Verdict.nullable(),
@@ -544,6 +608,8 @@ export const SummaryData = z.object({
   /** Why there is no before/after, or what to bear in mind about the one there is. */
   comparisonNote: z.string().nullable(),
   nextSteps: z.array(z.string()),
+  /** The earlier run's plan checked against this run; absent when there was none to check. */
+  planOutcome: PlanOutcome.optional(),
 });
 export type SummaryData = z.infer<typeof SummaryData>;
 

@@ -1,15 +1,22 @@
+import type { PlanConfig } from '../config/types.js';
 import type { GuidanceData } from '../data/common.js';
 import type {
   BaselineData,
   CpuAnalysis,
   DatabaseAnalysisData,
+  Finding,
+  PlanFinding,
   PlanItem,
   SloEvaluation,
 } from '../data/stages.js';
 import { databaseItems } from './database-items.js';
 import type { DraftItem } from './draft.js';
+import { collectFindings } from './findings.js';
 import { applyFocus, applyTargets, knownFocus } from './focus.js';
 import { GC_RULE } from './hotspot-rules.js';
+import { applyScope } from './scope.js';
+import { applyTrigger } from './trigger.js';
+import { blockingItems } from './blocking-items.js';
 import { gcItem, hotspotItems, MAX_HOTSPOT_ITEMS, SIGNIFICANT_SHARE } from './hotspot-items.js';
 import { concernOf, isMissed } from './slo-gap.js';
 import { errorItem, investigationItem } from './slo-items.js';
@@ -22,12 +29,18 @@ export interface PlanInput {
   guidance: GuidanceData;
   /** The database analysis under the profile's load, when there was one. */
   database?: DatabaseAnalysisData | null;
+  /** perf-flow.yml's plan section (depth, risk tolerance); absent: every item, by ROI. */
+  scope?: PlanConfig;
+  /** The profile's diagnosis: findings items may cite, though no rule acts on them alone. */
+  diagnosis?: Finding[];
 }
 
 export interface Plan {
   items: PlanItem[];
   /** What the plan rests on and what it could not use. */
   inputs: string[];
+  /** What items cite, by id. */
+  findings: PlanFinding[];
 }
 
 /** The optimization plan, ranked by ROI. Pure and deterministic: same input, same plan. */
@@ -46,6 +59,7 @@ export function buildPlan(input: PlanInput): Plan {
     cpuItems.push(...hotspotItems(ctx, ids));
     const gc = gcItem(ctx, ids);
     if (gc !== null) cpuItems.push(gc);
+    cpuItems.push(...blockingItems(input.diagnosis ?? [], cpu, baseline, ids));
   }
   const dbItems = databaseItems(input.database ?? null, baseline, ids);
   // CPU and database items cite or explain the missed latency and throughput SLOs; only
@@ -58,15 +72,34 @@ export function buildPlan(input: PlanInput): Plan {
     ([journey, slos]) => errorItem(journey, slos, baseline, ids),
   );
 
-  const drafts = applyTargets(
-    applyFocus([...cpuItems, ...dbItems, ...investigations, ...errors], guidance.focus),
-    guidance.targets,
+  // The trigger sets what the ranking counts; the focus areas then raise what they serve.
+  const triggered = applyTrigger(
+    [...cpuItems, ...dbItems, ...investigations, ...errors],
+    guidance.trigger,
   );
-  return { items: rank(drafts), inputs: describeInputs(input, cpuItems.length) };
+  const drafts = applyTargets(applyFocus(triggered.items, guidance.focus), guidance.targets);
+  const scoped = input.scope ? applyScope(drafts, input.scope) : { items: drafts, notes: [] };
+  const items = rank(scoped.items);
+  const findings = collectFindings(
+    {
+      cpu,
+      database: input.database ?? null,
+      sloEvaluations: input.sloEvaluations,
+      diagnosis: input.diagnosis ?? [],
+    },
+    // Before the scope: a finding keeps the bound of an item the scope left out.
+    drafts,
+  );
+  const inputs = [
+    ...describeInputs(input, cpuItems.length),
+    ...(triggered.note === null ? [] : [triggered.note]),
+    ...scoped.notes,
+  ];
+  return { items, inputs, findings };
 }
 
 /** ROI descending; equal ROI by id, so the order never depends on input order. */
-function rank(items: DraftItem[]): PlanItem[] {
+export function rank(items: DraftItem[]): PlanItem[] {
   return [...items]
     .sort((a, b) => b.roi - a.roi || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((item, i) => ({ ...item, rank: i + 1 }));

@@ -1,6 +1,7 @@
 import type { BaselineData, DatabaseAnalysisData } from '../data/stages.js';
 import type { DraftItem } from './draft.js';
 import { draftItem, uniqueId } from './draft.js';
+import { findingId } from './finding-ids.js';
 import { ms, pct, round1, slug } from './text.js';
 
 type Finding = DatabaseAnalysisData['findings'][number];
@@ -236,6 +237,8 @@ function cacheItem(
     evidence: [
       `${pct(top.share)} of the database's time under load${top.calls === null ? '' : `, ${top.calls} calls`}${top.meanMs === null ? '' : ` at ${ms(top.meanMs)}`}`,
     ],
+    // It rests on db.top[0], the statement the catalogue lists first.
+    findings: [findingId.statement(0)],
     steps: [
       'Check how often the data behind it changes, and what staleness the journey tolerates',
       'Cache the result in the service (or a shared cache) keyed by its parameters, with that expiry; invalidate on writes if needed',
@@ -264,12 +267,17 @@ export function databaseItems(
   if (db === null) return [];
   const items: DraftItem[] = [];
   const named = new Set<string>();
-  for (const f of db.findings) {
+  for (const [index, f] of db.findings.entries()) {
     if (f.statement !== undefined) named.add(f.statement);
-    if (f.kind === 'n-plus-one') items.push(nPlusOneItem(f, db, baseline, ids));
-    else if (f.kind === 'missing-index') items.push(indexItem(f, db, baseline, ids));
-    else if (f.kind === 'lock-wait' || f.kind === 'io-wait') items.push(waitItem(f, ids));
-    else items.push(poolItem(f, ids));
+    const item =
+      f.kind === 'n-plus-one'
+        ? nPlusOneItem(f, db, baseline, ids)
+        : f.kind === 'missing-index'
+          ? indexItem(f, db, baseline, ids)
+          : f.kind === 'lock-wait' || f.kind === 'io-wait'
+            ? waitItem(f, ids)
+            : poolItem(f, ids);
+    items.push({ ...item, findings: [findingId.database(index, f)] });
   }
   const cache = cacheItem(db, named, ids);
   if (cache !== null) items.push(cache);

@@ -13,13 +13,20 @@ export interface CostCut {
  */
 export function amdahlGainPct(share: number, cut: CostCut): { low: number; high: number } {
   const bound = share * 100;
-  // Rounded to one decimal like every reported figure, but never rounded up past the share
-  // (the epsilon keeps 0.29 * 100 = 28.999999999999996 at 29.0).
-  const ceiling = Math.floor(bound * 10 + 1e-9) / 10;
+  const ceiling = amdahlCeilingPct(share);
   return {
     low: Math.min(ceiling, round1(bound * cut.low)),
     high: Math.min(ceiling, round1(bound * cut.high)),
   };
+}
+
+/**
+ * The most removing all of a share of CPU time can save, percent: the share itself, rounded
+ * to one decimal like every reported figure but never up past the share (the epsilon keeps
+ * 0.29 * 100 = 28.999999999999996 at 29.0).
+ */
+export function amdahlCeilingPct(share: number): number {
+  return Math.floor(share * 100 * 10 + 1e-9) / 10;
 }
 
 /** The function's share after a fraction `cut` of its cost is gone (the total shrinks too). */

@@ -34,10 +34,12 @@ export function applyFocus(items: DraftItem[], focus: readonly string[]): DraftI
   return items.map((item) => {
     const served = areas.filter((area) => KINDS_FOR_FOCUS[area].includes(item.kind));
     if (served.length === 0) return item;
+    const note = `ROI × ${FOCUS_BOOST}: the guidance focuses on ${served.join(' and ')}, and this item ${WHAT_KIND_DOES[item.kind] ?? 'serves it'}`;
     return {
       ...item,
       roi: round2(item.roi * FOCUS_BOOST),
-      guidanceNote: `ROI × ${FOCUS_BOOST}: the guidance focuses on ${served.join(' and ')}, and this item ${WHAT_KIND_DOES[item.kind] ?? 'serves it'}`,
+      // The trigger may have ranked the item first: both say why it stands where it does.
+      guidanceNote: item.guidanceNote === undefined ? note : `${item.guidanceNote}; ${note}`,
     };
   });
 }

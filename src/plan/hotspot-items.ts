@@ -1,6 +1,7 @@
 import type { BaselineData, CpuAnalysis, Hotspot, SloEvaluation } from '../data/stages.js';
 import { draftItem, p95Criterion, uniqueId, type DraftItem } from './draft.js';
 import { amdahlGainPct, shareAfterCut } from './expected-gain.js';
+import { findingId } from './finding-ids.js';
 import { GC_RULE, ruleFor } from './hotspot-rules.js';
 import { describeMiss, passCriterion } from './slo-gap.js';
 import { ms, pct, round1, slug, whereIs } from './text.js';
@@ -42,6 +43,7 @@ function hotspotItem(hotspot: Hotspot, ctx: HotspotContext, ids: Set<string>): D
       profileLine(ctx.cpu),
       ...ctx.perfMisses.map(describeMiss),
     ],
+    findings: [findingId.hotspot(hotspot), ...ctx.perfMisses.map(findingId.slo)],
     steps: [
       ...rule.steps(fn, where, hotspot),
       'Measure again with perf-flow (baseline and profile-analysis) under the same load',
@@ -77,6 +79,7 @@ export function gcItem(ctx: HotspotContext, ids: Set<string>): DraftItem | null 
       profileLine(ctx.cpu),
       ...ctx.perfMisses.map(describeMiss),
     ],
+    findings: [findingId.gc(), ...ctx.perfMisses.map(findingId.slo)],
     steps: [...GC_RULE.steps, 'Measure again with perf-flow under the same load'],
     expectedGain: {
       latencyPctLow: gain.low,

@@ -1,6 +1,7 @@
 import type { SliResult } from '../data/common.js';
 import type { BaselineData, CpuAnalysis, SloEvaluation } from '../data/stages.js';
 import { draftItem, uniqueId, type DraftItem } from './draft.js';
+import { findingId } from './finding-ids.js';
 import { concernOf, describeMiss, formatObserved, neededCutPct, passCriterion } from './slo-gap.js';
 import { ms, pct, slug } from './text.js';
 
@@ -39,6 +40,7 @@ export function investigationItem(
         ? 'no CPU profile: where the CPU time goes is unknown'
         : `CPU profile: no function at or above 5% of active CPU time, idle ${pct(ctx.cpu.idleShare)}`,
     ],
+    findings: [findingId.slo(slo)],
     steps: [
       whereTimeGoes,
       `Time each downstream call (database queries, HTTP calls) of ${scope} and compare their sum with its p95`,
@@ -89,6 +91,7 @@ export function errorItem(
           ? 'no baseline: status codes unknown'
           : `${scope ?? 'overall'}: ${measured.errors} of ${measured.requests} requests failed; status codes ${statusSummary(measured)}; ${measured.timeouts} timeouts, ${measured.transportErrors} transport errors`,
       ],
+      findings: misses.map(findingId.slo),
       steps: errorSteps(scope, measured),
       expectedGain: {
         latencyPctLow: 0,

@@ -48,5 +48,6 @@ export async function defaultBranchResultsOnGitHub(
     }),
     description: `the default branch's run ${runId}${headSha ? ` (commit ${headSha.slice(0, 12)})` : ''}`,
     commit: headSha,
+    pullRequestBaseSha: facts.pullRequestBaseSha,
   };
 }

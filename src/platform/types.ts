@@ -36,6 +36,8 @@ export type DefaultBranchResults =
       /** e.g. "the default branch's run 42 (commit abc123)". */
       description: string;
       commit: string | null;
+      /** The pull request's base commit, which a plan must have been made on to be checked. */
+      pullRequestBaseSha?: string | null;
     }
   | { store: null; reason: string };
 

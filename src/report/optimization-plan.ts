@@ -1,4 +1,4 @@
-import type { OptimizationPlanData, PlanItem } from '../data/stages.js';
+import type { OptimizationPlanData, PlanFinding, PlanItem, PlanSource } from '../data/stages.js';
 import { formatDays, formatNumber } from '../measure/format.js';
 import { blocks, escapeMarkdown, table } from './format.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
@@ -60,6 +60,53 @@ function itemSection(item: PlanItem): string {
     `**Success criteria:**\n\n${bullets(item.successCriteria, '- none recorded')}`,
     `**Rollback:** ${escapeMarkdown(item.rollback)}`,
     item.guidanceNote !== undefined && `**Guidance:** ${escapeMarkdown(item.guidanceNote)}`,
+    citedLine(item),
+  );
+}
+
+/** A finding id as code; one from a hand-edited file with other characters, as plain text. */
+function findingIdText(id: string): string {
+  return /^[A-Za-z0-9:@._-]+$/.test(id) ? `\`${id}\`` : escapeMarkdown(id);
+}
+
+function citedLine(item: PlanItem): string | null {
+  const cited = (item.findings ?? []).map(findingIdText).join(', ');
+  if (item.refinedBy !== undefined) {
+    return `**Written by:** Claude (${escapeMarkdown(item.refinedBy)}), citing ${cited}`;
+  }
+  return cited === '' ? null : `**Findings:** ${cited}`;
+}
+
+/** "**Plan:** refined by Claude (model): why." or "**Plan:** rule-based: why." */
+export function planSourceLine(source: PlanSource): string {
+  return source.plan === 'refined'
+    ? `**Plan:** refined by Claude (${escapeMarkdown(source.model ?? 'unknown model')}): ${escapeMarkdown(source.reason)}.`
+    : `**Plan:** rule-based: ${escapeMarkdown(source.reason)}.`;
+}
+
+/** Which plan this is, and why: a reader must know whether rules or a model wrote it. */
+function sourceSection(source: PlanSource | undefined): string | null {
+  if (source === undefined) return null;
+  return blocks(
+    planSourceLine(source),
+    source.notes.length > 0 && `Left out of Claude's answer:\n\n${bullets(source.notes, '')}`,
+  );
+}
+
+function findingsSection(findings: readonly PlanFinding[] | undefined): string | null {
+  if (findings === undefined || findings.length === 0) return null;
+  return blocks(
+    '## Findings',
+    'What the measurements showed, by the id items cite. The gain bound is the most an item may promise on the findings it cites, added up (Amdahl for shares of CPU time).',
+    table(
+      ['id', 'finding', 'gain bound'],
+      findings.map((f) => [
+        findingIdText(f.id),
+        escapeMarkdown(f.summary),
+        f.gainBoundPct === null ? 'none' : `${formatNumber(f.gainBoundPct)}%`,
+      ]),
+      ['l', 'l', 'r'],
+    ),
   );
 }
 
@@ -86,7 +133,9 @@ export function renderPlan(d: OptimizationPlanData): string {
   return (
     blocks(
       '# Optimization plan',
+      sourceSection(d.source),
       plan,
+      findingsSection(d.findings),
       '## What this plan rests on',
       bullets(d.inputs, 'No inputs were recorded.'),
       renderGuidance(d.guidance),

@@ -26,7 +26,9 @@ import {
   verdictBadge,
 } from './format.js';
 import { beforeAfterChart, latencyChart, throughputChart } from './charts.js';
-import { planTable } from './optimization-plan.js';
+import { planSourceLine, planTable } from './optimization-plan.js';
+import { planOutcomeSection } from './plan-outcome.js';
+import { roiSection } from './roi.js';
 import { functionLabel, locationLabel } from './profile-analysis.js';
 import { generatorWarning } from './scenarios.js';
 import { renderGuidance, renderHowMeasured } from './sections.js';
@@ -133,7 +135,13 @@ function planSection(plan: OptimizationPlanData | undefined): string {
   if (plan === undefined) return blocks(heading, 'The optimization-plan stage did not run.');
   if (plan.items.length === 0) return blocks(heading, 'Nothing significant was found to optimize.');
   const top = [...plan.items].sort((a, b) => a.rank - b.rank).slice(0, TOP_PLAN_ITEMS);
-  return blocks(heading, `The top ${top.length} of ${plan.items.length}:`, planTable(top));
+  return blocks(
+    heading,
+    // Only once Claude was asked: without a key the rules' plan needs no explanation here.
+    plan.source?.model !== undefined && planSourceLine(plan.source),
+    `The top ${top.length} of ${plan.items.length}:`,
+    planTable(top),
+  );
 }
 
 function stagesSection(summary: SummaryData): string {
@@ -224,10 +232,13 @@ export function renderSummary(input: SummaryInput): string {
       input.loadTest && scenariosSection(input.loadTest),
       bottleneckSection(input.profile),
       planSection(input.plan),
+      roiSection(input.plan, input.loadTest?.capacity),
+      planOutcomeSection(summary.planOutcome),
       '## Next steps',
       summary.nextSteps.length === 0
         ? 'None.'
-        : summary.nextSteps.map((s) => `- ${escapeMarkdown(s)}`).join('\n'),
+        : // A task list with an owner to fill in: the team decides who, perf-flow cannot.
+          summary.nextSteps.map((s) => `- [ ] ${escapeMarkdown(s)} · owner: ____`).join('\n'),
       chartsSection(input, steady),
       stagesSection(summary),
       renderGuidance(summary.guidance),

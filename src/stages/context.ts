@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { applyGuidance, guidanceData, parseGuidance } from '../config/guidance.js';
+import { guidedConfig } from '../config/guided-config.js';
+import type { IntakeInputs } from '../config/intake.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, SloConfig, Verdict } from '../config/types.js';
 import type { GuidanceData, Provenance } from '../data/common.js';
@@ -21,6 +22,8 @@ export interface CommonInputs {
   config: string;
   guidance?: string;
   trigger?: string;
+  /** Intake answers replacing perf-flow.yml's guidance, plan and scenarios settings. */
+  intake?: IntakeInputs;
   /** Relative to workingDirectory. */
   reportDir: string;
   workingDirectory: string;
@@ -77,14 +80,13 @@ export async function prepareStage(
 ): Promise<StageContext> {
   const workDir = path.resolve(inputs.workingDirectory);
   const loaded = await loadConfig(path.resolve(workDir, inputs.config));
-  const parsed = parseGuidance(inputs.guidance, inputs.trigger);
-  const { config, applied } = applyGuidance(loaded, parsed);
+  const { config, guidance } = guidedConfig(loaded, inputs);
   const reportDir = path.resolve(workDir, inputs.reportDir);
   await retireStageData(reportDir, stage, config.hash);
   return {
     stage,
     config,
-    guidance: guidanceData(parsed, applied),
+    guidance,
     workDir,
     reportDir,
     workingDir: path.join(reportDir, 'working'),

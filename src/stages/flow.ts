@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ScenarioName, Verdict } from '../config/types.js';
+import type { ClaudeOptions } from '../plan/claude/options.js';
 import { runBaseline } from './baseline.js';
 import type { CompareWith } from './comparison-source.js';
 import type { CommonInputs, StageDeps, StageOutcome, StageProblem } from './context.js';
@@ -16,6 +17,8 @@ export interface FlowInputs extends CommonInputs {
   scenarios?: ScenarioName[];
   /** Compare the head with this ref in the load-test stage. */
   baseRef?: string;
+  /** Claude refines the optimization plan (an API key was given). */
+  claude?: ClaudeOptions;
 }
 
 export interface FlowOutcome {

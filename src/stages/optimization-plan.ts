@@ -1,5 +1,7 @@
 import type { OptimizationPlanData } from '../data/stages.js';
 import { buildPlan } from '../plan/build-plan.js';
+import type { ClaudeOptions } from '../plan/claude/options.js';
+import { refinePlan } from '../plan/claude/refine-plan.js';
 import { renderPlan } from '../report/index.js';
 import { evaluateSlos } from '../slo/evaluate.js';
 import {
@@ -11,7 +13,10 @@ import {
 } from './context.js';
 import { measuredResults } from './measured-results.js';
 
-export type OptimizationPlanInputs = CommonInputs;
+export interface OptimizationPlanInputs extends CommonInputs {
+  /** Given with an API key: Claude refines the rule-based plan. */
+  claude?: ClaudeOptions;
+}
 
 /** Plan items from the baseline's SLO misses and the profile's hotspots, ranked by ROI. */
 export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: StageDeps) {
@@ -25,7 +30,20 @@ export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: 
     sloEvaluations,
     guidance: ctx.guidance,
     database: profile?.database ?? null,
+    diagnosis: profile?.diagnosis ?? [],
+    scope: ctx.config.plan,
   });
+  if (inputs.claude) ctx.progress(`asking Claude (${inputs.claude.model}) to refine the plan`);
+  const { items, source } = await refinePlan({
+    items: plan.items,
+    findings: plan.findings,
+    cpu: profile?.cpu ?? null,
+    baseline: baseline ?? null,
+    guidance: ctx.guidance,
+    scope: ctx.config.plan,
+    ...(inputs.claude ? { claude: inputs.claude } : {}),
+  });
+  if (source.plan === 'rule-based' && inputs.claude) ctx.deps.platform.log.warn(source.reason);
   const inputsNoted = [
     baseline
       ? `baseline of ${baseline.provenance.createdAt}`
@@ -41,16 +59,18 @@ export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: 
     schema: 'perf-flow/optimization-plan@1',
     provenance: ctx.provenance(),
     guidance: ctx.guidance,
-    items: plan.items,
+    items,
     inputs: [...new Set(inputsNoted)],
+    findings: plan.findings,
+    source,
   };
-  const top = plan.items[0];
+  const top = items[0];
   ctx.progress(
-    plan.items.length > 0
-      ? `${plan.items.length} items; first: ${top!.title} (${top!.bucket}, ROI ${top!.roi.toFixed(1)})`
+    items.length > 0
+      ? `${items.length} items (${source.plan === 'refined' ? `refined by Claude, ${source.model}` : 'rule-based'}); first: ${top!.title} (${top!.bucket}, ROI ${top!.roi.toFixed(1)})`
       : 'no item: nothing significant found',
   );
   return finishStage(ctx, data, renderPlan(data), {
-    outputs: { items: String(plan.items.length), 'top-item': top ? top.title : '' },
+    outputs: { items: String(items.length), 'top-item': top ? top.title : '' },
   });
 }

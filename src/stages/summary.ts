@@ -6,6 +6,8 @@ import { STAGES } from '../data/stages.js';
 import { renderSummary } from '../report/index.js';
 import { lineRanges } from '../report/profile-analysis.js';
 import { findComparison, type CompareWith } from './comparison-source.js';
+import { findPlanOutcome } from './plan-outcome-source.js';
+import { planOutcomeLesson } from '../report/plan-outcome.js';
 import {
   finishStage,
   prepareStage,
@@ -47,6 +49,12 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     { loadTest, baseline },
   );
   if (comparisonNote) ctx.progress(`before/after: ${comparisonNote}`);
+  const { outcome: planOutcome, note: planOutcomeNote } = await findPlanOutcome(
+    ctx,
+    inputs.compareWith ?? 'auto',
+    { ...(baseline ? { baseline } : {}), ...(profile ? { profile } : {}) },
+  );
+  if (planOutcomeNote) ctx.progress(`predicted against actual: ${planOutcomeNote}`);
   const verdict = gate?.verdict ?? null;
   const measured = loadTest ?? baseline;
   const headline = [
@@ -66,6 +74,8 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
       );
     }
   }
+  const lesson = planOutcomeLesson(planOutcome ?? undefined);
+  if (lesson) nextSteps.push(lesson);
   for (const item of (plan?.items ?? []).slice(0, 3)) {
     nextSteps.push(`Plan #${item.rank} (${item.bucket}): ${item.title}`);
   }
@@ -85,6 +95,7 @@ export async function runSummary(inputs: SummaryInputs, deps: StageDeps) {
     comparison,
     comparisonNote,
     nextSteps,
+    ...(planOutcome ? { planOutcome } : {}),
   };
   ctx.progress(headline);
   const markdown = renderSummary({

@@ -4,6 +4,7 @@ import {
   readCommonInputs,
   readFailOn,
   readLoadOverrides,
+  withIntakeChoices,
 } from '../../src/actions/inputs.js';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
@@ -26,6 +27,32 @@ describe('action inputs', () => {
       trigger: 'slo-breach',
       config: 'x.yml',
     });
+  });
+
+  it('reads the intake answers into the fields the stages apply', () => {
+    const read = reader({
+      target: ' p95 under 100ms ',
+      'suspected-bottlenecks': 'database',
+      'current-baseline': '',
+      investment: 'Quick-Wins',
+      timeline: 'urgent',
+      monitoring: '',
+    });
+    expect(withIntakeChoices(readCommonInputs(read), read).intake).toEqual({
+      target: 'p95 under 100ms',
+      suspectedBottlenecks: 'database',
+      investment: 'quick-wins',
+      timeline: 'urgent',
+    });
+    expect(withIntakeChoices(readCommonInputs(reader({})), reader({}))).not.toHaveProperty(
+      'intake',
+    );
+  });
+
+  it('names the intake input and its answers for a value outside them', () => {
+    expect(() =>
+      withIntakeChoices(readCommonInputs(reader({})), reader({ investment: 'lots' })),
+    ).toThrow('investment: expected one of quick-wins, moderate, comprehensive, got "lots"');
   });
 
   it.each([

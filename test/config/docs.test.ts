@@ -58,6 +58,8 @@ describe('docs/config.md', () => {
     ['scenarios.soak', { ...MINIMAL, scenarios: { soak: { zzz: 1 } } }],
     ['capacity', { ...MINIMAL, capacity: { zzz: 1 } }],
     ['database', { ...MINIMAL, database: { kind: 'postgres', url: '${DATABASE_URL}', zzz: 1 } }],
+    ['guidance', { ...MINIMAL, guidance: { zzz: 1 } }],
+    ['plan', { ...MINIMAL, plan: { zzz: 1 } }],
   ])('documents every %s key', (_level, config) => {
     const keys = knownKeys(config);
     expect(keys.length).toBeGreaterThan(1);

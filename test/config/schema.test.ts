@@ -117,6 +117,7 @@ describe('defaults', () => {
       },
       failOn: ['FAIL', 'INCONCLUSIVE'],
       allowedHosts: [],
+      plan: { depth: 'comprehensive', riskTolerance: 'high' },
     } satisfies Config);
   });
 
@@ -418,7 +419,7 @@ describe('errors name the field and what was expected', () => {
     [
       'an unknown top-level key',
       withConfig({ slo: [] }),
-      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, scenarios, capacity, regression, fail-on, allowed-hosts, database)',
+      'slo: unknown key (expected one of service, journeys, slos, scoring, load, load-test, profile, scenarios, capacity, regression, fail-on, allowed-hosts, database, guidance, plan)',
     ],
     [
       'too many connections',

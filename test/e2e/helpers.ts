@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,16 +19,26 @@ export interface Finished {
 export function runNode(
   script: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    timeoutMs?: number;
+    /** Piped to its stdin, as `printf ... | perf-flow init` does; none: stdin is closed. */
+    input?: string;
+  } = {},
 ): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     // The test's own runner environment must not leak into the child's idea of where it runs.
     if (!options.env?.GITHUB_ACTIONS) delete env.GITHUB_ACTIONS;
+    // Nor a developer's Anthropic key: the tests must not call Claude over the network.
+    for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'INPUT_ANTHROPIC-API-KEY']) {
+      if (options.env?.[name] === undefined) delete env[name];
+    }
     const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd ?? ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -42,8 +52,16 @@ export function runNode(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // Without input, stdin ends at once: a child that reads it sees the end, never a wait.
+    child.stdin.end(options.input ?? '');
   });
 }
+
+/** git in `cwd` with a throwaway identity, for the tests that build a repository. */
+export const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+    encoding: 'utf8',
+  }).trim();
 
 export const cli = (args: string[], options: Parameters<typeof runNode>[2] = {}) =>
   runNode(path.join(ROOT, 'dist/cli/index.js'), args, options);

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStageData } from '../../src/data/store.js';
-import { cli, DEMO_DIR, tempDir } from './helpers.js';
+import { cli, DEMO_DIR, git, tempDir } from './helpers.js';
 
 // The gate is judged on the median: on this VM, pauses of 10-400 ms come and go for minutes
 // at a time, and a one-second block's p95 then swings several-fold with the service unchanged
@@ -33,11 +32,6 @@ regression:
   budget: 36s
   block: 1s
 `;
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    encoding: 'utf8',
-  }).trim();
 
 /** A repository at its base commit: the demo adding `latencyMs` to every API response. */
 async function repository(latencyMs: number): Promise<string> {

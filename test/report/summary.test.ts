@@ -145,10 +145,19 @@ describe('renderSummary', () => {
     expect(md).toContain('The top 3 of 4:');
   });
 
-  it('lists next steps', () => {
+  it('lists next steps as tasks with an owner to fill in', () => {
     expect(renderSummary(allStages())).toContain(
-      '## Next steps\n\n- Apply plan item 1: Cache serialized user lists.',
+      '## Next steps\n\n- [ ] Apply plan item 1: Cache serialized user lists. · owner: ____',
     );
+  });
+
+  it('gives each plan item its effort, p95 cut and capacity, and totals per bucket', () => {
+    const md = renderSummary(allStages());
+    const section = md.slice(md.indexOf('## Return on investment'));
+    expect(section).toMatch(/^## Return on investment\n\n\| item /);
+    expect(section).toContain('- The whole plan: ');
+    // The fixture's load test priced no instance: said, not left blank.
+    expect(section).toContain('_No cost figures:');
   });
 
   it('says which stages are missing and what that leaves out', () => {

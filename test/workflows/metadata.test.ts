@@ -299,14 +299,64 @@ describe('the reusable workflow', () => {
   it('is callable and dispatchable with the same inputs', () => {
     const call = Object.keys((on.workflow_call?.inputs as Json) ?? {}).sort();
     const dispatch = Object.keys((on.workflow_dispatch?.inputs as Json) ?? {}).sort();
-    expect(call).toEqual(['config', 'guidance', 'shards', 'trigger']);
+    expect(call).toEqual([
+      'config',
+      'current-baseline',
+      'guidance',
+      'investment',
+      'monitoring',
+      'shards',
+      'suspected-bottlenecks',
+      'target',
+      'timeline',
+      'trigger',
+    ]);
     expect(dispatch).toEqual(call);
   });
 
-  it('offers the six triggers as a choice', () => {
+  it('offers the closed intake answers as choices, with config keeping the file as it is', () => {
+    const inputs = on.workflow_dispatch!.inputs as Record<string, Json>;
+    expect(inputs.monitoring).toMatchObject({ type: 'choice', default: 'config' });
+    expect(inputs.monitoring!.options).toEqual(['config', 'none', 'basic', 'mature']);
+    expect(inputs.investment!.options).toEqual([
+      'config',
+      'quick-wins',
+      'moderate',
+      'comprehensive',
+    ]);
+    expect(inputs.timeline!.options).toEqual(['config', 'urgent', 'normal', 'relaxed']);
+  });
+
+  it('passes the intake answers to the stages that use them, through with: only', () => {
+    const withOf = (job: string) =>
+      (jobs[job]!.steps ?? []).find((s) => s.uses === `./actions/${job}`)!.with ?? {};
+    for (const job of [
+      'baseline',
+      'profile-analysis',
+      'load-test',
+      'optimization-plan',
+      'slo-gate',
+      'summary',
+    ]) {
+      for (const name of ['current-baseline', 'target', 'suspected-bottlenecks']) {
+        expect(withOf(job)[name], `${job} ${name}`).toBe(`\${{ inputs.${name} }}`);
+      }
+    }
+    for (const job of ['load-test', 'optimization-plan']) {
+      for (const name of ['monitoring', 'investment', 'timeline']) {
+        expect(withOf(job)[name], `${job} ${name}`).toBe(
+          `\${{ inputs.${name} != 'config' && inputs.${name} || '' }}`,
+        );
+      }
+    }
+  });
+
+  it("offers the six triggers as a choice, and by default keeps perf-flow.yml's", () => {
     const trigger = (on.workflow_dispatch!.inputs as Record<string, Json>).trigger!;
     expect(trigger.type).toBe('choice');
+    expect(trigger.default).toBe('config');
     expect(trigger.options).toEqual([
+      'config',
       'slo-breach',
       'capacity-planning',
       'cost-reduction',
@@ -347,9 +397,10 @@ describe('the reusable workflow', () => {
       shard: '${{ fromJSON(needs.shards.outputs.list) }}',
     });
     const step = loadTest.steps!.find((s) => s.uses === './actions/load-test')!;
+    // One shard runs unsharded, so that scenarios beyond the steady load can run.
     expect(step.with).toMatchObject({
-      shard: '${{ matrix.shard }}',
-      shards: '${{ inputs.shards }}',
+      shard: "${{ inputs.shards > 1 && matrix.shard || '' }}",
+      shards: "${{ inputs.shards > 1 && inputs.shards || '' }}",
     });
   });
 

@@ -1,6 +1,7 @@
 import type { LoadTestInputs } from '../../stages/load-test.js';
 import {
   COMMON_INPUTS,
+  INTAKE_CHOICE_INPUTS,
   LOAD_OVERRIDE_INPUTS,
   SCENARIOS_INPUT,
   BASE_REF_INPUT,
@@ -10,11 +11,13 @@ import {
   readCommonInputs,
   readLoadOverrides,
   readScenarios,
+  withIntakeChoices,
   type InputReader,
 } from '../inputs.js';
 
 export const INPUTS = {
   ...COMMON_INPUTS,
+  ...INTAKE_CHOICE_INPUTS,
   ...SCENARIOS_INPUT,
   ...BASE_REF_INPUT,
   ...LOAD_OVERRIDE_INPUTS,
@@ -25,7 +28,7 @@ export function readInputs(read: InputReader): LoadTestInputs {
   const shard = readShard(read);
   const scenarios = readScenarios(read);
   return {
-    ...readCommonInputs(read),
+    ...withIntakeChoices(readCommonInputs(read), read),
     ...(scenarios ? { scenarios } : {}),
     overrides: readLoadOverrides(read),
     ...(shard ? { shard } : {}),

@@ -1,8 +1,15 @@
-import type { CommonInputs } from '../../stages/context.js';
-import { COMMON_INPUTS, readCommonInputs, type InputReader } from '../inputs.js';
+import type { OptimizationPlanInputs } from '../../stages/optimization-plan.js';
+import { CLAUDE_INPUTS, readClaudeInputs } from '../claude-inputs.js';
+import {
+  COMMON_INPUTS,
+  INTAKE_CHOICE_INPUTS,
+  readCommonInputs,
+  withIntakeChoices,
+  type InputReader,
+} from '../inputs.js';
 
-export const INPUTS = { ...COMMON_INPUTS };
+export const INPUTS = { ...COMMON_INPUTS, ...INTAKE_CHOICE_INPUTS, ...CLAUDE_INPUTS };
 
-export function readInputs(read: InputReader): CommonInputs {
-  return readCommonInputs(read);
+export function readInputs(read: InputReader): OptimizationPlanInputs {
+  return { ...withIntakeChoices(readCommonInputs(read), read), ...readClaudeInputs(read) };
 }

@@ -16,7 +16,7 @@ type Env = Record<string, string | undefined>;
 
 type EventPayload = {
   repository?: { default_branch?: unknown };
-  pull_request?: { number?: unknown; head?: { sha?: unknown } };
+  pull_request?: { number?: unknown; head?: { sha?: unknown }; base?: { sha?: unknown } };
   workflow_run?: {
     id?: unknown;
     head_sha?: unknown;
@@ -143,6 +143,8 @@ export async function readRunFacts(env: Env): Promise<{
   defaultBranch: string | undefined;
   /** This run, and on a workflow_run event the run that measured: neither is a "before". */
   ownRunIds: number[];
+  /** A pull request's base commit; null on other events. */
+  pullRequestBaseSha: string | null;
 }> {
   const { owner, repo } = ownerRepo(env);
   const event = await readEvent(env);
@@ -155,5 +157,6 @@ export async function readRunFacts(env: Env): Promise<{
     repo,
     defaultBranch: typeof branch === 'string' && branch !== '' ? branch : undefined,
     ownRunIds,
+    pullRequestBaseSha: sha(event.pull_request?.base?.sha),
   };
 }

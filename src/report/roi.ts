@@ -1,0 +1,73 @@
+import type { CapacityResult } from '../data/scenarios.js';
+import type { OptimizationPlanData } from '../data/stages.js';
+import { formatNumber } from '../measure/format.js';
+import { CAPACITY_KINDS, capacityGainPct, CPU_KINDS, midGain as mid } from '../plan/trigger.js';
+import { blocks, escapeMarkdown, table } from './format.js';
+
+type Item = OptimizationPlanData['items'][number];
+
+const range = (low: number, high: number) =>
+  low === high ? `${formatNumber(low)}%` : `${formatNumber(low)}–${formatNumber(high)}%`;
+
+/**
+ * "## Return on investment": per plan item the effort, the expected latency cut, the capacity it
+ * adds (a cut of the work per request raises the requests an instance takes by 1/(1 - cut) - 1)
+ * and, when the load test priced the instances, what it takes off the cost per million
+ * requests (CPU items only: the database's bill is not the service's). The totals are per
+ * bucket: quick wins alone, and everything.
+ */
+export function roiSection(
+  plan: OptimizationPlanData | undefined,
+  capacity: CapacityResult | undefined,
+): string | null {
+  if (plan === undefined || plan.items.length === 0) return null;
+  const costPerMillion = capacity?.costPerMillionRequests.value ?? null;
+  const currency = capacity?.currency ?? '';
+  const costCut = (item: Item) =>
+    costPerMillion !== null && CPU_KINDS.has(item.kind) ? (costPerMillion * mid(item)) / 100 : null;
+  const items = [...plan.items].sort((a, b) => a.rank - b.rank);
+  const rows = items.map((item) => [
+    `#${item.rank} ${escapeMarkdown(item.title)}`,
+    item.bucket,
+    formatNumber(item.effortDays),
+    range(item.expectedGain.latencyPctLow, item.expectedGain.latencyPctHigh),
+    CAPACITY_KINDS.has(item.kind) ? `+${formatNumber(capacityGainPct(mid(item)))}%` : '–',
+    costCut(item) === null ? '–' : `−${costCut(item)!.toFixed(4)} ${escapeMarkdown(currency)}`,
+  ]);
+  const total = (subset: Item[], label: string) => {
+    if (subset.length === 0) return null;
+    const days = subset.reduce((sum, i) => sum + i.effortDays, 0);
+    // Cuts compound: two items each taking 10% off leave 81% of the work, not 80%.
+    const left = subset.reduce((kept, i) => kept * (1 - Math.min(mid(i), 99) / 100), 1);
+    const cuts = subset.map(costCut).filter((c): c is number => c !== null);
+    return (
+      `${label}: ${formatNumber(days)} day(s) of work for about ${formatNumber((1 - left) * 100)}% off the p95 if each item delivers its midpoint` +
+      (cuts.length > 0
+        ? `, and ${cuts.reduce((a, b) => a + b, 0).toFixed(4)} ${escapeMarkdown(currency)} less per million requests`
+        : '')
+    );
+  };
+  const quickWins = items.filter((i) => i.bucket === 'quick-win');
+  return blocks(
+    '## Return on investment',
+    table(
+      [
+        'item',
+        'bucket',
+        'effort (days)',
+        'expected latency cut',
+        'capacity',
+        'cost per million requests',
+      ],
+      rows,
+      ['l', 'l', 'r', 'r', 'r', 'r'],
+    ),
+    [total(quickWins, '- Quick wins'), total(items, '- The whole plan')]
+      .filter((line): line is string => line !== null)
+      .join('\n'),
+    items.some((i) => i.kind === 'database') &&
+      "_A database item's cut is of its journey's latency (the journey the statement serves), the others' of the service's: the totals mix the two._",
+    costPerMillion === null &&
+      '_No cost figures: the load test priced no instance (capacity.instance-cost-per-hour) or measured no CPU per request._',
+  );
+}

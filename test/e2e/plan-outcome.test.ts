@@ -1,0 +1,89 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, DEMO_DIR, git, readStageData, tempDir } from './helpers.js';
+
+// The demo service in a repository of its own: start.mjs reads the work its hotspot does from
+// hotspot.txt, so that a commit can optimize it the way a code change would.
+const START = `import { readFileSync } from 'node:fs';
+process.env.DEMO_HOTSPOT_FACTOR = readFileSync(new URL('./hotspot.txt', import.meta.url), 'utf8').trim();
+await import('./server.mjs');
+`;
+
+const CONFIG = `service:
+  start: node start.mjs
+  url: http://127.0.0.1:\${PORT}
+  ready: /health
+journeys:
+  - name: recommendations
+    path: /api/recommendations?user=42
+  - name: get-item
+    path: /api/items/7
+load:
+  duration: 2s
+  warm-up: 500ms
+  connections: 4
+profile:
+  duration: 2s
+  connections: 4
+`;
+
+async function setHotspot(root: string, factor: number) {
+  await writeFile(path.join(root, 'hotspot.txt'), `${factor}\n`);
+}
+
+/** baseline, profile-analysis, optimization-plan and summary into `out`, from `root`. */
+async function cycle(root: string, out: string) {
+  for (const stage of ['baseline', 'profile-analysis', 'optimization-plan', 'summary']) {
+    const run = await cli([stage, '-o', out], { cwd: root, timeoutMs: 90_000 });
+    expect(run.code, `${stage}: ${run.stdout}${run.stderr}`).toBe(0);
+  }
+}
+
+describe('predicted against actual (the summary of the next run)', { timeout: 300_000 }, () => {
+  it('checks the plan of the previous run against a run on the optimized code', async () => {
+    const root = await tempDir('plan-outcome-repo');
+    await copyFile(path.join(DEMO_DIR, 'server.mjs'), path.join(root, 'server.mjs'));
+    await writeFile(path.join(root, 'start.mjs'), START);
+    await writeFile(path.join(root, 'perf-flow.yml'), CONFIG);
+    await setHotspot(root, 4);
+    git(root, 'init', '-q', '-b', 'main');
+    git(root, 'add', '.');
+    git(root, 'commit', '-q', '-m', 'base');
+    const out = path.join(await tempDir('plan-outcome-out'), 'out');
+
+    await cycle(root, out);
+    const plan = await readStageData(out, 'optimization-plan');
+    const hotspotItem = plan.items.find((i) => i.title.includes('scoreRecommendations'));
+    expect(hotspotItem, plan.items.map((i) => i.title).join('\n')).toBeDefined();
+    // The plan's own commit: nothing to check it against on the same code.
+    expect((await readStageData(out, 'summary')).planOutcome).toBeUndefined();
+
+    // The change the plan asked for: the hotspot does a twentieth of its work.
+    await setHotspot(root, 0.2);
+    git(root, 'commit', '-q', '-am', 'optimize scoreRecommendations');
+    await cycle(root, out);
+
+    const summary = await readStageData(out, 'summary');
+    const outcome = summary.planOutcome!;
+    expect(outcome, JSON.stringify(summary, null, 2)).toBeDefined();
+    expect(outcome.planCommit).toBe(plan.provenance.commit);
+    expect(outcome.source).toBe('the previous run in this report directory');
+    const item = outcome.items.find((i) => i.id === hotspotItem!.id)!;
+    expect(item.status, JSON.stringify(outcome, null, 2)).toBe('implemented');
+    expect(item.predictedPct).toEqual({
+      low: hotspotItem!.expectedGain.latencyPctLow,
+      high: hotspotItem!.expectedGain.latencyPctHigh,
+    });
+    expect(item.evidence.join()).toMatch(
+      /scoreRecommendations: [\d.]+ ms → [\d.]+ ms of CPU time per request/,
+    );
+    // The optimization cut the recommendations journey's work: the overall p95 fell.
+    expect(outcome.measuredCutPct).toBeGreaterThan(0);
+    expect(outcome.verdict).not.toBeNull();
+    const report = await readFile(path.join(out, 'reports/optimization-summary.md'), 'utf8');
+    expect(report).toContain('## Predicted against actual');
+    expect(report).toContain('✅ implemented');
+    expect(summary.nextSteps.join('\n')).toMatch(/Last cycle's \d+ implemented item\(s\) gave/);
+  });
+});
