@@ -77,6 +77,24 @@ describe("the demo's database journeys", () => {
       'CREATE INDEX CONCURRENTLY ON public.products (category);',
     );
 
+    // With database guidance, a database item comes first.
+    const guided = await cli([
+      'optimization-plan',
+      '-c',
+      DB_CONFIG,
+      '-o',
+      out,
+      '-g',
+      'the database queries are too slow',
+    ]);
+    expect(guided.code, guided.stdout + guided.stderr).toBe(0);
+    const guidedPlan = await readStageData(out, 'optimization-plan');
+    expect(
+      guidedPlan.items[0]!.kind,
+      JSON.stringify(guidedPlan.items.map((i) => [i.title, i.roi])),
+    ).toBe('database');
+    expect(guidedPlan.items[0]!.guidanceNote).toMatch(/the guidance focuses on database/);
+
     await cluster.sql('CREATE INDEX ON products (category)', 'shop');
     const after = await profile({ DEMO_DATABASE_URL: url, WATCH_DATABASE_URL: url });
     expect(after.run.code, after.run.stdout + after.run.stderr).toBe(0);
