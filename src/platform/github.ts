@@ -3,7 +3,7 @@ import { DirectoryArtifactStore, SharedReportDirStore } from './artifacts-local.
 import { GitHubArtifactStore } from './artifacts-github.js';
 import { defaultBranchResultsOnGitHub } from './github-default-branch.js';
 import { publishOnGitHub } from './github-publish.js';
-import type { Logger, Platform } from './types.js';
+import type { DefaultBranchResults, Logger, Platform } from './types.js';
 
 /** GitHub caps a step's job summary at 1 MiB; past it the whole summary is dropped. */
 export const JOB_SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -35,6 +35,7 @@ export function fitJobSummary(markdown: string, limitBytes = JOB_SUMMARY_LIMIT_B
 export function githubPlatform(options: { artifactsDir?: string; token?: string } = {}): Platform {
   const log = actionsLogger();
   let summaryBytes = 0;
+  let defaultBranch: Promise<DefaultBranchResults> | undefined;
   return {
     kind: 'github',
     log,
@@ -46,8 +47,9 @@ export function githubPlatform(options: { artifactsDir?: string; token?: string 
         : new SharedReportDirStore(),
     publishResult: (result) =>
       publishOnGitHub(result, options.token ?? process.env.GITHUB_TOKEN, log),
+    // Looked up once per process: the summary's before/after and its plan check both ask.
     defaultBranchResults: () =>
-      defaultBranchResultsOnGitHub(options.token ?? process.env.GITHUB_TOKEN),
+      (defaultBranch ??= defaultBranchResultsOnGitHub(options.token ?? process.env.GITHUB_TOKEN)),
     setOutput: (name, value) => core.setOutput(name, value),
     appendSummary: async (markdown) => {
       if (!process.env.GITHUB_STEP_SUMMARY) return;

@@ -1,5 +1,6 @@
 import { markdownTable } from 'markdown-table';
 import type { SloGateData, SloEvaluation } from '../data/stages.js';
+import { formatNumber } from '../measure/format.js';
 
 export type Verdict = SloGateData['verdict'];
 export type SloStatus = SloEvaluation['status'];
@@ -96,4 +97,11 @@ const STATUS_EMOJI: Record<SloStatus, string> = {
 
 export function sloStatusBadge(status: SloStatus): string {
   return `${STATUS_EMOJI[status]} ${status}`;
+}
+
+/** A percent range as the plan states it: "10%", or "20–35%". */
+export function percentRange(range: { low: number; high: number }): string {
+  return range.low === range.high
+    ? `${formatNumber(range.low)}%`
+    : `${formatNumber(range.low)}–${formatNumber(range.high)}%`;
 }

@@ -1,6 +1,6 @@
 import type { PlanOutcome } from '../data/stages.js';
 import { formatMs } from '../measure/format.js';
-import { blocks, escapeMarkdown, table } from './format.js';
+import { blocks, escapeMarkdown, percentRange, table } from './format.js';
 
 const STATUS_TEXT: Record<PlanOutcome['items'][number]['status'], string> = {
   implemented: '✅ implemented',
@@ -14,9 +14,6 @@ const VERDICT_TEXT: Record<NonNullable<PlanOutcome['verdict']>, string> = {
   above: 'more than predicted',
 };
 
-const range = (r: { low: number; high: number }) =>
-  r.low === r.high ? `${r.low}%` : `${r.low}–${r.high}%`;
-
 /** "## Predicted against actual": the earlier plan's items, what was done, what it gave. */
 export function planOutcomeSection(outcome: PlanOutcome | undefined): string | null {
   if (outcome === undefined) return null;
@@ -28,7 +25,7 @@ export function planOutcomeSection(outcome: PlanOutcome | undefined): string | n
         `${outcome.measuredCutPct >= 0 ? `cut by ${outcome.measuredCutPct}%` : `up by ${-outcome.measuredCutPct}%`}` +
         (outcome.predictedCutPct === null
           ? ', with no plan item implemented.'
-          : ` against ${range(outcome.predictedCutPct)} predicted for the implemented items: **${VERDICT_TEXT[outcome.verdict!]}**.`);
+          : ` against ${percentRange(outcome.predictedCutPct)} predicted for the implemented items: **${VERDICT_TEXT[outcome.verdict!]}**.`);
   return blocks(
     '## Predicted against actual',
     `The plan of ${escapeMarkdown(outcome.source)} (made ${escapeMarkdown(outcome.planCreatedAt)}${commit}), checked against this run.`,
@@ -37,7 +34,7 @@ export function planOutcomeSection(outcome: PlanOutcome | undefined): string | n
       ['item', 'predicted p95 cut', 'status', 'its findings then → now'],
       outcome.items.map((item) => [
         `${escapeMarkdown(item.title)} (\`${escapeMarkdown(item.id)}\`)`,
-        range(item.predictedPct),
+        percentRange(item.predictedPct),
         STATUS_TEXT[item.status],
         item.evidence.map(escapeMarkdown).join('; '),
       ]),
@@ -51,7 +48,7 @@ export function planOutcomeSection(outcome: PlanOutcome | undefined): string | n
 export function planOutcomeLesson(outcome: PlanOutcome | undefined): string | null {
   if (outcome?.verdict === undefined || outcome.verdict === null) return null;
   const implemented = outcome.items.filter((i) => i.status === 'implemented').length;
-  const measured = `${outcome.measuredCutPct}% measured against ${range(outcome.predictedCutPct!)} predicted`;
+  const measured = `${outcome.measuredCutPct}% measured against ${percentRange(outcome.predictedCutPct!)} predicted`;
   if (outcome.verdict === 'below') {
     return `Last cycle's ${implemented} implemented item(s) gave less than predicted (${measured}): check that the load exercises the changed code, and discount this kind of item's estimates.`;
   }

@@ -2,12 +2,9 @@ import type { CapacityResult } from '../data/scenarios.js';
 import type { OptimizationPlanData } from '../data/stages.js';
 import { formatNumber } from '../measure/format.js';
 import { CAPACITY_KINDS, capacityGainPct, CPU_KINDS, midGain as mid } from '../plan/trigger.js';
-import { blocks, escapeMarkdown, table } from './format.js';
+import { blocks, escapeMarkdown, percentRange, table } from './format.js';
 
 type Item = OptimizationPlanData['items'][number];
-
-const range = (low: number, high: number) =>
-  low === high ? `${formatNumber(low)}%` : `${formatNumber(low)}–${formatNumber(high)}%`;
 
 /**
  * "## Return on investment": per plan item the effort, the expected latency cut, the capacity it
@@ -30,7 +27,7 @@ export function roiSection(
     `#${item.rank} ${escapeMarkdown(item.title)}`,
     item.bucket,
     formatNumber(item.effortDays),
-    range(item.expectedGain.latencyPctLow, item.expectedGain.latencyPctHigh),
+    percentRange({ low: item.expectedGain.latencyPctLow, high: item.expectedGain.latencyPctHigh }),
     CAPACITY_KINDS.has(item.kind) ? `+${formatNumber(capacityGainPct(mid(item)))}%` : '–',
     costCut(item) === null ? '–' : `−${costCut(item)!.toFixed(4)} ${escapeMarkdown(currency)}`,
   ]);

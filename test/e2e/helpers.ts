@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseStageData } from '../../src/data/store.js';
@@ -98,3 +98,35 @@ export async function profileAnalysisRun(config: string, env: Record<string, str
   const report = await readFile(path.join(out, 'reports/bottleneck-analysis.md'), 'utf8');
   return { out, run, data, report };
 }
+
+/**
+ * The demo service in a git repository of its own, at its base commit: start.mjs sets the
+ * demo's environment knob `knob` from `<knob>.txt`, so that a commit (setKnob, then git
+ * commit) changes the service the way a code change would.
+ */
+export async function demoRepository(
+  prefix: string,
+  knob: string,
+  value: number,
+  config: string,
+): Promise<string> {
+  const root = await tempDir(prefix);
+  await copyFile(path.join(DEMO_DIR, 'server.mjs'), path.join(root, 'server.mjs'));
+  await writeFile(
+    path.join(root, 'start.mjs'),
+    `import { readFileSync } from 'node:fs';
+process.env.${knob} = readFileSync(new URL('./${knob}.txt', import.meta.url), 'utf8').trim();
+await import('./server.mjs');
+`,
+  );
+  await setKnob(root, knob, value);
+  await writeFile(path.join(root, 'perf-flow.yml'), config);
+  git(root, 'init', '-q', '-b', 'main');
+  git(root, 'add', '.');
+  git(root, 'commit', '-q', '-m', 'base');
+  return root;
+}
+
+/** The value demoRepository's start.mjs gives `knob`, from the next start on. */
+export const setKnob = (root: string, knob: string, value: number) =>
+  writeFile(path.join(root, `${knob}.txt`), `${value}\n`);

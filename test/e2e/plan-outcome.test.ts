@@ -1,15 +1,10 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, DEMO_DIR, git, readStageData, tempDir } from './helpers.js';
+import { cli, demoRepository, git, readStageData, setKnob, tempDir } from './helpers.js';
 
-// The demo service in a repository of its own: start.mjs reads the work its hotspot does from
-// hotspot.txt, so that a commit can optimize it the way a code change would.
-const START = `import { readFileSync } from 'node:fs';
-process.env.DEMO_HOTSPOT_FACTOR = readFileSync(new URL('./hotspot.txt', import.meta.url), 'utf8').trim();
-await import('./server.mjs');
-`;
-
+// The demo service in a repository of its own (demoRepository): a commit that changes
+// DEMO_HOTSPOT_FACTOR optimizes the hotspot the way a code change would.
 const CONFIG = `service:
   start: node start.mjs
   url: http://127.0.0.1:\${PORT}
@@ -28,10 +23,6 @@ profile:
   connections: 4
 `;
 
-async function setHotspot(root: string, factor: number) {
-  await writeFile(path.join(root, 'hotspot.txt'), `${factor}\n`);
-}
-
 /** baseline, profile-analysis, optimization-plan and summary into `out`, from `root`. */
 async function cycle(root: string, out: string) {
   for (const stage of ['baseline', 'profile-analysis', 'optimization-plan', 'summary']) {
@@ -42,14 +33,7 @@ async function cycle(root: string, out: string) {
 
 describe('predicted against actual (the summary of the next run)', { timeout: 300_000 }, () => {
   it('checks the plan of the previous run against a run on the optimized code', async () => {
-    const root = await tempDir('plan-outcome-repo');
-    await copyFile(path.join(DEMO_DIR, 'server.mjs'), path.join(root, 'server.mjs'));
-    await writeFile(path.join(root, 'start.mjs'), START);
-    await writeFile(path.join(root, 'perf-flow.yml'), CONFIG);
-    await setHotspot(root, 4);
-    git(root, 'init', '-q', '-b', 'main');
-    git(root, 'add', '.');
-    git(root, 'commit', '-q', '-m', 'base');
+    const root = await demoRepository('plan-outcome-repo', 'DEMO_HOTSPOT_FACTOR', 4, CONFIG);
     const out = path.join(await tempDir('plan-outcome-out'), 'out');
 
     await cycle(root, out);
@@ -70,7 +54,7 @@ describe('predicted against actual (the summary of the next run)', { timeout: 30
     expect((await readStageData(out, 'summary')).planOutcome).toBeUndefined();
 
     // The change the plan asked for: the hotspot does a twentieth of its work.
-    await setHotspot(root, 0.2);
+    await setKnob(root, 'DEMO_HOTSPOT_FACTOR', 0.2);
     git(root, 'commit', '-q', '-am', 'optimize scoreRecommendations');
     await cycle(root, out);
 

@@ -1,19 +1,14 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStageData } from '../../src/data/store.js';
-import { cli, DEMO_DIR, git, tempDir } from './helpers.js';
+import { cli, demoRepository, git, setKnob, tempDir } from './helpers.js';
 
 // The gate is judged on the median: on this VM, pauses of 10-400 ms come and go for minutes
 // at a time, and a one-second block's p95 then swings several-fold with the service unchanged
 // (the comparison says INCONCLUSIVE then, as it should); the median holds still.
-// The demo service in a repository of its own: start.mjs reads the latency it adds from
-// latency.txt, so that a commit can make the service slower the way a code change would.
-const START = `import { readFileSync } from 'node:fs';
-process.env.DEMO_LATENCY_MS = readFileSync(new URL('./latency.txt', import.meta.url), 'utf8').trim();
-await import('./server.mjs');
-`;
-
+// The demo service in a repository of its own (demoRepository): a commit that changes
+// DEMO_LATENCY_MS makes the service slower the way a code change would.
 const CONFIG = `service:
   start: node start.mjs
   url: http://127.0.0.1:\${PORT}
@@ -34,20 +29,11 @@ regression:
 `;
 
 /** A repository at its base commit: the demo adding `latencyMs` to every API response. */
-async function repository(latencyMs: number): Promise<string> {
-  const root = await tempDir('regression-repo');
-  await copyFile(path.join(DEMO_DIR, 'server.mjs'), path.join(root, 'server.mjs'));
-  await writeFile(path.join(root, 'start.mjs'), START);
-  await writeFile(path.join(root, 'latency.txt'), `${latencyMs}\n`);
-  await writeFile(path.join(root, 'perf-flow.yml'), CONFIG);
-  git(root, 'init', '-q', '-b', 'main');
-  git(root, 'add', '.');
-  git(root, 'commit', '-q', '-m', 'base');
-  return root;
-}
+const repository = (latencyMs: number) =>
+  demoRepository('regression-repo', 'DEMO_LATENCY_MS', latencyMs, CONFIG);
 
 async function commit(root: string, latencyMs: number, message: string) {
-  await writeFile(path.join(root, 'latency.txt'), `${latencyMs}\n`);
+  await setKnob(root, 'DEMO_LATENCY_MS', latencyMs);
   git(root, 'commit', '-q', '--allow-empty', '-am', message);
 }
 
@@ -136,9 +122,10 @@ describe('base against head (perf-flow load-test --base-ref)', { timeout: 240_00
   it('says the base did not start, with exit 3 and its log, the head still reported', async () => {
     const root = await repository(2);
     // The base's start script is broken; the head repairs it.
+    const start = await readFile(path.join(root, 'start.mjs'), 'utf8');
     await writeFile(path.join(root, 'start.mjs'), 'throw new Error("base cannot start");\n');
     git(root, 'commit', '-q', '-am', 'broken start');
-    await writeFile(path.join(root, 'start.mjs'), START);
+    await writeFile(path.join(root, 'start.mjs'), start);
     git(root, 'commit', '-q', '-am', 'repaired');
     const out = path.join(await tempDir('regression-out'), 'out');
     const { run, data } = await loadTest(root, out, 'HEAD~1');
@@ -181,7 +168,7 @@ describe('base against head (perf-flow load-test --base-ref)', { timeout: 240_00
     const firstReport = await readFile(path.join(out, 'testing/load-test-results.md'), 'utf8');
     expect(firstReport).toMatch(/not compared across runs: .*has no steady load test/);
 
-    await writeFile(path.join(root, 'latency.txt'), '12\n');
+    await setKnob(root, 'DEMO_LATENCY_MS', 12);
     const second = await cli(['load-test', '-o', out], { cwd: root });
     expect(second.code, second.stdout + second.stderr).toBe(0);
     const file = path.join(out, 'data/load-test.json');
