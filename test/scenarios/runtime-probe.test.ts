@@ -32,6 +32,20 @@ async function runNode(args: string[], nodeOptions: string, timeoutMs = 20_000) 
   return { code, signal, stdout, stderr, pid: child.pid, started, ms: Date.now() - started };
 }
 
+/** Resolves once a sample file in `dir` holds a line; a slow start gets 10 s. */
+async function firstSampleIn(dir: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const files = await readdir(dir).catch(() => []);
+    for (const file of files) {
+      const text = await readFile(path.join(dir, file), 'utf8').catch(() => '');
+      if (text.includes('\n')) return;
+    }
+    if (Date.now() > deadline) throw new Error(`no runtime sample in ${dir} within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 function sample(overrides: Partial<RuntimeSample> = {}): RuntimeSample {
   const kind = { count: 0, ms: 0 };
   return {
@@ -77,21 +91,21 @@ describe('the runtime probe in a real process', () => {
     const script = `
       const keep = [];
       const end = Date.now() + 2500;
+      let collections = 0;
       const work = () => {
         for (let i = 0; i < 2000; i++) keep.push(new Array(64).fill(i));
         if (keep.length > 200000) keep.length = 0;
         global.gc();
+        collections++;
         if (Date.now() < end) setTimeout(work, 50);
-        else process.stdout.write('done');
+        else process.stdout.write('done ' + collections);
       };
       work();
     `;
     const run = await runNode(['--expose-gc', '-e', script], nodeOptions);
-    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
-      code: 0,
-      stdout: 'done',
-      stderr: '',
-    });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^done \d+$/);
+    const collections = Number(run.stdout.slice('done '.length));
     const processes = await readRuntimeSamples(outputDir);
     expect(processes.map((p) => p.pid)).toEqual([run.pid]);
     const { samples, skippedLines } = processes[0]!;
@@ -112,9 +126,11 @@ describe('the runtime probe in a real process', () => {
       expect(d.p50).toBeGreaterThanOrEqual(0);
       expect(d.max).toBeGreaterThanOrEqual(d.p99 ?? 0);
     }
-    // global.gc() is a full mark-compact: ~20 a second, each one a post-GC reading.
+    // global.gc() is a full mark-compact, each one a post-GC reading. How many fit in 2.5 s
+    // depends on the machine; the last one's entry may come after the exit's sample.
     const majors = samples.reduce((n, s) => n + s.gc.major.count, 0);
-    expect(majors).toBeGreaterThanOrEqual(20);
+    expect(collections).toBeGreaterThanOrEqual(5);
+    expect(majors).toBeGreaterThanOrEqual(collections - 1);
     expect(samples.reduce((ms, s) => ms + s.gc.major.ms, 0)).toBeGreaterThan(0);
     expect(samples.some((s) => s.heapAfterGc !== null && s.heapAfterGc > 0)).toBe(true);
   });
@@ -146,8 +162,9 @@ describe('the runtime probe losing its directory mid-run', () => {
   it('stops sampling and lets the process go on', async () => {
     const dir = await tempDir();
     const { nodeOptions, outputDir } = await writeRuntimeProbe(dir);
-    const child = runNode(['-e', 'setTimeout(() => console.log("served"), 2500)'], nodeOptions);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const child = runNode(['-e', 'setTimeout(() => console.log("served"), 3500)'], nodeOptions);
+    // Removed only once the probe has written: before that, its start would make it again.
+    await firstSampleIn(outputDir);
     await rm(outputDir, { recursive: true });
     const run = await child;
     expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: 'served\n' });
