@@ -374,6 +374,8 @@ export const PlanItem = z.object({
   risk: z.enum(['low', 'medium', 'high']),
   roi: z.number().nonnegative(),
   successCriteria: z.array(z.string()),
+  /** How the change is tested: behaviour kept, cut measured, rollout; absent in older plans. */
+  testing: z.array(z.string()).default([]),
   rollback: z.string(),
   /** Why the guidance moved this item, if it did. */
   guidanceNote: z.string().optional(),

@@ -73,21 +73,28 @@ export interface DatabaseFinding {
 /** A journey's window alone: its requests, and what the database did meanwhile. */
 export interface JourneyWindow {
   journey: string;
+  /** The load's measured requests. */
   requests: number;
+  /**
+   * The requests the window's statements belong to, when not `requests`: a window open over a
+   * whole run (warm-up too) counts every answered request's statements.
+   */
+  windowRequests?: number;
   delta: DatabaseDelta;
 }
 
 /** Per-journey use from each journey's window alone (statements' calls ÷ its requests). */
 export function journeyUse(window: JourneyWindow): JourneyDatabaseUse {
   const { delta, requests } = window;
-  if (delta.statements === null || requests === 0) {
+  const divisor = window.windowRequests ?? requests;
+  if (delta.statements === null || requests === 0 || divisor <= 0) {
     return { journey: window.journey, requests, queriesPerRequest: null, statements: [] };
   }
   const statements = delta.statements
     .map((s) => ({
       text: s.text,
-      callsPerRequest: s.calls / requests,
-      rowsPerRequest: s.rows / requests,
+      callsPerRequest: s.calls / divisor,
+      rowsPerRequest: s.rows / divisor,
       meanMs: s.calls === 0 ? 0 : s.totalMs / s.calls,
     }))
     .sort((a, b) => b.callsPerRequest - a.callsPerRequest);

@@ -37,6 +37,14 @@ export interface DatabaseWindow {
   activity: ActivityProfile;
 }
 
+/** A journey's measured requests and the window that watched them (JourneyWindow's counts). */
+export interface JourneyLoad {
+  journey: string;
+  requests: number;
+  windowRequests?: number;
+  window: DatabaseWindow;
+}
+
 // At most this many statements in the report's ranking.
 const TOP_STATEMENTS = 10;
 
@@ -76,7 +84,7 @@ export class DatabaseWatch {
   /** Findings from the mixed load's window and each journey's own (with its request count). */
   async analyze(
     load: DatabaseWindow,
-    journeys: readonly { journey: string; requests: number; window: DatabaseWindow }[],
+    journeys: readonly JourneyLoad[],
   ): Promise<DatabaseAnalysisData> {
     const missing: string[] = [];
     if (load.delta.statementsMissing !== undefined) missing.push(load.delta.statementsMissing);
@@ -92,7 +100,12 @@ export class DatabaseWatch {
     if (load.activity.stoppedBy !== undefined)
       missing.push(`activity sampling: ${load.activity.stoppedBy}`);
     const uses = journeys.map((j) =>
-      journeyUse({ journey: j.journey, requests: j.requests, delta: j.window.delta }),
+      journeyUse({
+        journey: j.journey,
+        requests: j.requests,
+        ...(j.windowRequests !== undefined && { windowRequests: j.windowRequests }),
+        delta: j.window.delta,
+      }),
     );
     const scanned = await scannedTables(this.client, load.delta, load.activity);
     const { intervalMs, samples, sessions, waitsByType, hiddenSamples } = load.activity;

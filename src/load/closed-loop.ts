@@ -125,6 +125,7 @@ function execute(
     const slotGapMs = rateRps === undefined ? 0 : (1000 * connections) / rateRps;
     const pool: Connection[] = [];
     let responses = 0;
+    let sent = 0;
     let transportErrors = 0;
     let lastTransportError: unknown;
     let running = true;
@@ -176,7 +177,10 @@ function execute(
         reject(unreachable(tgt.url, lastTransportError));
         return;
       }
-      resolve(loadRunResult(journeys, recorder.finish(), loadParams(settings), generator));
+      resolve({
+        ...loadRunResult(journeys, recorder.finish(), loadParams(settings), generator),
+        sentInRun: sent,
+      });
     }
 
     const transportError = (conn: Connection, error: unknown) => {
@@ -238,6 +242,7 @@ function execute(
       conn.journey = journey;
       conn.reader.expect(tgt.heads[journey] === true);
       conn.sentAt = performance.now();
+      sent += 1;
       conn.socket.write(tgt.requests[journey] as Buffer);
     }
 

@@ -15,6 +15,8 @@ export interface LoadRunResult {
   load: LoadParams;
   /** The generator watching itself over the measured window: saturated, it measured itself. */
   generator: GeneratorHealth;
+  /** Requests sent over the whole run, warm-up and those cut off at the end included (closed loop). */
+  sentInRun?: number;
 }
 
 export interface LoadProgress {

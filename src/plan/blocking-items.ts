@@ -2,6 +2,7 @@ import type { BaselineData, CpuAnalysis, Finding, Hotspot } from '../data/stages
 import { draftItem, p95Criterion, uniqueId, type DraftItem } from './draft.js';
 import { amdahlGainPct } from './expected-gain.js';
 import { findingId } from './finding-ids.js';
+import { testingApproach } from './testing.js';
 import { pct, slug } from './text.js';
 
 /**
@@ -83,6 +84,11 @@ function blockingItem(
       'event-loop delay p99 below 50 ms under the same load',
       p95Criterion(baseline, gain.low),
     ],
+    testing: testingApproach(
+      `${fn} run off the loop returns the same results as run inline (a test calling both on recorded inputs), and an error inside it still reaches the request as before`,
+      "the next profile-analysis shows the blocking stretches and the event-loop delay's p99",
+      'medium',
+    ),
     rollback: `Call ${fn} synchronously again (keep the worker behind a flag until it has run under load).`,
   });
 }

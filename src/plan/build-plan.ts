@@ -18,6 +18,7 @@ import { applyScope } from './scope.js';
 import { applyTrigger } from './trigger.js';
 import { blockingItems } from './blocking-items.js';
 import { gcItem, hotspotItems, MAX_HOTSPOT_ITEMS, SIGNIFICANT_SHARE } from './hotspot-items.js';
+import { memoItems } from './memo-items.js';
 import { concernOf, isMissed } from './slo-gap.js';
 import { errorItem, investigationItem } from './slo-items.js';
 import { ms, pct, round1 } from './text.js';
@@ -56,7 +57,7 @@ export function buildPlan(input: PlanInput): Plan {
   const cpuItems: DraftItem[] = [];
   if (cpu !== null) {
     const ctx = { cpu, baseline, perfMisses };
-    cpuItems.push(...hotspotItems(ctx, ids));
+    cpuItems.push(...hotspotItems(ctx, ids), ...memoItems(ctx, ids));
     const gc = gcItem(ctx, ids);
     if (gc !== null) cpuItems.push(gc);
     cpuItems.push(...blockingItems(input.diagnosis ?? [], cpu, baseline, ids));

@@ -2,6 +2,7 @@ import type { BaselineData, DatabaseAnalysisData } from '../data/stages.js';
 import type { DraftItem } from './draft.js';
 import { draftItem, uniqueId } from './draft.js';
 import { findingId } from './finding-ids.js';
+import { testingApproach } from './testing.js';
 import { ms, pct, round1, slug } from './text.js';
 
 type Finding = DatabaseAnalysisData['findings'][number];
@@ -90,6 +91,11 @@ function nPlusOneItem(
     successCriteria: [
       `"${f.statement}" runs at most twice per ${f.journey} request in the next database analysis (now ${round1(calls)})`,
     ],
+    testing: testingApproach(
+      `${f.journey} returns the same rows as before, in the same order, for a parent with no rows, one and many (a test against a real database)`,
+      "the next database analysis shows the statement's calls per request",
+      'low',
+    ),
     rollback: 'Revert the change: the per-row queries were slow, not wrong.',
   });
 }
@@ -142,6 +148,11 @@ function indexItem(
           ]
         : []),
     ],
+    testing: testingApproach(
+      `EXPLAIN of the statement on a copy of the data at production size shows an index scan, and the writes to ${f.table} stay as fast (an index costs every insert and update)`,
+      "the next database analysis shows the statement's mean time and no sequential scan",
+      'low',
+    ),
     rollback: `Drop the index (DROP INDEX CONCURRENTLY): nothing else depends on it.`,
   });
 }
@@ -178,6 +189,13 @@ function waitItem(f: Finding, ids: Set<string>): DraftItem {
     successCriteria: [
       `${locks ? 'lock' : 'I/O'} waits under ${locks ? '10' : '20'}% of the running statements' samples in the next database analysis`,
     ],
+    testing: testingApproach(
+      locks
+        ? 'the shortened transactions still commit or roll back as a whole (a test of the failure in the middle)'
+        : 'the statements return the same rows as before',
+      `the next database analysis shows the ${locks ? 'lock' : 'I/O'} waits among the running statements' samples`,
+      'medium',
+    ),
     rollback: 'Revert the change.',
   });
 }
@@ -214,6 +232,13 @@ function poolItem(f: Finding, ids: Set<string>): DraftItem {
         ? 'not all connections busy most of the time in the next database analysis'
         : 'connections under 80% of max_connections under the same load',
     ],
+    testing: testingApproach(
+      saturated
+        ? "the pool's total over every instance stays under the database's max_connections, with room for administration"
+        : 'statements that need a session (prepared statements, advisory locks, SET) still work through the pooler',
+      'the next database analysis shows the pool and the connections against max_connections',
+      saturated ? 'low' : 'medium',
+    ),
     rollback: 'Restore the previous pool settings.',
   });
 }
@@ -254,6 +279,11 @@ function cacheItem(
     successCriteria: [
       `the statement's calls per ${busiest.journey} request fall below half the current ${round1(busiest.callsPerRequest)}`,
     ],
+    testing: testingApproach(
+      'a write to the data behind the query shows in the next read within the expiry agreed for the journey (a test that writes, then reads)',
+      "the next database analysis shows the statement's calls per request",
+      'medium',
+    ),
     rollback: 'Turn the cache off: the service reads the database as before.',
   });
 }

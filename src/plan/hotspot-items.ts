@@ -4,6 +4,7 @@ import { amdahlGainPct, shareAfterCut } from './expected-gain.js';
 import { findingId } from './finding-ids.js';
 import { GC_RULE, ruleFor } from './hotspot-rules.js';
 import { describeMiss, passCriterion } from './slo-gap.js';
+import { testingApproach } from './testing.js';
 import { ms, pct, round1, slug, whereIs } from './text.js';
 
 /** Below 5% of CPU time a function is not worth a plan item: even removing it gains little. */
@@ -31,18 +32,12 @@ function hotspotItem(hotspot: Hotspot, ctx: HotspotContext, ids: Set<string>): D
   const where = whereIs(hotspot);
   const share = hotspot.selfShare;
   const gain = amdahlGainPct(share, rule.cut);
-  const wanted = `hotspot-${slug(hotspot.category)}-${slug(fn)}`;
-  const id = ids.has(wanted) ? uniqueId(`${wanted}-${slug(where)}`, ids) : uniqueId(wanted, ids);
   return draftItem({
-    id,
+    id: hotspotItemId(`hotspot-${slug(hotspot.category)}-${slug(fn)}`, hotspot, ids),
     title: rule.title(fn, where, hotspot),
     kind: rule.kind,
     hypothesis: `${fn} (${where}) holds ${pct(share)} of the service's active CPU time in its own code under load (${hotspot.category}): ${rule.mechanism}.`,
-    evidence: [
-      `${fn} (${where}) holds ${pct(share)} of active CPU time under load${hotspot.selfMs === null ? '' : ` (${ms(hotspot.selfMs)} self)`}, ${pct(hotspot.totalShare)} with its callees`,
-      profileLine(ctx.cpu),
-      ...ctx.perfMisses.map(describeMiss),
-    ],
+    evidence: hotspotEvidence(hotspot, ctx),
     findings: [findingId.hotspot(hotspot), ...ctx.perfMisses.map(findingId.slo)],
     steps: [
       ...rule.steps(fn, where, hotspot),
@@ -60,8 +55,20 @@ function hotspotItem(hotspot: Hotspot, ctx: HotspotContext, ids: Set<string>): D
       p95Criterion(ctx.baseline, gain.low),
       ...ctx.perfMisses.map(passCriterion),
     ],
+    testing: testingApproach(
+      rule.behaviour(fn, where, hotspot),
+      `the next profile-analysis shows ${fn}'s share of active CPU time, and the baseline the p95`,
+      rule.risk,
+    ),
     rollback: rule.rollback,
   });
+}
+
+/** `wanted`, or, when another function of the same name took it, `wanted` and where this one is. */
+export function hotspotItemId(wanted: string, hotspot: Hotspot, ids: Set<string>): string {
+  return ids.has(wanted)
+    ? uniqueId(`${wanted}-${slug(whereIs(hotspot))}`, ids)
+    : uniqueId(wanted, ids);
 }
 
 /** An item for allocation when the collector takes a tenth of the CPU or more. */
@@ -99,8 +106,23 @@ export function gcItem(ctx: HotspotContext, ids: Set<string>): DraftItem | null 
       p95Criterion(ctx.baseline, gain.low),
       ...ctx.perfMisses.map(passCriterion),
     ],
+    testing: testingApproach(
+      GC_RULE.behaviour,
+      "the next profile-analysis shows the collector's share of CPU time and its pauses by kind",
+      GC_RULE.risk,
+    ),
     rollback: GC_RULE.rollback,
   });
+}
+
+/** What an item on one hotspot rests on: its share, the profile, the SLOs it helps miss. */
+export function hotspotEvidence(hotspot: Hotspot, ctx: HotspotContext): string[] {
+  const self = hotspot.selfMs === null ? '' : ` (${ms(hotspot.selfMs)} self)`;
+  return [
+    `${hotspot.functionName} (${whereIs(hotspot)}) holds ${pct(hotspot.selfShare)} of active CPU time under load${self}, ${pct(hotspot.totalShare)} with its callees`,
+    profileLine(ctx.cpu),
+    ...ctx.perfMisses.map(describeMiss),
+  ];
 }
 
 function profileLine(cpu: CpuAnalysis): string {
@@ -114,7 +136,7 @@ function profileLine(cpu: CpuAnalysis): string {
  * The range assumes the fix removes a part of the function's cost (cut.low to cut.high) and
  * applies Amdahl's law; it is a latency cut only as far as the service is CPU-bound.
  */
-function amdahlRationale(
+export function amdahlRationale(
   what: string,
   share: number,
   cut: { low: number; high: number },

@@ -10,6 +10,8 @@ export interface HotspotRule {
   /** Completes the hypothesis: why cutting this work cuts latency. */
   mechanism: string;
   steps: (fn: string, where: string, hotspot: Hotspot) => string[];
+  /** The test that the change keeps what the function does (testing.ts adds the rest). */
+  behaviour: (fn: string, where: string, hotspot: Hotspot) => string;
   effortDays: number;
   risk: Risk;
   /** The part of the function's own cost the steps are expected to remove. */
@@ -41,6 +43,8 @@ const RULES: Record<string, HotspotRule> = {
       'Avoid re-serialising: pass strings or Buffers through instead of parse-then-stringify, and drop fields the client does not use',
       'For large fixed-shape responses use a schema-based serializer (fast-json-stringify)',
     ],
+    behaviour: (fn) =>
+      `the responses ${fn} builds are byte for byte the same as before on recorded requests (a snapshot test), and a cached body changes when the data under it does`,
     effortDays: 1,
     risk: 'medium',
     cut: { low: 0.4, high: 0.8 },
@@ -60,6 +64,8 @@ const RULES: Record<string, HotspotRule> = {
       'Rewrite nested quantifiers such as (a+)+ or (.*)* that backtrack, anchor the pattern and bound repetitions',
       'Use startsWith, includes or indexOf where no pattern is needed, and bound the length of user input before matching',
     ],
+    behaviour: (fn) =>
+      `the new pattern matches exactly the strings ${regexLabel(fn)} matched on recorded inputs, and on long adversarial inputs (repeated characters) it returns within a millisecond`,
     effortDays: 0.5,
     risk: 'low',
     cut: { low: 0.5, high: 0.9 },
@@ -77,6 +83,8 @@ const RULES: Record<string, HotspotRule> = {
       'Cache results that repeat (verified tokens, hashes of unchanged content) in a bounded TTL cache',
       'Move bulk hashing to worker threads',
     ],
+    behaviour: (fn) =>
+      `hashes and signatures made before the change still verify after it (same algorithms and cost parameters), and ${fn} returns the same values`,
     effortDays: 2,
     risk: 'medium',
     cut: { low: 0.3, high: 0.8 },
@@ -94,6 +102,8 @@ const RULES: Record<string, HotspotRule> = {
       'Read files that do not change while the service runs (templates, configuration, static content) once at start and keep them in memory',
       'Use fs.promises for the rest',
     ],
+    behaviour: (fn) =>
+      `${fn} serves the same content as before, and a test says which files are read once at start (a change to them needs a restart)`,
     effortDays: 0.5,
     risk: 'low',
     cut: { low: 0.6, high: 0.95 },
@@ -109,6 +119,8 @@ const RULES: Record<string, HotspotRule> = {
       'Skip bodies under about 1 KB and types that are already compressed (images, archives)',
       'Precompress static assets at build time, or let the reverse proxy or CDN compress',
     ],
+    behaviour: () =>
+      'compressed responses still decompress to the same bytes, and Content-Encoding negotiation is unchanged for every Accept-Encoding the clients send',
     effortDays: 0.5,
     risk: 'low',
     cut: { low: 0.3, high: 0.7 },
@@ -124,6 +136,8 @@ const RULES: Record<string, HotspotRule> = {
       'Compile templates once at start instead of per request',
       'Cache rendered fragments that do not depend on the request',
     ],
+    behaviour: () =>
+      'rendered pages are the same as before on recorded inputs (a snapshot test), and a changed template is picked up where it must be',
     effortDays: 1,
     risk: 'low',
     cut: { low: 0.4, high: 0.8 },
@@ -141,6 +155,8 @@ const RULES: Record<string, HotspotRule> = {
       'Use prepared statements, and cache read-mostly results',
       "Check the pool size against the database's connection limit",
     ],
+    behaviour: () =>
+      'the changed queries return the same rows as the old ones on a copy of the data, including the empty and the largest cases',
     effortDays: 3,
     risk: 'medium',
     cut: { low: 0.3, high: 0.7 },
@@ -159,6 +175,8 @@ const RULES: Record<string, HotspotRule> = {
       'Make the hot routes match early and without regular expressions',
       `If ${pkgOf(hotspot)} stays the bottleneck, move the hot routes to a lighter framework (fastify, plain node:http)`,
     ],
+    behaviour: (_fn, _where, hotspot) =>
+      `the service's API tests pass on the upgraded or replaced ${pkgOf(hotspot)}: every route answers as before, middleware in the same order`,
     effortDays: 6,
     risk: 'high',
     cut: { low: 0.3, high: 0.6 },
@@ -177,6 +195,8 @@ const RULES: Record<string, HotspotRule> = {
       `Upgrade ${pkgOf(hotspot)} to its latest release`,
       'Replace it with a lighter library or a built-in API where one exists',
     ],
+    behaviour: (_fn, _where, hotspot) =>
+      `the calls into ${pkgOf(hotspot)} return the same results as before on recorded inputs, and cached results change when their inputs do`,
     effortDays: 2,
     risk: 'medium',
     cut: { low: 0.3, high: 0.7 },
@@ -194,6 +214,8 @@ const RULES: Record<string, HotspotRule> = {
       'Replace an algorithm whose cost grows with the input (nested loops, repeated scans) with one that does not (index by key, sort once)',
       'Move work the response does not wait for off the request path: precompute at start, a worker thread, a queue',
     ],
+    behaviour: (fn) =>
+      `keep the old ${fn} in a test as the reference, and check the new one returns the same results on recorded and random inputs`,
     effortDays: 2.5,
     risk: 'medium',
     cut: { low: 0.3, high: 0.7 },
@@ -211,6 +233,7 @@ const RULES: Record<string, HotspotRule> = {
       'Batch many small writes into one (cork/uncork, build the body first), avoid a timer per request, avoid piping a stream per small response',
       'Check that keep-alive is on so that connections are not set up per request',
     ],
+    behaviour: () => 'responses are the same as before, headers and bodies, with keep-alive on',
     effortDays: 1,
     risk: 'low',
     cut: { low: 0.1, high: 0.3 },
@@ -226,6 +249,7 @@ const RULES: Record<string, HotspotRule> = {
       `Find ${fn} (${where}): open the profile in Chrome DevTools or speedscope and look at its callers`,
       'If it is native code of an addon, check the addon for an upgrade or a JavaScript alternative',
     ],
+    behaviour: () => 'once the code is identified, test it as the rule for its category says',
     effortDays: 1,
     risk: 'low',
     cut: { low: 0.1, high: 0.3 },
@@ -248,6 +272,8 @@ export const GC_RULE = {
   cut: { low: 0.3, high: 0.6 },
   cutReason:
     'reusing objects and streaming large bodies typically removes a third to a half of the allocation',
+  behaviour:
+    'responses are the same as before, and objects reused across requests are reset (a test that two requests in a row get independent results)',
   steps: [
     'Take a heap profile under load (node --heap-prof, or --heapsnapshot-signal) to find the allocation sites',
     'Reuse buffers and objects on the hot path; avoid building large intermediate arrays and strings per request',

@@ -6,6 +6,7 @@ import type {
   ProfileAnalysisData,
 } from '../data/stages.js';
 import { findingId } from './finding-ids.js';
+import { boundedFindingIds, jointCutPct } from './joint-cut.js';
 import { formatMs } from '../measure/format.js';
 import { pct, round1 } from './text.js';
 
@@ -47,12 +48,16 @@ export function planOutcome(
   if (measuredCutPct === null) {
     notes.push('no baseline on both sides: the measured gain is unknown');
   }
+  const implementedItems = plan.items.filter((item) => implemented.some((i) => i.id === item.id));
+  const bounded = boundedFindingIds(plan.findings);
   const predictedCutPct =
     implemented.length === 0
       ? null
       : {
-          low: Math.min(100, round1(sum(implemented.map((i) => i.predictedPct.low)))),
-          high: Math.min(100, round1(sum(implemented.map((i) => i.predictedPct.high)))),
+          low: round1(jointCutPct(implementedItems, bounded, (i) => i.expectedGain.latencyPctLow)),
+          high: round1(
+            jointCutPct(implementedItems, bounded, (i) => i.expectedGain.latencyPctHigh),
+          ),
         };
   if (implemented.some((i) => plan.items.find((item) => item.id === i.id)?.kind === 'database')) {
     notes.push(
@@ -61,7 +66,7 @@ export function planOutcome(
   }
   if (implemented.length > 1) {
     notes.push(
-      `${implemented.length} items were implemented together: the measured cut is theirs jointly, set against the sum of their predictions`,
+      `${implemented.length} items were implemented together: the measured cut is theirs jointly, set against their predictions compounded (items on the same finding counting for no more than the largest among them)`,
     );
   }
   const verdict: Verdict =
@@ -243,5 +248,3 @@ function overallP95(baseline: BaselineData | undefined): number | null {
   if (baseline === undefined || baseline.overall.latency.count === 0) return null;
   return baseline.overall.latency.p95;
 }
-
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

@@ -3,6 +3,7 @@ import type { BaselineData, CpuAnalysis, SloEvaluation } from '../data/stages.js
 import { draftItem, uniqueId, type DraftItem } from './draft.js';
 import { findingId } from './finding-ids.js';
 import { concernOf, describeMiss, formatObserved, neededCutPct, passCriterion } from './slo-gap.js';
+import { testingApproach } from './testing.js';
 import { ms, pct, slug } from './text.js';
 
 /** Effort of finding out where the time goes: a day with a profiler and timing logs. */
@@ -58,6 +59,11 @@ export function investigationItem(
     effortDays: INVESTIGATION_DAYS,
     risk: 'low',
     successCriteria: [passCriterion(slo)],
+    testing: testingApproach(
+      'the investigation changes no code; the fix it leads to gets a plan item, and its test, of its own',
+      `the next baseline shows ${slo.sli} of ${scope} against ${slo.target}`,
+      'low',
+    ),
     rollback:
       'Nothing to roll back: the investigation changes no code (remove any timing logs added for it)',
   });
@@ -101,6 +107,11 @@ export function errorItem(
       effortDays: 1,
       risk: 'low',
       successCriteria: misses.map(passCriterion),
+      testing: testingApproach(
+        `a test sends ${name} the requests that failed under load (the status codes above) and gets the answers the API promises`,
+        `the next baseline shows the error rate of ${name} under the same load`,
+        'low',
+      ),
       rollback: 'Revert the fix; error handling changes are independent of the rest of the plan',
     },
     cut,

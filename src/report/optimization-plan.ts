@@ -58,6 +58,7 @@ function itemSection(item: PlanItem): string {
     `**Expected gain:** ${formatGain(item.expectedGain)}. ${escapeMarkdown(item.expectedGain.rationale)}`,
     `**Effort:** ${formatDays(item.effortDays)} · **Risk:** ${item.risk} · **ROI:** ${formatNumber(item.roi)}`,
     `**Success criteria:**\n\n${bullets(item.successCriteria, '- none recorded')}`,
+    item.testing.length > 0 && `**Testing:**\n\n${bullets(item.testing, '')}`,
     `**Rollback:** ${escapeMarkdown(item.rollback)}`,
     item.guidanceNote !== undefined && `**Guidance:** ${escapeMarkdown(item.guidanceNote)}`,
     citedLine(item),

@@ -2,6 +2,7 @@ import type { CapacityResult } from '../data/scenarios.js';
 import type { OptimizationPlanData } from '../data/stages.js';
 import { formatNumber } from '../measure/format.js';
 import { CAPACITY_KINDS, capacityGainPct, CPU_KINDS, midGain as mid } from '../plan/trigger.js';
+import { boundedFindingIds, groupsBySharedFinding, jointCutPct } from '../plan/joint-cut.js';
 import { blocks, escapeMarkdown, percentRange, table } from './format.js';
 
 type Item = OptimizationPlanData['items'][number];
@@ -23,6 +24,7 @@ export function roiSection(
   const costCut = (item: Item) =>
     costPerMillion !== null && CPU_KINDS.has(item.kind) ? (costPerMillion * mid(item)) / 100 : null;
   const items = [...plan.items].sort((a, b) => a.rank - b.rank);
+  const bounded = boundedFindingIds(plan.findings);
   const rows = items.map((item) => [
     `#${item.rank} ${escapeMarkdown(item.title)}`,
     item.bucket,
@@ -34,11 +36,10 @@ export function roiSection(
   const total = (subset: Item[], label: string) => {
     if (subset.length === 0) return null;
     const days = subset.reduce((sum, i) => sum + i.effortDays, 0);
-    // Cuts compound: two items each taking 10% off leave 81% of the work, not 80%.
-    const left = subset.reduce((kept, i) => kept * (1 - Math.min(mid(i), 99) / 100), 1);
+    const cutPct = jointCutPct(subset, bounded, mid);
     const cuts = subset.map(costCut).filter((c): c is number => c !== null);
     return (
-      `${label}: ${formatNumber(days)} day(s) of work for about ${formatNumber((1 - left) * 100)}% off the p95 if each item delivers its midpoint` +
+      `${label}: ${formatNumber(days)} day(s) of work for about ${formatNumber(cutPct)}% off the p95 if each item delivers its midpoint` +
       (cuts.length > 0
         ? `, and ${cuts.reduce((a, b) => a + b, 0).toFixed(4)} ${escapeMarkdown(currency)} less per million requests`
         : '')
@@ -62,6 +63,8 @@ export function roiSection(
     [total(quickWins, '- Quick wins'), total(items, '- The whole plan')]
       .filter((line): line is string => line !== null)
       .join('\n'),
+    groupsBySharedFinding(items, bounded).some((group) => group.length > 1) &&
+      '_Items citing the same finding cut the same work (a cache and a better algorithm for one function): together they count for no more than the largest cut among them._',
     items.some((i) => i.kind === 'database') &&
       "_A database item's cut is of its journey's latency (the journey the statement serves), the others' of the service's: the totals mix the two._",
     costPerMillion === null &&

@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '../config/database.js';
 import { resolveDatabaseUrl } from '../config/database.js';
 import type { DatabaseAnalysisData } from '../data/stages.js';
 import { DatabaseProblem } from '../db/connection.js';
-import type { DatabaseWindow } from '../db/watch.js';
+import type { DatabaseWindow, JourneyLoad } from '../db/watch.js';
 import { DatabaseWatch, incompleteAnalysis } from '../db/watch.js';
 import { ExitCode } from '../errors.js';
 import type { StageProblem } from './context.js';
@@ -20,6 +20,8 @@ export interface DatabaseOutcome {
 
 /** A window that opens once the load's warm-up is over and closes when asked. */
 export interface PendingWindow {
+  /** Settles once the window's opening statistics are read (or could not be). */
+  opened: Promise<void>;
   end(): Promise<DatabaseWindow>;
 }
 
@@ -71,7 +73,13 @@ export class DatabaseSession {
     const started = sleep(afterMs).then(() => watch.window());
     // Awaited by end(); until then a rejection must not count as unhandled.
     started.catch(() => undefined);
-    return { end: async () => (await started)() };
+    return {
+      opened: started.then(
+        () => undefined,
+        () => undefined,
+      ),
+      end: async () => (await started)(),
+    };
   }
 
   /**
@@ -91,7 +99,7 @@ export class DatabaseSession {
   /** The analysis of the load's window and each journey's. */
   async finish(
     load: DatabaseWindow | undefined,
-    journeys: { journey: string; requests: number; window: DatabaseWindow }[],
+    journeys: JourneyLoad[],
   ): Promise<DatabaseOutcome> {
     try {
       if (this.outcome === undefined && this.watch !== undefined && load !== undefined) {

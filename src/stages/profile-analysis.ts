@@ -4,7 +4,7 @@ import type { CpuAnalysis, ProfileAnalysisData, RuntimeSummary } from '../data/s
 import { ConfigError, ExitCode, RuntimeError, ServiceError } from '../errors.js';
 import { asBase, checkoutBase, type BaseCheckout } from '../compare/base-checkout.js';
 import type { JourneyConfig, ServiceConfig } from '../config/types.js';
-import type { DatabaseWindow } from '../db/watch.js';
+import type { JourneyLoad } from '../db/watch.js';
 import { runClosedLoop } from '../load/closed-loop.js';
 import type { LoadRunResult } from '../load/types.js';
 import { formatPct } from '../measure/format.js';
@@ -112,6 +112,8 @@ interface UnderLoad<T> {
 /** How long each journey runs alone after the mixed load, for attributing functions. */
 const JOURNEY_ALONE_MS = 1000;
 const JOURNEY_ALONE_WARMUP_MS = 250;
+/** Time for the service to finish what the end of a journey's run cut off, before counting. */
+const SETTLE_MS = 250;
 
 /** What taking a profile gave: the trees, or why there are none. */
 type Taken =
@@ -169,7 +171,7 @@ async function underLoad<T>(
         });
         const endMs = Date.now();
         const loadDbWindow = await db?.endWindow(loadDb);
-        const journeysDb: { journey: string; requests: number; window: DatabaseWindow }[] = [];
+        const journeysDb: JourneyLoad[] = [];
         const journeyWindows: JourneyWindow[] = [];
         const { journeys } = ctx.config;
         if (opts.journeysAlone && journeys.length > 1) {
@@ -182,18 +184,25 @@ async function underLoad<T>(
               durationMs: JOURNEY_ALONE_MS,
               warmupMs: JOURNEY_ALONE_WARMUP_MS,
             };
+            // Open over the whole run, warm-up too: its statements are then those of every
+            // request sent, with no edge for a snapshot's own time to shift.
+            const pending = db?.window(0);
+            await pending?.opened;
             const from = Date.now() + JOURNEY_ALONE_WARMUP_MS;
-            const pending = db?.window(JOURNEY_ALONE_WARMUP_MS);
             const aloneRun = await runClosedLoop(service.url, [journey], alone, {
               allowedHosts: ctx.config.allowedHosts,
               signal,
             });
             journeyWindows.push({ journey: journey.name, startMs: from, endMs: Date.now() });
+            // The service finishes the requests the load's end cut off: their statements are
+            // counted once it is quiet.
+            if (pending !== undefined) await sleep(SETTLE_MS);
             const window = await db?.endWindow(pending);
             if (window !== undefined) {
               journeysDb.push({
                 journey: journey.name,
                 requests: aloneRun.overall.requests,
+                ...(aloneRun.sentInRun !== undefined && { windowRequests: aloneRun.sentInRun }),
                 window,
               });
             }

@@ -185,3 +185,22 @@ describe('waitsAndConnections', () => {
     expect(waitsAndConnections(activity(), delta(null))).toEqual([]);
   });
 });
+
+describe('journeyUse over a window open for the whole run', () => {
+  it('divides by the requests the window saw, and keeps the measured count', () => {
+    // 2000 requests measured after the warm-up; the window, open from the start, saw 2400
+    // answered, 8 lines each.
+    const use = journeyUse({
+      journey: 'order history',
+      requests: 2000,
+      windowRequests: 2400,
+      delta: delta([
+        statement(ORDERS, 2400, 2400 * 8, 40),
+        statement(LINES, 2400 * 8, 2400 * 8, 300),
+      ]),
+    });
+    expect(use.requests).toBe(2000);
+    expect(use.queriesPerRequest).toBe(9);
+    expect(nPlusOne([use])[0]!.summary).toContain('(8 calls per request)');
+  });
+});

@@ -38,18 +38,23 @@ describe('predicted against actual (the summary of the next run)', { timeout: 30
 
     await cycle(root, out);
     const plan = await readStageData(out, 'optimization-plan');
-    const hotspotItem = plan.items.find((i) => i.title.includes('scoreRecommendations'));
-    expect(hotspotItem, plan.items.map((i) => i.title).join('\n')).toBeDefined();
-    // The planted hotspot is the plan's first item, on its evidence, its gain bounded by it.
-    expect(plan.items[0]!.id).toBe(hotspotItem!.id);
     const profile = await readStageData(out, 'profile-analysis');
     const hot = profile.cpu!.topSelf[0]!;
     expect(hot.functionName).toBe('scoreRecommendations');
+    const hotspotFinding = plan.findings!.find((f) => f.kind === 'hotspot')!;
+    expect(hotspotFinding.summary).toMatch(/^scoreRecommendations /);
+    // The planted hotspot is the target of the first quick win (the plan's first item), on
+    // its evidence, its gain bounded by its share.
+    const hotspotItem = plan.items.find((i) => i.bucket === 'quick-win');
+    expect(hotspotItem, plan.items.map((i) => `${i.bucket}: ${i.title}`).join('\n')).toBeDefined();
+    expect(plan.items[0]!.id).toBe(hotspotItem!.id);
+    expect(hotspotItem!.title).toContain('scoreRecommendations');
+    expect(hotspotItem!.findings).toContain(hotspotFinding.id);
     expect(hotspotItem!.evidence[0]).toMatch(
       /^scoreRecommendations \(server\.mjs:\d+\) holds \d+(\.\d)?% /,
     );
-    expect(hotspotItem!.findings).toContain(plan.findings!.find((f) => f.kind === 'hotspot')!.id);
     expect(hotspotItem!.expectedGain.latencyPctHigh).toBeLessThanOrEqual(hot.selfShare * 100);
+    expect(hotspotItem!.testing.join('\n')).toMatch(/^Behaviour: .*\nPerformance: /);
     // The plan's own commit: nothing to check it against on the same code.
     expect((await readStageData(out, 'summary')).planOutcome).toBeUndefined();
 

@@ -277,7 +277,9 @@ describe('runClosedLoop warm-up, progress, abort, rate', () => {
   it('leaves out what completes during the warm-up', async () => {
     let firstRequestAt: number | undefined;
     let slowAnswers = 0;
+    let received = 0;
     const server = await serve((_req, res) => {
+      received += 1;
       firstRequestAt ??= Date.now();
       const cold = Date.now() - firstRequestAt < 500;
       if (cold) slowAnswers += 1;
@@ -295,6 +297,10 @@ describe('runClosedLoop warm-up, progress, abort, rate', () => {
     // Every 300 ms answer completed inside the warm-up, so none is in the figures.
     expect(countAboveMs(decodeHistogram(run.overall.histogram), 290)).toBe(0);
     expect(run.overall.latency.p99).toBeLessThan(150);
+    // Every request sent, warm-up and the last ones cut off included: as many as the server got.
+    expect(run.sentInRun).toBeGreaterThan(run.overall.requests + slowAnswers - 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(run.sentInRun).toBe(received);
 
     // About once a second; timers may fire a fraction of a millisecond early.
     expect(progress.map((p) => p.phase)).toEqual(['warm-up', 'measure']);

@@ -12,11 +12,13 @@ const burnCpu = hotspot({ functionName: 'burnCpu', file: 'src/x.js', line: 12, s
 describe('buildPlan: hotspots', () => {
   it('turns a 40% service hotspot into a top item that names it and bounds its gain', () => {
     const { items } = plan({ cpu: cpuWith([burnCpu]) });
-    expect(items).toHaveLength(1);
-    const [top] = items;
+    // The half-day cache (memo-items.test.ts) ranks first; the strategic item follows it.
+    expect(items.map((item) => item.id)).toEqual(['memoise-burncpu', 'hotspot-service-burncpu']);
+    expect(items[0]!.title).toBe('Cache what burnCpu computes for inputs it has already seen');
+    expect(items[0]!.expectedGain.latencyPctHigh).toBeLessThanOrEqual(40);
+    const top = items.find((item) => item.id === 'hotspot-service-burncpu');
     expect(top).toMatchObject({
-      id: 'hotspot-service-burncpu',
-      rank: 1,
+      rank: 2,
       kind: 'cpu',
       title: 'Optimise burnCpu at src/x.js:12',
       bucket: 'strategic',
@@ -42,8 +44,11 @@ describe('buildPlan: hotspots', () => {
     { share: 0.02, items: 0 },
     { share: 0.049, items: 0 },
     { share: 0.05, items: 1 },
-    { share: 0.4, items: 1 },
-  ])('a hotspot at $share of CPU gives $items item(s)', ({ share, items }) => {
+    { share: 0.149, items: 1 },
+    // From 15% on, the service's own code gets a cache item as well.
+    { share: 0.15, items: 2 },
+    { share: 0.4, items: 2 },
+  ])('a service hotspot at $share of CPU gives $items item(s)', ({ share, items }) => {
     const cpu = cpuWith([hotspot({ functionName: 'f', selfShare: share })]);
     const result = plan({ cpu });
     expect(result.items).toHaveLength(items);
@@ -89,8 +94,11 @@ describe('buildPlan: hotspots', () => {
         category,
         selfShare: 0.3,
       });
-      const [item] = plan({ cpu: cpuWith([h]) }).items;
-      expect(item).toMatchObject({ bucket, effortDays, kind, id: `hotspot-${category}-work` });
+      // Found by id: a service hotspot at 30% has a cache item beside it (memo-items.test.ts).
+      const item = plan({ cpu: cpuWith([h]) }).items.find(
+        (i) => i.id === `hotspot-${category}-work`,
+      );
+      expect(item).toMatchObject({ bucket, effortDays, kind });
       expect(item!.expectedGain.latencyPctHigh).toBeLessThanOrEqual(30);
       expect(item!.expectedGain.latencyPctLow).toBeLessThanOrEqual(
         item!.expectedGain.latencyPctHigh,
@@ -123,10 +131,21 @@ describe('buildPlan: hotspots', () => {
   });
 
   it('keeps ids unique when two hotspots share a name', () => {
+    // Both at 15% or more: each gets a cache item too, and those share the name as well.
     const a = hotspot({ functionName: '(anonymous)', file: 'src/a.js', line: 3, selfShare: 0.2 });
-    const b = hotspot({ functionName: '(anonymous)', file: 'src/b.js', line: 7, selfShare: 0.1 });
-    const ids = plan({ cpu: cpuWith([a, b]) }).items.map((item) => item.id);
-    expect(ids).toEqual(['hotspot-service-anonymous', 'hotspot-service-anonymous-src-b-js-7']);
+    const b = hotspot({ functionName: '(anonymous)', file: 'src/b.js', line: 7, selfShare: 0.15 });
+    const { items } = plan({ cpu: cpuWith([a, b]) });
+    expect(items.map((item) => item.id)).toEqual([
+      'memoise-anonymous',
+      'memoise-anonymous-src-b-js-7',
+      'hotspot-service-anonymous',
+      'hotspot-service-anonymous-src-b-js-7',
+    ]);
+    // Each item of a pair cites its own function.
+    const cites = (id: string) => items.find((item) => item.id === id)!.findings;
+    expect(cites('memoise-anonymous')).toEqual(['cpu:anonymous@src-a-js-3']);
+    expect(cites('memoise-anonymous-src-b-js-7')).toEqual(['cpu:anonymous@src-b-js-7']);
+    expect(cites('hotspot-service-anonymous-src-b-js-7')).toEqual(['cpu:anonymous@src-b-js-7']);
   });
 
   it.each([
@@ -170,13 +189,16 @@ describe('buildPlan: SLOs', () => {
 
   it('lets hotspot items answer a missed latency SLO, citing it', () => {
     const result = plan({ cpu: cpuWith([burnCpu]), sloEvaluations: [p95] });
-    expect(result.items.map((item) => item.id)).toEqual(['hotspot-service-burncpu']);
-    expect(result.items[0]!.evidence).toContain(
-      'SLO p95 fails: latency.p95 is 180 ms, target < 100ms',
-    );
-    expect(result.items[0]!.successCriteria).toContain(
-      'SLO p95 passes (latency.p95 < 100ms; now 180 ms)',
-    );
+    // No investigation item: the cache and the strategic item on burnCpu go after the miss.
+    expect(result.items.map((item) => item.id)).toEqual([
+      'memoise-burncpu',
+      'hotspot-service-burncpu',
+    ]);
+    for (const item of result.items) {
+      expect(item.findings).toContain('slo:p95');
+      expect(item.evidence).toContain('SLO p95 fails: latency.p95 is 180 ms, target < 100ms');
+      expect(item.successCriteria).toContain('SLO p95 passes (latency.p95 < 100ms; now 180 ms)');
+    }
   });
 
   it.each([
@@ -250,7 +272,12 @@ describe('buildPlan: guidance', () => {
   });
 
   it('puts items that serve the focus first and says why', () => {
-    const cpu = cpuWith([service, driver]);
+    // Both under 15%, so no cache item joins them: the service's own item ranks above the
+    // driver's (less effort, same gain) until the focus on the database lifts the driver.
+    const cpu = cpuWith([
+      { ...service, selfShare: 0.14, totalShare: 0.14 },
+      { ...driver, selfShare: 0.14, totalShare: 0.14 },
+    ]);
     const neutral = plan({ cpu });
     expect(neutral.items.map((item) => item.id)).toEqual([
       'hotspot-service-render',
@@ -271,9 +298,12 @@ describe('buildPlan: guidance', () => {
   });
 
   it.each([
-    { focus: ['latency'], boosted: ['gc-allocation', 'hotspot-service-render'] },
-    { focus: ['throughput'], boosted: ['gc-allocation', 'hotspot-service-render'] },
-    { focus: ['cost'], boosted: ['gc-allocation', 'hotspot-service-render'] },
+    { focus: ['latency'], boosted: ['gc-allocation', 'hotspot-service-render', 'memoise-render'] },
+    {
+      focus: ['throughput'],
+      boosted: ['gc-allocation', 'hotspot-service-render', 'memoise-render'],
+    },
+    { focus: ['cost'], boosted: ['gc-allocation', 'hotspot-service-render', 'memoise-render'] },
     { focus: ['database'], boosted: [] },
     { focus: ['frontend'], boosted: [] },
   ])('focus $focus boosts $boosted', ({ focus, boosted }) => {

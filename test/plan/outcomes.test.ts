@@ -4,11 +4,19 @@ import { buildPlan } from '../../src/plan/build-plan.js';
 import { planOutcome } from '../../src/plan/outcomes.js';
 import { baselineWith, cpuWith, hotspot, noGuidance, sliResult } from './plan-fixtures.js';
 
-const renderItems = hotspot({ functionName: 'renderItems', selfShare: 0.4, totalShare: 0.45 });
+// Not the service's own code: a service hotspot at 15% or more gets a cache item besides its
+// strategic one, both citing its finding, and the two would be judged together.
+const renderItems = hotspot({
+  functionName: 'renderItems',
+  category: 'template',
+  selfShare: 0.4,
+  totalShare: 0.45,
+});
 const parseQuery = hotspot({
   functionName: 'parseQuery',
   file: 'src/query.js',
   line: 7,
+  category: 'json',
   selfShare: 0.2,
   totalShare: 0.2,
 });
@@ -29,7 +37,7 @@ function profileWith(cpu: ProfileAnalysisData['cpu']): ProfileAnalysisData {
 
 function planFrom(cpu: NonNullable<ProfileAnalysisData['cpu']>): OptimizationPlanData {
   const baseline = baselineWith(sliResult());
-  const { items, inputs } = buildPlan({
+  const { items, inputs, findings } = buildPlan({
     cpu,
     baseline,
     sloEvaluations: [],
@@ -41,6 +49,7 @@ function planFrom(cpu: NonNullable<ProfileAnalysisData['cpu']>): OptimizationPla
     guidance: noGuidance,
     items,
     inputs,
+    findings,
   } as OptimizationPlanData;
 }
 
@@ -63,6 +72,8 @@ describe('planOutcome', () => {
       profile: profileWith(cpuWith([hotspot({ ...parseQuery, selfShare: 0.33 }), fixed, idle])),
       baseline: p95(130),
     };
+    // One item per function, so a title names the item.
+    expect(plan.items).toHaveLength(2);
     const outcome = planOutcome(plan, before, after);
     const byTitle = (name: string) => outcome.items.find((i) => i.title.includes(name))!;
     expect(byTitle('renderItems')).toMatchObject({ status: 'implemented' });
@@ -174,10 +185,44 @@ describe('planOutcome', () => {
     const outcome = planOutcome(plan, before, after);
     const implemented = outcome.items.filter((i) => i.status === 'implemented');
     expect(implemented).toHaveLength(2);
-    expect(outcome.predictedCutPct!.low).toBeCloseTo(
-      implemented[0]!.predictedPct.low + implemented[1]!.predictedPct.low,
-      1,
-    );
+    // Cuts compound: 1 - (1 - a)(1 - b), not a + b.
+    const [a, b] = implemented.map((i) => i.predictedPct.low / 100) as [number, number];
+    expect(outcome.predictedCutPct!.low).toBeCloseTo((1 - (1 - a) * (1 - b)) * 100, 1);
     expect(outcome.notes.join()).toMatch(/2 items were implemented together/);
+  });
+
+  it('counts a cache and a better algorithm for one function for no more than the best of them', () => {
+    const scoring = hotspot({
+      functionName: 'scoreAll',
+      file: 'src/score.js',
+      line: 3,
+      category: 'service',
+      selfShare: 0.5,
+      totalShare: 0.5,
+    });
+    const twoOnOne = planFrom(cpuWith([scoring, idle]));
+    expect(twoOnOne.items.map((i) => i.id)).toEqual([
+      'memoise-scoreall',
+      'hotspot-service-scoreall',
+    ]);
+    const outcome = planOutcome(
+      twoOnOne,
+      {
+        source: 'the previous run',
+        profile: profileWith(cpuWith([scoring, idle])),
+        baseline: p95(200),
+      },
+      {
+        profile: profileWith(cpuWith([{ ...scoring, selfShare: 0.05 }, idle])),
+        baseline: p95(100),
+      },
+    );
+    expect(outcome.items.map((i) => i.status)).toEqual(['implemented', 'implemented']);
+    // Apart, 45% and 35% at the high end would compound to 64%: more than the function's 50%.
+    const highest = Math.max(...twoOnOne.items.map((i) => i.expectedGain.latencyPctHigh));
+    expect(highest).toBe(45);
+    expect(outcome.predictedCutPct!.high).toBe(highest);
+    expect(outcome.predictedCutPct!.low).toBeLessThanOrEqual(highest);
+    expect(outcome.verdict).toBe('above');
   });
 });

@@ -7,9 +7,11 @@ import { cpuWith, hotspot, noGuidance } from './plan-fixtures.js';
 
 // Three hotspots whose rules give one item per bucket and risk: a regex (quick win, low risk),
 // the service's own code (strategic, medium) and the framework (major refactoring, high).
+// priceCart stays under 15%: from there on it would get a cache item too (a quick win).
+const priceCart = hotspot({ functionName: 'priceCart', category: 'service', selfShare: 0.14 });
 const cpu = cpuWith([
   hotspot({ functionName: 'matchRoute', category: 'regex', selfShare: 0.2 }),
-  hotspot({ functionName: 'priceCart', category: 'service', selfShare: 0.3 }),
+  priceCart,
   hotspot({ functionName: 'dispatch', category: 'framework', selfShare: 0.35 }),
 ]);
 
@@ -62,7 +64,7 @@ describe('the plan shaped by the intake answers', () => {
 
   it('says so when no item fits the depth', () => {
     const plan = buildPlan({
-      cpu: cpuWith([hotspot({ functionName: 'priceCart', category: 'service', selfShare: 0.3 })]),
+      cpu: cpuWith([priceCart]),
       baseline: null,
       sloEvaluations: [],
       guidance: noGuidance,
@@ -72,6 +74,24 @@ describe('the plan shaped by the intake answers', () => {
     expect(plan.inputs).toContainEqual(
       expect.stringMatching(
         /^no item fits plan depth quick-wins: a deeper plan .* the 1 left out$/,
+      ),
+    );
+  });
+
+  it("keeps a dominant service hotspot's cache for a quick-wins investment, not its rewrite", () => {
+    const plan = buildPlan({
+      cpu: cpuWith([{ ...priceCart, selfShare: 0.3, totalShare: 0.3 }]),
+      baseline: null,
+      sloEvaluations: [],
+      guidance: noGuidance,
+      scope: fromAnswers({ investment: 'quick-wins' }),
+    });
+    expect(plan.items.map((item) => `${item.id} ${item.bucket}/${item.risk}`)).toEqual([
+      'memoise-pricecart quick-win/medium',
+    ]);
+    expect(plan.inputs).toContainEqual(
+      expect.stringMatching(
+        /; left out: 1 strategic \("Optimise priceCart at src\/priceCart\.js:12"\)$/,
       ),
     );
   });

@@ -17,6 +17,7 @@ function item(id: string, kind: string, gain: number, effortDays: number, findin
     effortDays,
     risk: 'low',
     successCriteria: [],
+    testing: [],
     rollback: 'r',
   });
 }

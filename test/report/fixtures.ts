@@ -337,6 +337,7 @@ export function planItem(overrides: Partial<PlanItem> = {}): PlanItem {
     risk: 'low',
     roi: 52.5,
     successCriteria: ['list users p95 < 35 ms'],
+    testing: ['Behaviour: the cached page equals a freshly serialized one after a user write'],
     rollback: 'Remove the cache middleware.',
     ...overrides,
   };

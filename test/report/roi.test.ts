@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { roiSection } from '../../src/report/roi.js';
-import { plan } from './fixtures.js';
+import { plan, planItem } from './fixtures.js';
 import { capacity } from './scenario-fixtures.js';
 
 describe('roiSection', () => {
@@ -25,5 +25,55 @@ describe('roiSection', () => {
     const md = roiSection(plan(), undefined)!;
     expect(md).toContain('_No cost figures:');
     expect(roiSection({ ...plan(), items: [] }, undefined)).toBeNull();
+  });
+
+  it('counts items on the same finding together for no more than the largest cut among them', () => {
+    const gain = (low: number, high: number) => ({
+      latencyPctLow: low,
+      latencyPctHigh: high,
+      rationale: 'r',
+    });
+    const base = plan();
+    const twoOnOneHotspot = {
+      ...base,
+      findings: [
+        { id: 'hotspot:score', kind: 'hotspot' as const, summary: 's', gainBoundPct: 60 },
+        { id: 'slo:p95', kind: 'slo-miss' as const, summary: 's', gainBoundPct: null },
+      ],
+      items: [
+        // Apart, 40% and 30% off would leave 0.6 × 0.7 = 42%: 58% off. On one function whose
+        // best item claims at most 50%, they cannot take more than that.
+        planItem({
+          id: 'memo',
+          rank: 1,
+          findings: ['hotspot:score', 'slo:p95'],
+          expectedGain: gain(30, 50),
+          effortDays: 0.5,
+        }),
+        planItem({
+          id: 'algo',
+          rank: 2,
+          findings: ['hotspot:score'],
+          expectedGain: gain(20, 40),
+          effortDays: 2,
+        }),
+        // An SLO miss bounds nothing: citing it does not join this item to the others.
+        planItem({
+          id: 'other',
+          rank: 3,
+          findings: ['slo:p95'],
+          expectedGain: gain(10, 10),
+          effortDays: 1,
+        }),
+      ],
+    };
+    const md = roiSection(twoOnOneHotspot, undefined)!;
+    // 1 - (1 - 0.5) × (1 - 0.1) = 55%.
+    expect(md).toContain('- The whole plan: 3.5 day(s) of work for about 55% off the p95');
+    expect(md).toContain('Items citing the same finding cut the same work');
+    const apart = roiSection({ ...twoOnOneHotspot, findings: [] }, undefined)!;
+    // No bounded finding in common: 1 - 0.6 × 0.7 × 0.9 = 62.2%.
+    expect(apart).toContain('for about 62.2% off the p95');
+    expect(apart).not.toContain('Items citing the same finding');
   });
 });

@@ -46,6 +46,13 @@ export const RefinedItem = z.object({
     .min(1)
     .max(10)
     .describe("Measurable changes in the SLIs or the profile of perf-flow's next run."),
+  testing: z
+    .array(text(500))
+    .max(6)
+    .optional()
+    .describe(
+      "How to test the change: that the service's behaviour is kept, and how the cut is measured.",
+    ),
   rollback: text(1000),
 });
 export type RefinedItem = z.infer<typeof RefinedItem>;

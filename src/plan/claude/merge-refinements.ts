@@ -8,6 +8,7 @@ import { applyFocus, applyTargets } from '../focus.js';
 import { applyScope } from '../scope.js';
 import { applyTrigger } from '../trigger.js';
 import { slug } from '../text.js';
+import { testingApproach } from '../testing.js';
 import type { ClaudeAnswer, RefinedItem } from './answer-schema.js';
 
 export interface MergeInput {
@@ -132,9 +133,22 @@ function toDraft(item: RefinedItem, id: string, input: MergeInput): DraftItem {
     effortDays: item.effortDays,
     risk: item.risk,
     successCriteria: item.successCriteria,
+    testing: testingOf(item, input),
     rollback: item.rollback,
     refinedBy: input.model,
   });
+}
+
+/** Claude's own, else the refined item's, else the performance half alone. */
+function testingOf(item: RefinedItem, input: MergeInput): string[] {
+  if (item.testing !== undefined && item.testing.length > 0) return item.testing;
+  const refined = input.items.find((i) => i.id === item.refines);
+  if (refined !== undefined && refined.testing.length > 0) return refined.testing;
+  return testingApproach(
+    'the service answers recorded requests as it did before the change',
+    'the next perf-flow run shows the success criteria above',
+    item.risk,
+  );
 }
 
 /** Claude saw the guidance targets the rules had added; applyTargets adds them once more. */

@@ -64,6 +64,7 @@ export function userPrompt(input: PromptInput): string {
       effortDays: item.effortDays,
       risk: item.risk,
       successCriteria: item.successCriteria,
+      testing: item.testing,
       rollback: item.rollback,
     })),
   };

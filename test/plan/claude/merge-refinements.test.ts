@@ -57,8 +57,40 @@ describe('mergeRefinements', () => {
     });
     // ROI follows from the refined gain, effort and risk as for any item: 20 / 0.5 × 1.
     expect(burn.roi).toBe(40);
-    expect(result.items[0]!.id).toBe('hotspot-service-burncpu');
-    expect(result.items.map((i) => i.rank)).toEqual([1, 2]);
+    // The refined item (ROI 40) now ranks above the rules' cache item on burnCpu (33.6).
+    expect(result.items.map((i) => i.id)).toEqual([
+      'hotspot-service-burncpu',
+      'memoise-burncpu',
+      'hotspot-service-parse',
+    ]);
+    expect(result.items.map((i) => i.rank)).toEqual([1, 2, 3]);
+  });
+
+  it("takes Claude's testing, else the refined item's, else a generic one by the risk", () => {
+    const rules = (id: string) => plan.items.find((i) => i.id === id)!.testing;
+    const own = ['Behaviour: the memo returns what burnCpu returns', 'Performance: profile it'];
+    const byId = (result: ReturnType<typeof merge>, id: string) =>
+      result.items.find((i) => i.id === id)!.testing;
+
+    expect(byId(merge([item({ testing: own })]), 'hotspot-service-burncpu')).toEqual(own);
+    // Without testing of its own (or an empty list), the refinement keeps the rules' testing.
+    expect(rules('hotspot-service-burncpu')[0]).toMatch(/^Behaviour: keep the old burnCpu/);
+    expect(byId(merge([item()]), 'hotspot-service-burncpu')).toEqual(
+      rules('hotspot-service-burncpu'),
+    );
+    expect(byId(merge([item({ testing: [] })]), 'hotspot-service-burncpu')).toEqual(
+      rules('hotspot-service-burncpu'),
+    );
+    // A new item has no rule item to take it from: behaviour and performance, and a rollout
+    // line only when it is not low-risk.
+    const added = (risk: RefinedItem['risk']) =>
+      byId(merge([item({ refines: undefined, title: 'New', risk })]), 'claude-new');
+    expect(added('low').map((line) => line.split(':')[0])).toEqual(['Behaviour', 'Performance']);
+    expect(added('medium').map((line) => line.split(':')[0])).toEqual([
+      'Behaviour',
+      'Performance',
+      'Rollout',
+    ]);
   });
 
   it("ranks Claude's items by what the trigger counts, as the rules' are", () => {
