@@ -368,6 +368,8 @@ export const PlanItem = z.object({
     /** Expected cut in the affected latency, percent, as a range. */
     latencyPctLow: z.number().nonnegative(),
     latencyPctHigh: z.number().nonnegative(),
+    /** The rise of the breaking point, percent, for an item that adds capacity directly. */
+    capacityPct: z.number().nonnegative().optional(),
     rationale: z.string(),
   }),
   effortDays: z.number().positive(),
@@ -387,7 +389,7 @@ export type PlanItem = z.infer<typeof PlanItem>;
 /** Something the measurements showed, with the id plan items cite it by. */
 export const PlanFinding = z.object({
   id: z.string(),
-  kind: z.enum(['hotspot', 'gc', 'database', 'statement', 'slo-miss', 'diagnosis']),
+  kind: z.enum(['hotspot', 'gc', 'database', 'statement', 'slo-miss', 'diagnosis', 'load-test']),
   summary: z.string(),
   /**
    * The most an item citing this finding may promise, percent of latency: Amdahl's bound for

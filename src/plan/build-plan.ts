@@ -5,6 +5,8 @@ import type {
   CpuAnalysis,
   DatabaseAnalysisData,
   Finding,
+  LoadTestData,
+  RuntimeSummary,
   PlanFinding,
   PlanItem,
   SloEvaluation,
@@ -18,7 +20,10 @@ import { applyScope } from './scope.js';
 import { applyTrigger } from './trigger.js';
 import { blockingItems } from './blocking-items.js';
 import { gcItem, hotspotItems, MAX_HOTSPOT_ITEMS, SIGNIFICANT_SHARE } from './hotspot-items.js';
+import { loadTestFindings } from './load-test-findings.js';
+import { loadTestItems } from './load-test-items.js';
 import { memoItems } from './memo-items.js';
+import { runtimeItems } from './runtime-items.js';
 import { concernOf, isMissed } from './slo-gap.js';
 import { errorItem, investigationItem } from './slo-items.js';
 import { ms, pct, round1 } from './text.js';
@@ -34,6 +39,10 @@ export interface PlanInput {
   scope?: PlanConfig;
   /** The profile's diagnosis: findings items may cite, though no rule acts on them alone. */
   diagnosis?: Finding[];
+  /** The load test of the same commit and config, when it ran before the plan. */
+  loadTest?: LoadTestData | null;
+  /** The probe's runtime figures under the profile's load (heap, GC, event loop). */
+  runtime?: RuntimeSummary | null;
 }
 
 export interface Plan {
@@ -63,10 +72,20 @@ export function buildPlan(input: PlanInput): Plan {
     cpuItems.push(...blockingItems(input.diagnosis ?? [], cpu, baseline, ids));
   }
   const dbItems = databaseItems(input.database ?? null, baseline, ids);
-  // CPU and database items cite or explain the missed latency and throughput SLOs; only
-  // without them does a miss need an item of its own.
+  const loadFindings = input.loadTest ? loadTestFindings(input.loadTest) : [];
+  const runtime = runtimeItems(
+    input.diagnosis ?? [],
+    loadFindings,
+    { cpu, baseline, database: input.database ?? null, runtime: input.runtime ?? null },
+    ids,
+  );
+  const underLoad = input.loadTest
+    ? loadTestItems(loadFindings, { loadTest: input.loadTest, cpu, baseline }, ids)
+    : [];
+  // CPU, database and runtime items cite or explain the missed latency and throughput SLOs;
+  // only without them does a miss need an item of its own.
   const investigations =
-    cpuItems.length + dbItems.length > 0
+    cpuItems.length + dbItems.length + runtime.length > 0
       ? []
       : perfMisses.map((slo) => investigationItem(slo, { cpu, baseline }, ids));
   const errors = groupByJourney(missed.filter((slo) => concernOf(slo.sli) === 'errors')).map(
@@ -75,7 +94,7 @@ export function buildPlan(input: PlanInput): Plan {
 
   // The trigger sets what the ranking counts; the focus areas then raise what they serve.
   const triggered = applyTrigger(
-    [...cpuItems, ...dbItems, ...investigations, ...errors],
+    [...cpuItems, ...dbItems, ...runtime, ...underLoad, ...investigations, ...errors],
     guidance.trigger,
   );
   const drafts = applyTargets(applyFocus(triggered.items, guidance.focus), guidance.targets);
@@ -87,12 +106,18 @@ export function buildPlan(input: PlanInput): Plan {
       database: input.database ?? null,
       sloEvaluations: input.sloEvaluations,
       diagnosis: input.diagnosis ?? [],
+      loadTest: loadFindings,
     },
     // Before the scope: a finding keeps the bound of an item the scope left out.
     drafts,
   );
   const inputs = [
     ...describeInputs(input, cpuItems.length),
+    ...(input.loadTest
+      ? [
+          `load test (${input.loadTest.scenarios.join(', ')}): ${loadFindings.length} finding(s)${loadFindings.length === 0 ? '' : `: ${loadFindings.map((f) => f.kind).join(', ')}`}`,
+        ]
+      : []),
     ...(triggered.note === null ? [] : [triggered.note]),
     ...scoped.notes,
   ];

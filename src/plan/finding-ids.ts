@@ -16,4 +16,6 @@ export const findingId = {
   statement: (index: number) => `db:statement:${index + 1}`,
   slo: (slo: SloEvaluation) => `slo:${slug(slo.name)}`,
   diagnosis: (index: number, f: Finding) => `diagnosis:${index + 1}:${f.kind}`,
+  /** One of each kind at most (load-test-findings.ts): the kind is the id. */
+  loadTest: (kind: string) => `load-test:${kind}`,
 };

@@ -8,6 +8,7 @@ import type {
 } from '../data/stages.js';
 import { amdahlCeilingPct } from './expected-gain.js';
 import { findingId } from './finding-ids.js';
+import type { LoadTestFinding } from './load-test-findings.js';
 import { describeMiss, isMissed } from './slo-gap.js';
 import { pct, whereIs } from './text.js';
 
@@ -16,6 +17,8 @@ export interface FindingSources {
   database: DatabaseAnalysisData | null;
   sloEvaluations: readonly SloEvaluation[];
   diagnosis: readonly Finding[];
+  /** The load test's findings (load-test-findings.ts), when one ran on this commit. */
+  loadTest?: readonly LoadTestFinding[];
 }
 
 // More hotspots than the rules plan (8): a refinement may act on one the rules left out,
@@ -27,7 +30,8 @@ const MAX_STATEMENT_FINDINGS = 5;
  * Every finding plan items may cite, with the most an item citing it may promise. Hotspots
  * and GC are bounded by Amdahl (their share of CPU time); database findings by the estimate
  * of the rule-based item built on them, the bound that item carries; SLO misses and the
- * diagnosis bound nothing: they say where to look, not how much a fix can take off.
+ * diagnosis and the load test's findings bound nothing: they say where to look, not how much
+ * a fix can take off.
  */
 export function collectFindings(
   sources: FindingSources,
@@ -90,6 +94,9 @@ export function collectFindings(
       summary: `${f.summary} (confidence ${f.confidence})`,
       gainBoundPct: null,
     });
+  }
+  for (const f of sources.loadTest ?? []) {
+    add({ id: f.id, kind: 'load-test', summary: f.summary, gainBoundPct: null });
   }
   return [...found.values()];
 }

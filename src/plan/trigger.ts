@@ -39,13 +39,7 @@ export function applyTrigger(items: DraftItem[], trigger: string | undefined): S
       };
     case 'capacity-planning':
       return {
-        items: items.map((item) =>
-          reranked(
-            item,
-            CAPACITY_KINDS.has(item.kind) ? capacityGainPct(midGain(item)) : 0,
-            'breaking point',
-          ),
-        ),
+        items: items.map((item) => reranked(item, capacityOf(item), 'breaking point')),
         note: 'trigger capacity-planning: ranked by the rise of the breaking point per day of work (1/(1 - cut) - 1 for a cut of the work per request); items that move no capacity come last',
       };
     case 'slo-breach': {
@@ -83,6 +77,12 @@ export function midGain(item: Pick<DraftItem, 'expectedGain'>): number {
 export function capacityGainPct(cutPct: number): number {
   const cut = Math.min(cutPct, 99) / 100;
   return (1 / (1 - cut) - 1) * 100;
+}
+
+/** The breaking point's rise an item brings, percent: its own figure, or from its cut. */
+export function capacityOf(item: Pick<DraftItem, 'expectedGain' | 'kind'>): number {
+  if (item.expectedGain.capacityPct !== undefined) return item.expectedGain.capacityPct;
+  return CAPACITY_KINDS.has(item.kind) ? capacityGainPct(midGain(item)) : 0;
 }
 
 function reranked(item: DraftItem, gainPct: number, what: string): DraftItem {

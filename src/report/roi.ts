@@ -1,7 +1,7 @@
 import type { CapacityResult } from '../data/scenarios.js';
 import type { OptimizationPlanData } from '../data/stages.js';
 import { formatNumber } from '../measure/format.js';
-import { CAPACITY_KINDS, capacityGainPct, CPU_KINDS, midGain as mid } from '../plan/trigger.js';
+import { capacityOf, CPU_KINDS, midGain as mid } from '../plan/trigger.js';
 import { boundedFindingIds, groupsBySharedFinding, jointCutPct } from '../plan/joint-cut.js';
 import { blocks, escapeMarkdown, percentRange, table } from './format.js';
 
@@ -30,7 +30,7 @@ export function roiSection(
     item.bucket,
     formatNumber(item.effortDays),
     percentRange({ low: item.expectedGain.latencyPctLow, high: item.expectedGain.latencyPctHigh }),
-    CAPACITY_KINDS.has(item.kind) ? `+${formatNumber(capacityGainPct(mid(item)))}%` : '–',
+    capacityOf(item) > 0 ? `+${formatNumber(capacityOf(item))}%` : '–',
     costCut(item) === null ? '–' : `−${costCut(item)!.toFixed(4)} ${escapeMarkdown(currency)}`,
   ]);
   const total = (subset: Item[], label: string) => {

@@ -31,7 +31,7 @@ export interface FlowOutcome {
 }
 
 /**
- * The six stages in order, in one process. A failing gate still gets its summary written;
+ * The six stages, in one process, the load test before the plan that rests on it. A failing gate still gets its summary written;
  * a stage that cannot run (bad config, service down) stops the flow with its own error.
  */
 export async function runFlow(inputs: FlowInputs, deps: StageDeps): Promise<FlowOutcome> {
@@ -40,8 +40,9 @@ export async function runFlow(inputs: FlowInputs, deps: StageDeps): Promise<Flow
   const steps: [string, () => Promise<StageOutcome>][] = [
     ['baseline', () => runBaseline(inputs, deps)],
     ['profile-analysis', () => runProfileAnalysis(inputs, deps)],
-    ['optimization-plan', () => runOptimizationPlan(inputs, deps)],
+    // The load test before the plan: its breaking point, spike and soak are evidence too.
     ['load-test', () => runLoadTest(inputs, deps)],
+    ['optimization-plan', () => runOptimizationPlan(inputs, deps)],
     ['slo-gate', () => runSloGate(inputs, deps)],
     ['summary', () => runSummary(inputs, deps)],
   ];

@@ -24,13 +24,21 @@ export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: 
   const baseline = await readEarlier(ctx, 'baseline');
   const profile = await readEarlier(ctx, 'profile-analysis');
   const sloEvaluations = baseline ? evaluateSlos(ctx.config.slos, measuredResults(baseline)) : [];
+  const loadTest = await readEarlier(ctx, 'load-test');
+  // A load test of other code or another config says nothing about this one.
+  const sameRun =
+    loadTest !== undefined &&
+    loadTest.provenance.commit === ctx.provenance().commit &&
+    loadTest.provenance.configHash === ctx.provenance().configHash;
   const plan = buildPlan({
+    loadTest: sameRun ? loadTest : null,
     cpu: profile?.cpu ?? null,
     baseline: baseline ?? null,
     sloEvaluations,
     guidance: ctx.guidance,
     database: profile?.database ?? null,
     diagnosis: profile?.diagnosis ?? [],
+    runtime: profile?.runtime ?? null,
     scope: ctx.config.plan,
   });
   if (inputs.claude) ctx.progress(`asking Claude (${inputs.claude.model}) to refine the plan`);
@@ -53,6 +61,11 @@ export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: 
         ? `CPU profile of ${profile.provenance.createdAt} (${profile.cpu.sampleCount} samples)`
         : `profile-analysis found no profile: ${profile.reason ?? 'unknown reason'}`
       : 'no profile-analysis result: hotspot rules not applied',
+    loadTest === undefined
+      ? 'no load-test result: spike, stress, soak and capacity rules not applied'
+      : sameRun
+        ? `load test of ${loadTest.provenance.createdAt} (${loadTest.scenarios.join(', ')})`
+        : `load test of ${loadTest.provenance.createdAt} left out: made on ${loadTest.provenance.commit?.slice(0, 12) ?? 'no commit'} or with another config, not on what this plan is for`,
     ...plan.inputs,
   ];
   const data: OptimizationPlanData = {

@@ -382,8 +382,9 @@ describe('the reusable workflow', () => {
     }
     expect([jobs['profile-analysis']!.needs].flat()).toContain('baseline');
     expect([jobs['load-test']!.needs].flat()).toContain('baseline');
+    // The plan rests on the load test's breaking point, spike and soak too.
     expect([jobs['optimization-plan']!.needs].flat()).toEqual(
-      expect.arrayContaining(['baseline', 'profile-analysis']),
+      expect.arrayContaining(['baseline', 'profile-analysis', 'load-test']),
     );
     expect([jobs['slo-gate']!.needs].flat()).toEqual(
       expect.arrayContaining(['baseline', 'load-test']),
