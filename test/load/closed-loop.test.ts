@@ -216,7 +216,8 @@ describe('runClosedLoop errors', () => {
       setTimeout(() => res.end('ok'), 2);
     });
     const run = await runClosedLoop(server.url, [journey('home', '/')], load({ durationMs: 1000 }));
-    expect(run.overall.requests).toBeGreaterThan(20);
+    // Enough answers for several announced closes (one in three), even on a busy host.
+    expect(run.overall.requests).toBeGreaterThan(10);
     expect(run.overall).toMatchObject({ errors: 0, transportErrors: 0, availability: 1 });
     expect(run.overall.statusCodes).toEqual({ '200': run.overall.requests });
     // autocannon alone reads hundreds of ms here: each close leaves a stale start time.
@@ -293,7 +294,8 @@ describe('runClosedLoop warm-up, progress, abort, rate', () => {
       { onProgress: (p) => progress.push(p) },
     );
     expect(slowAnswers).toBeGreaterThan(0);
-    expect(run.overall.requests).toBeGreaterThan(50);
+    // Hundreds of 2 ms answers on a quiet host; a busy one has given 30.
+    expect(run.overall.requests).toBeGreaterThan(20);
     // Every 300 ms answer completed inside the warm-up, so none is in the figures.
     expect(countAboveMs(decodeHistogram(run.overall.histogram), 290)).toBe(0);
     expect(run.overall.latency.p99).toBeLessThan(150);
