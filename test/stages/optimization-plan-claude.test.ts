@@ -18,20 +18,12 @@ import {
   type FakeAnthropic,
 } from '../helpers/fake-anthropic.js';
 import { baseline, hotspot, profile } from '../report/fixtures.js';
+import { PLAN_STAGE_CONFIG } from './plan-stage-config.js';
 
 // Looks like a real key, so a leak would be the real thing.
 const KEY = 'sk-ant-api03-TEST0nly0Key0Never0Stored-abcdefghijklmnop0123456789-AA';
 const MODEL = 'claude-test-model';
-const CONFIG = `service:
-  url: http://127.0.0.1:3000
-journeys:
-  - name: list-users
-    path: /users
-slos:
-  - sli: latency.p95
-    target: '< 100ms'
-    key: true
-`;
+const CONFIG = PLAN_STAGE_CONFIG;
 
 // The profile fixture's hotspots; serializeUsers gets its source, as when the file is in the repo.
 const SERIALIZE = hotspot({
