@@ -6,25 +6,30 @@ type Cutting = Pick<PlanItem, 'findings' | 'expectedGain'>;
  * The cut of several items delivered together, percent, each item cutting `cutPctOf(item)`.
  * Cuts compound: two items each taking 10% off leave 81%, not 80%. Items citing one bounded
  * finding (a hotspot, a statement) go after the same work, say a cache and a better algorithm
- * for one function: as a group they cut at most the largest high end among them.
+ * for one function: as a group they cut at most what the findings they cite bound together
+ * (Amdahl: the shares of distinct functions add up), the very most any fix of them saves.
  */
 export function jointCutPct<T extends Cutting>(
   items: readonly T[],
-  boundedFindings: ReadonlySet<string>,
+  bounds: ReadonlyMap<string, number>,
   cutPctOf: (item: T) => number,
 ): number {
-  const left = groupsBySharedFinding(items, boundedFindings).reduce((kept, group) => {
+  const left = groupsBySharedFinding(items, bounds).reduce((kept, group) => {
     const together = 1 - group.reduce((k, i) => k * (1 - Math.min(cutPctOf(i), 99) / 100), 1);
-    const cap = Math.max(...group.map((i) => i.expectedGain.latencyPctHigh)) / 100;
+    const cited = new Set(group.flatMap((i) => (i.findings ?? []).filter((id) => bounds.has(id))));
+    const cap =
+      cited.size === 0 ? 1 : Math.min(1, sum([...cited].map((id) => bounds.get(id)!)) / 100);
     return kept * (1 - Math.min(together, cap));
   }, 1);
   return (1 - left) * 100;
 }
 
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
 /** Items joined when they cite a bounded finding in common, directly or through others. */
 export function groupsBySharedFinding<T extends Pick<PlanItem, 'findings'>>(
   items: readonly T[],
-  boundedFindings: ReadonlySet<string>,
+  boundedFindings: ReadonlyMap<string, number>,
 ): T[][] {
   const groupOf = new Map<string, T[]>();
   const groups: T[][] = [];
@@ -41,9 +46,11 @@ export function groupsBySharedFinding<T extends Pick<PlanItem, 'findings'>>(
   return groups;
 }
 
-/** The ids of the findings that bound a gain (hotspots, GC, statements), from a plan's catalogue. */
-export function boundedFindingIds(
+/** The findings that bound a gain (hotspots, GC, statements), by id, from a plan's catalogue. */
+export function findingBounds(
   findings: readonly { id: string; gainBoundPct: number | null }[] | undefined,
-): Set<string> {
-  return new Set((findings ?? []).filter((f) => f.gainBoundPct !== null).map((f) => f.id));
+): Map<string, number> {
+  const bounds = new Map<string, number>();
+  for (const f of findings ?? []) if (f.gainBoundPct !== null) bounds.set(f.id, f.gainBoundPct);
+  return bounds;
 }

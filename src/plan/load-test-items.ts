@@ -76,8 +76,11 @@ function spikeErrorsItem(
   ids: Set<string>,
 ): DraftItem {
   const peakErrors = spike.peak.errorRate ?? 0;
-  // Errors do not show as latency: ROI counts the cut in failed requests the 1% needs.
-  const errorCut = Math.max(0, round1((1 - SPIKE_ERROR_RATE / peakErrors) * 100));
+  // Shedding removes the errors the spike adds, not those the service has anyway: the aim is
+  // within the threshold of the rate before it. Errors do not show as latency: ROI counts
+  // the cut in failed requests that aim needs.
+  const aim = (spike.pre.errorRate ?? 0) + SPIKE_ERROR_RATE;
+  const errorCut = Math.max(0, round1((1 - aim / peakErrors) * 100));
   const peakRate = peakRateOf(spike);
   const stalled = spike.overall.timeouts + spike.overall.transportErrors;
   const breakingPoint = stress?.lowerBound === false ? stress.breakingPointRps : null;
@@ -102,7 +105,7 @@ function spikeErrorsItem(
         latencyPctLow: 0,
         latencyPctHigh: 0,
         rationale:
-          `Shedding cuts failed requests, not latency: no latency gain is claimed. Bringing the peak error rate from ${pct(peakErrors)} to under ${pct(SPIKE_ERROR_RATE)} is a ${errorCut}% cut in failed requests, which ROI counts.` +
+          `Shedding cuts failed requests, not latency: no latency gain is claimed. Bringing the peak error rate from ${pct(peakErrors)} to under ${pct(aim)} (the rate before the spike, plus ${pct(SPIKE_ERROR_RATE)}) is a ${errorCut}% cut in failed requests, which ROI counts.` +
           (overCapacity
             ? ` The peak (${rps(peakRate)}) is above the breaking point (${rps(breakingPoint)}): shedding turns slow failures into fast refusals, but under ${pct(SPIKE_ERROR_RATE)} also takes more capacity.`
             : ''),
@@ -110,7 +113,7 @@ function spikeErrorsItem(
       effortDays: 2,
       risk: 'medium',
       successCriteria: [
-        `peak error rate under ${pct(SPIKE_ERROR_RATE)} in the next spike scenario (now ${pct(peakErrors)})`,
+        `peak error rate under ${pct(aim)} in the next spike scenario (now ${pct(peakErrors)})`,
         ...(stalled > 0
           ? [
               `no timeouts or dropped connections in the next spike scenario (now ${stalled}): what is refused is refused at once`,
@@ -257,7 +260,7 @@ function lowBreakingPointItem(
       id: uniqueId('load-test-low-breaking-point', ids),
       title: `Raise the breaking point from ${rps(breakingPoint)} to ${rps(target)} (${MIN_HEADROOM}× the peak)`,
       kind: 'throughput',
-      hypothesis: `The service breaks at ${rps(breakingPoint)}, ${round1(headroom)}× the peak of ${rps(peak)}: a spike or the loss of an instance takes it past the breaking point. ${breakCause(stress)}`,
+      hypothesis: `The service breaks ${capacity.breakingPointRps === null ? 'below' : 'at'} ${rps(breakingPoint)}, ${headroom.toFixed(2)}× the ${capacity.peakSource === 'config' ? 'expected peak' : "load test's rate"} of ${rps(peak)}: a spike or the loss of an instance takes it past the breaking point. ${breakCause(stress)}`,
       evidence: [
         f.summary,
         ...f.evidence,
@@ -288,7 +291,7 @@ function lowBreakingPointItem(
       effortDays: 3,
       risk: 'medium',
       successCriteria: [
-        `breaking point at or above ${MIN_HEADROOM}× the peak, ${rps(target)}, in the next stress scenario (now ${rps(breakingPoint)}, ${round1(headroom)}×)`,
+        `breaking point at or above ${MIN_HEADROOM}× the peak, ${rps(target)}, in the next stress scenario (now ${rps(breakingPoint)}, ${headroom.toFixed(2)}×)`,
       ],
       testing: testingApproach(
         'the behaviour tests pass on every instance, and nothing relies on per-instance state (sessions, in-memory caches, rate limits) once there are several',

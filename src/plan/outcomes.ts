@@ -6,7 +6,7 @@ import type {
   ProfileAnalysisData,
 } from '../data/stages.js';
 import { findingId } from './finding-ids.js';
-import { boundedFindingIds, jointCutPct } from './joint-cut.js';
+import { findingBounds, jointCutPct } from './joint-cut.js';
 import { formatMs } from '../measure/format.js';
 import { pct, round1 } from './text.js';
 
@@ -49,7 +49,7 @@ export function planOutcome(
     notes.push('no baseline on both sides: the measured gain is unknown');
   }
   const implementedItems = plan.items.filter((item) => implemented.some((i) => i.id === item.id));
-  const bounded = boundedFindingIds(plan.findings);
+  const bounded = findingBounds(plan.findings);
   const predictedCutPct =
     implemented.length === 0
       ? null
@@ -66,7 +66,7 @@ export function planOutcome(
   }
   if (implemented.length > 1) {
     notes.push(
-      `${implemented.length} items were implemented together: the measured cut is theirs jointly, set against their predictions compounded (items on the same finding counting for no more than the largest among them)`,
+      `${implemented.length} items were implemented together: the measured cut is theirs jointly, set against their predictions compounded (items on the same finding counting for no more than its bound)`,
     );
   }
   const verdict: Verdict =

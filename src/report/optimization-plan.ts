@@ -16,7 +16,11 @@ const BUCKET_ORDER: readonly Bucket[] = ['quick-win', 'strategic', 'major'];
 export function formatGain(gain: PlanItem['expectedGain']): string {
   const low = formatNumber(gain.latencyPctLow);
   const high = formatNumber(gain.latencyPctHigh);
-  return low === high ? `${low}% latency` : `${low}–${high}% latency`;
+  const latency = low === high ? `${low}% latency` : `${low}–${high}% latency`;
+  // A capacity item cuts no latency: what it adds is the figure worth reading.
+  if (gain.capacityPct === undefined) return latency;
+  const capacity = `+${formatNumber(gain.capacityPct)}% capacity`;
+  return gain.latencyPctHigh === 0 ? capacity : `${latency}, ${capacity}`;
 }
 
 function byRank(items: readonly PlanItem[]): PlanItem[] {

@@ -2,7 +2,7 @@ import type { CapacityResult } from '../data/scenarios.js';
 import type { OptimizationPlanData } from '../data/stages.js';
 import { formatNumber } from '../measure/format.js';
 import { capacityOf, CPU_KINDS, midGain as mid } from '../plan/trigger.js';
-import { boundedFindingIds, groupsBySharedFinding, jointCutPct } from '../plan/joint-cut.js';
+import { findingBounds, groupsBySharedFinding, jointCutPct } from '../plan/joint-cut.js';
 import { blocks, escapeMarkdown, percentRange, table } from './format.js';
 
 type Item = OptimizationPlanData['items'][number];
@@ -21,10 +21,11 @@ export function roiSection(
   if (plan === undefined || plan.items.length === 0) return null;
   const costPerMillion = capacity?.costPerMillionRequests.value ?? null;
   const currency = capacity?.currency ?? '';
+  const cutsCpu = (item: Item) => CPU_KINDS.has(item.kind) && mid(item) > 0;
   const costCut = (item: Item) =>
-    costPerMillion !== null && CPU_KINDS.has(item.kind) ? (costPerMillion * mid(item)) / 100 : null;
+    costPerMillion !== null && cutsCpu(item) ? (costPerMillion * mid(item)) / 100 : null;
   const items = [...plan.items].sort((a, b) => a.rank - b.rank);
-  const bounded = boundedFindingIds(plan.findings);
+  const bounded = findingBounds(plan.findings);
   const rows = items.map((item) => [
     `#${item.rank} ${escapeMarkdown(item.title)}`,
     item.bucket,
@@ -37,12 +38,17 @@ export function roiSection(
     if (subset.length === 0) return null;
     const days = subset.reduce((sum, i) => sum + i.effortDays, 0);
     const cutPct = jointCutPct(subset, bounded, mid);
-    const cuts = subset.map(costCut).filter((c): c is number => c !== null);
+    // The CPU items' cuts overlap as their latency cuts do: the same joint cut prices them.
+    const cpuItems = subset.filter(cutsCpu);
+    const saved =
+      costPerMillion === null || cpuItems.length === 0
+        ? null
+        : (costPerMillion * jointCutPct(cpuItems, bounded, mid)) / 100;
     return (
       `${label}: ${formatNumber(days)} day(s) of work for about ${formatNumber(cutPct)}% off the p95 if each item delivers its midpoint` +
-      (cuts.length > 0
-        ? `, and ${cuts.reduce((a, b) => a + b, 0).toFixed(4)} ${escapeMarkdown(currency)} less per million requests`
-        : '')
+      (saved === null
+        ? ''
+        : `, and ${saved.toFixed(4)} ${escapeMarkdown(currency)} less per million requests`)
     );
   };
   const quickWins = items.filter((i) => i.bucket === 'quick-win');
@@ -64,7 +70,7 @@ export function roiSection(
       .filter((line): line is string => line !== null)
       .join('\n'),
     groupsBySharedFinding(items, bounded).some((group) => group.length > 1) &&
-      '_Items citing the same finding cut the same work (a cache and a better algorithm for one function): together they count for no more than the largest cut among them._',
+      '_Items citing the same finding cut the same work (a cache and a better algorithm for one function): together they count for no more than what that finding bounds (Amdahl)._',
     items.some((i) => i.kind === 'database') &&
       "_A database item's cut is of its journey's latency (the journey the statement serves), the others' of the service's: the totals mix the two._",
     costPerMillion === null &&

@@ -178,6 +178,9 @@ async function underLoad<T>(
           ctx.progress(
             `each journey alone for ${JOURNEY_ALONE_MS / 1000}s, to see which work is whose`,
           );
+          // The mixed load's last requests finish first: their statements are not the first
+          // journey's.
+          if (db !== undefined) await sleep(SETTLE_MS);
           for (const journey of journeys) {
             const alone = {
               ...settings,

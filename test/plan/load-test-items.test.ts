@@ -120,6 +120,20 @@ describe('loadTestFindings', () => {
     expect(found[0]!.summary).toContain('7.3%');
   });
 
+  it('aims the spike item at the rate before the spike plus the threshold', () => {
+    const item = only(
+      items(
+        loadTestWith(peakErrors(0.08), (d) => {
+          d.spike!.pre.errorRate = 0.05;
+        }),
+      ),
+      'spike-errors',
+    );
+    expect(item.successCriteria[0]).toContain('peak error rate under 6%');
+    // From 8% to 6%: a quarter of the failed requests, which ROI counts.
+    expect(item.roi).toBe(roi(25, item.effortDays, item.risk));
+  });
+
   it('leaves out errors the service had before the spike: only the ones it added count', () => {
     const failingAnyway = (d: LoadTestData) => {
       d.spike!.pre.errorRate = 0.02;
@@ -344,7 +358,7 @@ describe('loadTestItems', () => {
         '2 instances at the measured 200 rps each carry 300 rps',
       );
       expect(item.successCriteria).toEqual([
-        'breaking point at or above 2× the peak, 300 rps, in the next stress scenario (now 200 rps, 1.3×)',
+        'breaking point at or above 2× the peak, 300 rps, in the next stress scenario (now 200 rps, 1.33×)',
       ]);
     });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatGain } from '../../src/report/optimization-plan.js';
 import { roiSection } from '../../src/report/roi.js';
 import { plan, planItem } from './fixtures.js';
 import { capacity } from './scenario-fixtures.js';
@@ -27,7 +28,7 @@ describe('roiSection', () => {
     expect(roiSection({ ...plan(), items: [] }, undefined)).toBeNull();
   });
 
-  it('counts items on the same finding together for no more than the largest cut among them', () => {
+  it('counts items on the same finding together for no more than that finding bounds', () => {
     const gain = (low: number, high: number) => ({
       latencyPctLow: low,
       latencyPctHigh: high,
@@ -37,15 +38,16 @@ describe('roiSection', () => {
     const twoOnOneHotspot = {
       ...base,
       findings: [
-        { id: 'hotspot:score', kind: 'hotspot' as const, summary: 's', gainBoundPct: 60 },
+        { id: 'hotspot:score', kind: 'hotspot' as const, summary: 's', gainBoundPct: 50 },
         { id: 'slo:p95', kind: 'slo-miss' as const, summary: 's', gainBoundPct: null },
       ],
       items: [
-        // Apart, 40% and 30% off would leave 0.6 × 0.7 = 42%: 58% off. On one function whose
-        // best item claims at most 50%, they cannot take more than that.
+        // Apart, 40% and 30% off would leave 0.6 × 0.7 = 42%: 58% off. On one function that
+        // holds 50% of the time (Amdahl's bound), they cannot take more than that.
         planItem({
           id: 'memo',
           rank: 1,
+          kind: 'cpu',
           findings: ['hotspot:score', 'slo:p95'],
           expectedGain: gain(30, 50),
           effortDays: 0.5,
@@ -53,6 +55,7 @@ describe('roiSection', () => {
         planItem({
           id: 'algo',
           rank: 2,
+          kind: 'cpu',
           findings: ['hotspot:score'],
           expectedGain: gain(20, 40),
           effortDays: 2,
@@ -71,9 +74,24 @@ describe('roiSection', () => {
     // 1 - (1 - 0.5) × (1 - 0.1) = 55%.
     expect(md).toContain('- The whole plan: 3.5 day(s) of work for about 55% off the p95');
     expect(md).toContain('Items citing the same finding cut the same work');
+    // Priced the same way: 50% of 2 EUR per million requests, not 58%.
+    const priced = roiSection(
+      twoOnOneHotspot,
+      capacity({ costPerMillionRequests: { value: 2, reason: null } }),
+    )!;
+    expect(priced).toContain('and 1.0000 EUR less per million requests');
     const apart = roiSection({ ...twoOnOneHotspot, findings: [] }, undefined)!;
     // No bounded finding in common: 1 - 0.6 × 0.7 × 0.9 = 62.2%.
     expect(apart).toContain('for about 62.2% off the p95');
     expect(apart).not.toContain('Items citing the same finding');
+  });
+
+  it('shows the capacity an item adds where it cuts no latency', () => {
+    const gain = { latencyPctLow: 0, latencyPctHigh: 0, rationale: 'r' };
+    expect(formatGain(gain)).toBe('0% latency');
+    expect(formatGain({ ...gain, capacityPct: 50 })).toBe('+50% capacity');
+    expect(formatGain({ ...gain, latencyPctLow: 5, latencyPctHigh: 10, capacityPct: 12 })).toBe(
+      '5–10% latency, +12% capacity',
+    );
   });
 });

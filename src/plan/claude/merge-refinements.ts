@@ -5,6 +5,7 @@ import { rank } from '../build-plan.js';
 import { draftItem, uniqueId, type DraftItem } from '../draft.js';
 import { gainBoundOf } from '../findings.js';
 import { applyFocus, applyTargets } from '../focus.js';
+import { RISK_FACTOR } from '../roi.js';
 import { applyScope } from '../scope.js';
 import { applyTrigger } from '../trigger.js';
 import { slug } from '../text.js';
@@ -116,27 +117,45 @@ function problemOf(
 function toDraft(item: RefinedItem, id: string, input: MergeInput): DraftItem {
   const cited = [...new Set(item.findings)];
   const bound = gainBoundOf(cited, input.findings);
-  return draftItem({
-    id,
-    title: item.title,
-    kind: item.kind,
-    hypothesis: item.hypothesis,
-    // The measured findings, not Claude's account of them: evidence stays what was measured.
-    evidence: cited.map((fid) => input.findings.find((f) => f.id === fid)!.summary),
-    findings: cited,
-    steps: item.steps,
-    expectedGain: {
-      latencyPctLow: item.expectedGain.latencyPctLow,
-      latencyPctHigh: item.expectedGain.latencyPctHigh,
-      rationale: `${item.expectedGain.rationale} (The findings cited bound the gain at ${bound}%.)`,
+  const rule = input.items.find((i) => i.id === item.refines);
+  const capacityPct = rule?.expectedGain.capacityPct;
+  return draftItem(
+    {
+      id,
+      title: item.title,
+      kind: item.kind,
+      hypothesis: item.hypothesis,
+      // The measured findings, not Claude's account of them: evidence stays what was measured.
+      evidence: cited.map((fid) => input.findings.find((f) => f.id === fid)!.summary),
+      findings: cited,
+      steps: item.steps,
+      expectedGain: {
+        latencyPctLow: item.expectedGain.latencyPctLow,
+        latencyPctHigh: item.expectedGain.latencyPctHigh,
+        ...(capacityPct !== undefined && { capacityPct }),
+        rationale: `${item.expectedGain.rationale} (The findings cited bound the gain at ${bound}%.)`,
+      },
+      effortDays: item.effortDays,
+      risk: item.risk,
+      successCriteria: item.successCriteria,
+      testing: testingOf(item, input),
+      rollback: item.rollback,
+      refinedBy: input.model,
     },
-    effortDays: item.effortDays,
-    risk: item.risk,
-    successCriteria: item.successCriteria,
-    testing: testingOf(item, input),
-    rollback: item.rollback,
-    refinedBy: input.model,
-  });
+    roiBasisOf(item, rule),
+  );
+}
+
+/**
+ * What ROI counts for a refined item: its latency cut, unless it claims none where the rule
+ * it refines counted something else (errors cut, headroom, a leak), which it then keeps.
+ */
+function roiBasisOf(item: RefinedItem, rule: PlanItem | undefined): number | undefined {
+  const latency = (item.expectedGain.latencyPctLow + item.expectedGain.latencyPctHigh) / 2;
+  if (latency > 0 || rule === undefined || rule.roi <= 0) return undefined;
+  const ruleLatency = (rule.expectedGain.latencyPctLow + rule.expectedGain.latencyPctHigh) / 2;
+  if (ruleLatency > 0) return undefined;
+  return (rule.roi * rule.effortDays) / RISK_FACTOR[rule.risk];
 }
 
 /** Claude's own, else the refined item's, else the performance half alone. */

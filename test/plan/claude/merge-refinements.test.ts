@@ -3,6 +3,8 @@ import type { GuidanceData } from '../../../src/data/common.js';
 import { buildPlan } from '../../../src/plan/build-plan.js';
 import type { RefinedItem } from '../../../src/plan/claude/answer-schema.js';
 import { mergeRefinements } from '../../../src/plan/claude/merge-refinements.js';
+import type { PlanItem } from '../../../src/data/stages.js';
+import { roi } from '../../../src/plan/roi.js';
 import { cpuWith, hotspot, noGuidance, slo } from '../plan-fixtures.js';
 
 const BURN = 'cpu:burncpu@src-x-js-12';
@@ -219,5 +221,49 @@ describe('mergeRefinements', () => {
       'burnCpu below 10%',
       'meets guidance target latency.p95 < 100ms',
     ]);
+  });
+});
+
+describe('mergeRefinements of an item that claims no latency', () => {
+  // A rule item whose ROI counts something else than latency (here the errors a spike adds),
+  // and whose breaking-point figure capacity-planning ranks by.
+  const shed: PlanItem = {
+    ...plan.items[0]!,
+    id: 'load-test-spike-errors',
+    kind: 'errors',
+    findings: [BURN],
+    expectedGain: { latencyPctLow: 0, latencyPctHigh: 0, capacityPct: 40, rationale: 'r' },
+    effortDays: 2,
+    risk: 'medium',
+    roi: roi(86, 2, 'medium'),
+  };
+  const refine = (gain: { latencyPctLow: number; latencyPctHigh: number }) =>
+    mergeRefinements({
+      items: [...plan.items, shed],
+      findings: plan.findings,
+      answer: {
+        items: [
+          item({
+            refines: shed.id,
+            kind: 'errors',
+            effortDays: 1,
+            risk: 'low',
+            expectedGain: { ...gain, rationale: 'shedding at the peak' },
+          }),
+        ],
+      },
+      model: 'claude-x',
+      guidance: noGuidance,
+    }).items.find((i) => i.id === shed.id)!;
+
+  it("keeps what the rule's ROI counted, at the refined effort and risk, and its capacity", () => {
+    const refined = refine({ latencyPctLow: 0, latencyPctHigh: 0 });
+    expect(refined.refinedBy).toBe('claude-x');
+    expect(refined.roi).toBe(roi(86, 1, 'low'));
+    expect(refined.expectedGain.capacityPct).toBe(40);
+  });
+
+  it('counts the latency a refinement claims, when it claims some', () => {
+    expect(refine({ latencyPctLow: 4, latencyPctHigh: 8 }).roi).toBe(roi(6, 1, 'low'));
   });
 });
