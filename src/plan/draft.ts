@@ -1,5 +1,6 @@
 import type { BaselineData, PlanItem } from '../data/stages.js';
 import { bucketFor, roi } from './roi.js';
+import { midGain } from './trigger.js';
 import { ms, round1 } from './text.js';
 
 /** A plan item before ranking. */
@@ -9,7 +10,7 @@ export type DraftItem = Omit<PlanItem, 'rank'>;
 export function draftItem(
   item: Omit<DraftItem, 'bucket' | 'roi'>,
   /** The improvement ROI counts, percent; the latency gain's midpoint unless given. */
-  roiGainPct = (item.expectedGain.latencyPctLow + item.expectedGain.latencyPctHigh) / 2,
+  roiGainPct = midGain(item),
 ): DraftItem {
   return {
     ...item,

@@ -25,11 +25,13 @@ export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: 
   const profile = await readEarlier(ctx, 'profile-analysis');
   const sloEvaluations = baseline ? evaluateSlos(ctx.config.slos, measuredResults(baseline)) : [];
   const loadTest = await readEarlier(ctx, 'load-test');
+  // Once: it asks git for the commit.
+  const provenance = ctx.provenance();
   // A load test of other code or another config says nothing about this one.
   const sameRun =
     loadTest !== undefined &&
-    loadTest.provenance.commit === ctx.provenance().commit &&
-    loadTest.provenance.configHash === ctx.provenance().configHash;
+    loadTest.provenance.commit === provenance.commit &&
+    loadTest.provenance.configHash === provenance.configHash;
   const plan = buildPlan({
     loadTest: sameRun ? loadTest : null,
     cpu: profile?.cpu ?? null,
@@ -70,7 +72,7 @@ export async function runOptimizationPlan(inputs: OptimizationPlanInputs, deps: 
   ];
   const data: OptimizationPlanData = {
     schema: 'perf-flow/optimization-plan@1',
-    provenance: ctx.provenance(),
+    provenance,
     guidance: ctx.guidance,
     items,
     inputs: [...new Set(inputsNoted)],

@@ -111,10 +111,12 @@ function usage(outputTokens: number) {
   };
 }
 
-/** A Message whose one content block calls `name` with `input` (stop_reason tool_use). */
-export function toolUseAnswer(
-  input: unknown,
-  options: { model?: string; name?: string } = {},
+/** A 200 answer holding one Message, as the API frames it; `content` gets its number. */
+function message(
+  model: string,
+  content: (n: number) => unknown[],
+  stopReason: 'tool_use' | 'end_turn',
+  outputTokens: number,
 ): Answer {
   counter++;
   return {
@@ -123,45 +125,36 @@ export function toolUseAnswer(
       id: `msg_01Test${counter}`,
       type: 'message',
       role: 'assistant',
-      model: options.model ?? 'claude-test-model-20261101',
-      content: [
-        {
-          type: 'tool_use',
-          id: `toolu_01Test${counter}`,
-          name: options.name ?? 'submit_refined_plan',
-          input,
-          caller: { type: 'direct' },
-        },
-      ],
+      model,
+      content: content(counter),
       container: null,
       diagnostics: null,
-      stop_reason: 'tool_use',
+      stop_reason: stopReason,
       stop_details: null,
       stop_sequence: null,
-      usage: usage(512),
+      usage: usage(outputTokens),
     },
   };
 }
 
+/** A Message whose one content block calls `name` with `input` (stop_reason tool_use). */
+export function toolUseAnswer(
+  input: unknown,
+  options: { model?: string; name?: string } = {},
+): Answer {
+  const block = (n: number) => ({
+    type: 'tool_use',
+    id: `toolu_01Test${n}`,
+    name: options.name ?? 'submit_refined_plan',
+    input,
+    caller: { type: 'direct' },
+  });
+  return message(options.model ?? 'claude-test-model-20261101', (n) => [block(n)], 'tool_use', 512);
+}
+
 /** A Message holding text only (stop_reason end_turn). */
 export function textAnswer(text: string, model = 'claude-test-model-20261101'): Answer {
-  counter++;
-  return {
-    status: 200,
-    json: {
-      id: `msg_01Test${counter}`,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [{ type: 'text', text, citations: null }],
-      container: null,
-      diagnostics: null,
-      stop_reason: 'end_turn',
-      stop_details: null,
-      stop_sequence: null,
-      usage: usage(64),
-    },
-  };
+  return message(model, () => [{ type: 'text', text, citations: null }], 'end_turn', 64);
 }
 
 /** An error as the API sends it, e.g. apiError(529, 'overloaded_error', 'Overloaded'). */

@@ -49,6 +49,15 @@ interface Workflow {
 
 /** The repository's GitHub name in the examples (`org/perf-flow@v1`, `org/perf-flow/actions/<x>@v1`). */
 const PUBLISHED = 'org/perf-flow';
+/** The reusable workflow's stage jobs, in the flow's order. */
+const STAGE_JOBS = [
+  'baseline',
+  'profile-analysis',
+  'load-test',
+  'optimization-plan',
+  'slo-gate',
+  'summary',
+];
 
 function yamlFiles(dir: string): string[] {
   const abs = path.join(ROOT, dir);
@@ -330,14 +339,7 @@ describe('the reusable workflow', () => {
   it('passes the intake answers to the stages that use them, through with: only', () => {
     const withOf = (job: string) =>
       (jobs[job]!.steps ?? []).find((s) => s.uses === `./actions/${job}`)!.with ?? {};
-    for (const job of [
-      'baseline',
-      'profile-analysis',
-      'load-test',
-      'optimization-plan',
-      'slo-gate',
-      'summary',
-    ]) {
+    for (const job of STAGE_JOBS) {
       for (const name of ['current-baseline', 'target', 'suspected-bottlenecks']) {
         expect(withOf(job)[name], `${job} ${name}`).toBe(`\${{ inputs.${name} }}`);
       }
@@ -367,14 +369,7 @@ describe('the reusable workflow', () => {
   });
 
   it('runs each stage from this repository in its own job, in order', () => {
-    for (const stage of [
-      'baseline',
-      'profile-analysis',
-      'load-test',
-      'optimization-plan',
-      'slo-gate',
-      'summary',
-    ]) {
+    for (const stage of STAGE_JOBS) {
       const uses = (jobs[stage]?.steps ?? []).map((s) => s.uses);
       expect(uses, stage).toContain(`./actions/${stage}`);
       expect(uses, stage).toContain('actions/checkout@v5');

@@ -7,7 +7,7 @@ import { gainBoundOf } from '../findings.js';
 import { applyFocus, applyTargets } from '../focus.js';
 import { RISK_FACTOR } from '../roi.js';
 import { applyScope } from '../scope.js';
-import { applyTrigger } from '../trigger.js';
+import { applyTrigger, midGain } from '../trigger.js';
 import { slug } from '../text.js';
 import { testingApproach } from '../testing.js';
 import type { ClaudeAnswer, RefinedItem } from './answer-schema.js';
@@ -151,10 +151,9 @@ function toDraft(item: RefinedItem, id: string, input: MergeInput): DraftItem {
  * it refines counted something else (errors cut, headroom, a leak), which it then keeps.
  */
 function roiBasisOf(item: RefinedItem, rule: PlanItem | undefined): number | undefined {
-  const latency = (item.expectedGain.latencyPctLow + item.expectedGain.latencyPctHigh) / 2;
-  if (latency > 0 || rule === undefined || rule.roi <= 0) return undefined;
-  const ruleLatency = (rule.expectedGain.latencyPctLow + rule.expectedGain.latencyPctHigh) / 2;
-  if (ruleLatency > 0) return undefined;
+  if (midGain(item) > 0 || rule === undefined || rule.roi <= 0 || midGain(rule) > 0) {
+    return undefined;
+  }
   return (rule.roi * rule.effortDays) / RISK_FACTOR[rule.risk];
 }
 
